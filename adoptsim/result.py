@@ -1,0 +1,174 @@
+"""Result of an ensemble: curves, events, summary, provenance; save and load."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adoptsim import metrics
+
+CURVES = "curves.csv"
+CURVES_BY_DEPARTMENT = "curves_by_department.csv"
+CURVES_BY_ROLE = "curves_by_role.csv"
+EVENTS_PARQUET = "events.parquet"
+EVENTS_CSV = "events.csv"
+SUMMARY = "summary.json"
+MANIFEST = "manifest.json"
+CHART = "adoption.png"
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass
+class Result:
+    """What an ensemble produced.
+
+    * ``curves``: one row per replicate and week (shares are fractions of all employees);
+    * ``curves_by_department`` / ``curves_by_role``: the same per group;
+    * ``events``: the activity stream (replicate, week, employee, event, cause);
+    * ``summary``: one row of metrics per replicate (see :func:`adoptsim.metrics.per_replicate`);
+    * ``manifest``: provenance (scenario hash, resolved scenario, seed, version, date).
+    """
+
+    curves: pd.DataFrame
+    curves_by_department: pd.DataFrame
+    curves_by_role: pd.DataFrame
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict[str, Any]
+    strategy_log: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.manifest["scenario"]["name"]
+
+    @property
+    def aggregate(self) -> pd.DataFrame:
+        """Mean, median and 90 % interval of every summary metric over replicates."""
+        return metrics.aggregate(self.summary)
+
+    @property
+    def strategy_windows(self) -> list[dict[str, Any]]:
+        """Label, type, start and end week of each strategy (end None = open)."""
+        return [
+            {
+                "label": s.get("name") or s["type"],
+                "type": s["type"],
+                "start": s["start"],
+                "end": s.get("end"),
+            }
+            for s in self.manifest["scenario"]["strategies"]
+        ]
+
+    def save(self, folder: str | Path, chart: bool = True) -> Path:
+        """Write every output to ``folder`` (created if needed); returns the folder."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.curves.to_csv(folder / CURVES, index=False)
+        self.curves_by_department.to_csv(folder / CURVES_BY_DEPARTMENT, index=False)
+        self.curves_by_role.to_csv(folder / CURVES_BY_ROLE, index=False)
+        events = self.events.copy()
+        if _has_pyarrow():
+            events.to_parquet(folder / EVENTS_PARQUET, index=False)
+        else:
+            events.to_csv(folder / EVENTS_CSV, index=False)
+        summary = {
+            "scenario": self.name,
+            "runs": int(self.manifest["runs"]),
+            "seed": int(self.manifest["seed"]),
+            "aggregate": _jsonable(self.aggregate.reset_index().to_dict(orient="records")),
+            "replicates": _jsonable(self.summary.reset_index().to_dict(orient="records")),
+        }
+        (folder / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
+        (folder / MANIFEST).write_text(json.dumps(_jsonable(self.manifest), indent=2) + "\n")
+        if chart:
+            from adoptsim import plots
+
+            fig = plots.adoption(self)
+            fig.savefig(folder / CHART, dpi=150)
+            plots.close(fig)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Result:
+        """Read a result written by :meth:`save`."""
+        from adoptsim.errors import InputError
+
+        folder = Path(folder)
+        if not (folder / MANIFEST).exists():
+            raise InputError(
+                f"no {MANIFEST} here: not a results folder written by `adoptsim run`",
+                source=str(folder),
+            )
+        manifest = json.loads((folder / MANIFEST).read_text())
+        if (folder / EVENTS_PARQUET).exists():
+            events = pd.read_parquet(folder / EVENTS_PARQUET)
+        elif (folder / EVENTS_CSV).exists():
+            events = pd.read_csv(folder / EVENTS_CSV, dtype={"employee": str, "cause": str})
+        else:
+            events = pd.DataFrame(columns=["replicate", "week", "employee", "event", "cause"])
+        summary_data = json.loads((folder / SUMMARY).read_text())
+        summary = pd.DataFrame(summary_data["replicates"]).set_index("replicate")
+        return cls(
+            curves=pd.read_csv(folder / CURVES),
+            curves_by_department=pd.read_csv(folder / CURVES_BY_DEPARTMENT),
+            curves_by_role=pd.read_csv(folder / CURVES_BY_ROLE)
+            if (folder / CURVES_BY_ROLE).exists()
+            else pd.DataFrame(),
+            events=events,
+            summary=summary.astype(float),
+            manifest=manifest,
+        )
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating | float):
+        f = float(obj)
+        if math.isnan(f):
+            return None
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        return f
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def make_manifest(scenario, runs: int, seed: int, new_org: bool) -> dict[str, Any]:
+    """Provenance of a run: scenario hash and content, seed, runs, version, date."""
+    import platform
+
+    from adoptsim import __version__
+
+    return {
+        "scenario_hash": scenario.content_hash(),
+        "scenario_file": str(scenario.source) if scenario.source else None,
+        "scenario": scenario.resolved(),
+        "seed": int(seed),
+        "runs": int(runs),
+        "new_org_per_replicate": bool(new_org),
+        "adoptsim_version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,318 @@
+"""Scenario files: the schema, YAML loading with ``extends``, and error messages.
+
+A scenario is YAML with the keys of :class:`Scenario`. Loading validates it against the
+schema; unknown keys, wrong types and out-of-range values are reported with the file, the
+key path, what is allowed and, for misspellings, a suggestion. ``extends: base.yaml``
+inherits another file (resolved against this file's folder): mappings merge recursively,
+and any other value, lists included, replaces the base's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializeAsAny,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+import adoptsim.strategies  # noqa: F401  (registers the strategies)
+from adoptsim.behavior import BehaviorParams
+from adoptsim.errors import ScenarioError, did_you_mean
+from adoptsim.org import OrganizationSpec
+from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
+
+
+class ToolSpec(BaseModel):
+    """The new tool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("new tool", description="What the tool is called in reports.")
+    value: float = Field(
+        1.2,
+        ge=0,
+        le=10,
+        description="Usefulness of the tool once learned, on the scale where the legacy tool "
+        "is `legacy.value` (default: somewhat better than the legacy tool).",
+    )
+    learning_effort: float = Field(
+        1.0, ge=0, le=10, description="Effort expectancy before any use (falls with use)."
+    )
+    network_effect: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Usefulness added when all of one's collaborators use the tool "
+        "(connective use; Foote et al. 2024).",
+    )
+    communal_effect: float = Field(
+        0.3,
+        ge=0,
+        le=10,
+        description="Usefulness added by a full stock of accrued information (communal use).",
+    )
+    information_per_use: float = Field(
+        0.5,
+        ge=0,
+        le=100,
+        description="Information added to the stock per week when everybody uses the tool.",
+    )
+
+
+class HabitDistribution(BaseModel):
+    """A Beta distribution of habit strength given by its mean and sd."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mean: float = Field(0.6, gt=0, lt=1, description="Mean habit strength (0..1).")
+    sd: float = Field(0.15, gt=0, lt=0.5, description="Standard deviation across employees.")
+
+    @model_validator(mode="after")
+    def _feasible(self) -> HabitDistribution:
+        if self.sd**2 >= self.mean * (1 - self.mean):
+            raise ValueError(
+                f"sd {self.sd} is too large for mean {self.mean}: a Beta distribution needs "
+                f"sd < {(self.mean * (1 - self.mean)) ** 0.5:.3f}"
+            )
+        return self
+
+
+class LegacySpec(BaseModel):
+    """The tool people use today (e-mail, shared drives, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("legacy tools", description="What the legacy tool is called.")
+    value: float = Field(1.0, ge=0, le=10, description="Usefulness of the legacy tool.")
+    habit: HabitDistribution = Field(
+        default_factory=HabitDistribution,
+        description="Initial habit strength for the legacy tool (assumption: a tool used for "
+        "years is well past Lally's plateau for most, mean 0.6 leaves room for variation).",
+    )
+
+
+class Scenario(BaseModel):
+    """A rollout scenario: the organization, the tools, the behaviour and the strategies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("scenario", description="Short name; the default output folder.")
+    description: str = Field("", description="What the scenario is about.")
+    weeks: int = Field(52, ge=1, le=520, description="Weeks to simulate.")
+    runs: int = Field(20, ge=1, le=100_000, description="Replicates of the ensemble.")
+    seed: int = Field(0, ge=0, description="Root seed of all random streams.")
+    organization: OrganizationSpec = Field(
+        default_factory=OrganizationSpec, description="The organization graph."
+    )
+    tool: ToolSpec = Field(default_factory=ToolSpec, description="The new tool.")
+    legacy: LegacySpec = Field(default_factory=LegacySpec, description="The legacy tool.")
+    behavior: BehaviorParams = Field(
+        default_factory=BehaviorParams, description="Behavioural parameters."
+    )
+    strategies: list[SerializeAsAny[StrategyParams]] = Field(
+        default_factory=list, description="Rollout strategies (each with a `type`)."
+    )
+
+    _source: Path | None = PrivateAttr(None)
+
+    @field_validator("strategies", mode="before")
+    @classmethod
+    def _parse_strategies(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(parse_params(item))
+            except ScenarioError as exc:
+                exc.where = f"strategies[{i}].type"
+                raise
+            except ValidationError as exc:
+                cls = REGISTRY[str(item["type"])]
+                lines = describe_errors(exc, cls.Params, ("strategies", i))
+                raise ScenarioError("invalid strategy:\n  - " + "\n  - ".join(lines)) from None
+        return out
+
+    @model_validator(mode="after")
+    def _unique_labels(self) -> Scenario:
+        seen: set[str] = set()
+        for s in self.strategies:
+            if s.label in seen:
+                raise ValueError(
+                    f"two strategies are labelled {s.label!r}: give each a distinct `name`"
+                )
+            seen.add(s.label)
+        return self
+
+    @property
+    def source(self) -> Path | None:
+        """The file this scenario was loaded from, if any."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Folder against which relative paths in the scenario resolve."""
+        return self._source.parent if self._source else None
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario with every default filled in, as plain data."""
+        return self.model_dump(mode="json")
+
+    def content_hash(self) -> str:
+        """SHA-256 of the resolved scenario (stable across key order and formatting)."""
+        blob = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A validated copy with top-level fields replaced (keeps the source path)."""
+        data = self.model_dump()
+        data.update(changes)
+        new = Scenario.model_validate(data)
+        new._source = self._source
+        return new
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=str(path)) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file ({exc.strerror})", source=str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"not valid YAML: {problem}", source=str(path), where=where) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"a scenario is a mapping of keys (name, weeks, strategies, ...), "
+            f"got {type(data).__name__}",
+            source=str(path),
+        )
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The scenario's raw data with ``extends`` applied (base files resolved recursively)."""
+    path = Path(path).resolve()
+    if path in _chain:
+        cycle = " -> ".join(str(p.name) for p in (*_chain, path))
+        raise ScenarioError(f"`extends` forms a cycle: {cycle}", source=str(path))
+    data = _read_yaml(path)
+    base_ref = data.pop("extends", None)
+    if base_ref is None:
+        return data
+    if not isinstance(base_ref, str):
+        raise ScenarioError("`extends` must be a path to a scenario file", source=str(path))
+    base_path = (path.parent / base_ref).resolve()
+    if not base_path.exists():
+        raise ScenarioError(
+            f"the base scenario {base_ref!r} does not exist (looked for {base_path})",
+            source=str(path),
+            where="extends",
+        )
+    return _merge(read_scenario_data(base_path, (*_chain, path)), data)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, resolve ``extends`` and validate a scenario file."""
+    path = Path(path)
+    data = read_scenario_data(path)
+    scenario = validate_scenario(data, source=str(path))
+    scenario._source = path.resolve()
+    return scenario
+
+
+def validate_scenario(data: dict[str, Any], source: str | None = None) -> Scenario:
+    """Validate scenario data, turning schema errors into one readable ScenarioError."""
+    try:
+        return Scenario.model_validate(data)
+    except ScenarioError as exc:
+        exc.source = exc.source or source
+        raise
+    except ValidationError as exc:
+        lines = describe_errors(exc, Scenario)
+        raise ScenarioError(
+            "invalid scenario:\n  - " + "\n  - ".join(lines), source=source
+        ) from None
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _field_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _field_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class validating the mapping at ``loc`` under ``root``."""
+    model: type[BaseModel] | None = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model else None
+        model = _field_model(field.annotation) if field else None
+    return model
+
+
+def describe_errors(
+    exc: ValidationError, root: type[BaseModel], prefix: tuple[Any, ...] = ()
+) -> list[str]:
+    """One readable line per pydantic error: key path, problem, allowed keys or values."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = _loc(prefix + loc)
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            model = _model_at(root, loc[:-1])
+            allowed = list(model.model_fields) if model else []
+            hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+            lines.append(f"{where}: unknown key {key!r}{did_you_mean(key, allowed)}{hint}")
+            continue
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        given = err.get("input")
+        shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+        lines.append(f"{where}: {msg}{shown}")
+    return lines

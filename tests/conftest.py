@@ -1,0 +1,47 @@
+"""Shared fixtures: small scenarios that run fast."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from adoptsim.scenario import Scenario, validate_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+SMALL = {
+    "name": "small",
+    "weeks": 30,
+    "runs": 8,
+    "seed": 3,
+    "organization": {
+        "generate": {
+            "employees": 300,
+            "departments": {"Sales": 0.4, "Engineering": 0.4, "HR": 0.2},
+            "span_of_control": 6,
+        }
+    },
+}
+
+
+def deep_update(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_update(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def small_scenario(**over) -> Scenario:
+    """A validated 300-employee scenario with ``over`` merged in."""
+    return validate_scenario(deep_update(SMALL, over))
+
+
+@pytest.fixture
+def small() -> Scenario:
+    return small_scenario()

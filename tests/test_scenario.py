@@ -1,0 +1,198 @@
+"""Scenario schema, loading, extends and error messages."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import adoptsim
+from adoptsim.errors import ScenarioError
+from adoptsim.scenario import Scenario, load_scenario, validate_scenario
+from tests.conftest import SCENARIOS
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text))
+    return p
+
+
+def test_shipped_scenarios_load():
+    files = sorted(SCENARIOS.glob("*.yaml"))
+    assert len(files) >= 5
+    for f in files:
+        s = load_scenario(f)
+        assert s.name
+
+
+def test_defaults_fill_in():
+    s = validate_scenario({})
+    assert s.weeks == 52 and s.behavior.adopt_after == 3
+    assert s.organization.source == "generate"
+
+
+def test_resolved_scenario_revalidates_to_the_same_hash():
+    s = load_scenario(SCENARIOS / "evangelists.yaml")
+    again = Scenario.model_validate(s.resolved())
+    assert again.content_hash() == s.content_hash()
+    assert again.strategies[0].platform == s.strategies[0].platform
+
+
+def test_unknown_key_names_file_path_and_suggests(tmp_path):
+    f = write(tmp_path, "s.yaml", "name: x\nbehaviour: {}\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    msg = str(e.value)
+    assert "s.yaml" in msg and "behaviour" in msg and 'did you mean "behavior"' in msg
+
+
+def test_nested_unknown_key_lists_allowed_keys(tmp_path):
+    f = write(tmp_path, "s.yaml", "behavior: {habit_weeks_medain: 9}\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    msg = str(e.value)
+    assert "behavior.habit_weeks_medain" in msg
+    assert 'did you mean "habit_weeks_median"' in msg
+    assert "allowed keys:" in msg
+
+
+def test_out_of_range_value_names_key_and_bound(tmp_path):
+    f = write(tmp_path, "s.yaml", "weeks: 0\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    assert "weeks" in str(e.value) and "greater than or equal to 1" in str(e.value)
+
+
+def test_unknown_strategy_type_suggests(tmp_path):
+    f = write(tmp_path, "s.yaml", "strategies:\n  - type: evangelist\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    msg = str(e.value)
+    assert "strategies[0].type" in msg and 'did you mean "evangelists"' in msg
+    assert "s.yaml" in msg
+
+
+def test_strategy_parameter_error_has_its_path(tmp_path):
+    f = write(
+        tmp_path,
+        "s.yaml",
+        """
+        strategies:
+          - type: senior_sponsor
+            start: 2
+          - type: heavy_control
+            intensty: 3
+        """,
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    msg = str(e.value)
+    assert "strategies[1].intensty" in msg and 'did you mean "intensity"' in msg
+
+
+def test_strategy_end_before_start(tmp_path):
+    f = write(tmp_path, "s.yaml", "strategies:\n  - {type: heavy_control, start: 10, end: 5}\n")
+    with pytest.raises(ScenarioError, match=r"end .* before start"):
+        load_scenario(f)
+
+
+def test_duplicate_strategy_labels_are_rejected(tmp_path):
+    f = write(
+        tmp_path,
+        "s.yaml",
+        "strategies:\n  - {type: heavy_control}\n  - {type: heavy_control}\n",
+    )
+    with pytest.raises(ScenarioError, match="distinct `name`"):
+        load_scenario(f)
+
+
+def test_invalid_yaml_reports_line(tmp_path):
+    f = write(tmp_path, "s.yaml", "name: [unclosed\nweeks: 3\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    assert "not valid YAML" in str(e.value) and "line" in str(e.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_scenario(tmp_path / "nope.yaml")
+
+
+def test_not_a_mapping(tmp_path):
+    f = write(tmp_path, "s.yaml", "- a\n- b\n")
+    with pytest.raises(ScenarioError, match="mapping"):
+        load_scenario(f)
+
+
+def test_extends_merges_mappings_and_replaces_lists(tmp_path):
+    write(
+        tmp_path,
+        "base.yaml",
+        """
+        name: base
+        weeks: 40
+        behavior: {adopt_after: 2, lapse_after: 6}
+        strategies:
+          - {type: heavy_control, start: 3}
+        """,
+    )
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    f = write(
+        sub,
+        "child.yaml",
+        """
+        extends: ../base.yaml
+        name: child
+        behavior: {lapse_after: 8}
+        strategies:
+          - {type: senior_sponsor, start: 4}
+        """,
+    )
+    s = load_scenario(f)
+    assert s.name == "child" and s.weeks == 40
+    assert s.behavior.adopt_after == 2 and s.behavior.lapse_after == 8
+    assert [x.type for x in s.strategies] == ["senior_sponsor"]
+
+
+def test_extends_cycle_and_missing_base(tmp_path):
+    write(tmp_path, "a.yaml", "extends: b.yaml\n")
+    write(tmp_path, "b.yaml", "extends: a.yaml\n")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(tmp_path / "a.yaml")
+    write(tmp_path, "c.yaml", "extends: missing.yaml\n")
+    with pytest.raises(ScenarioError, match="does not exist"):
+        load_scenario(tmp_path / "c.yaml")
+
+
+def test_content_hash_ignores_formatting(tmp_path):
+    a = write(tmp_path, "a.yaml", "name: x\nweeks: 10\n")
+    b = write(tmp_path, "b.yaml", "weeks:   10   # same\nname: 'x'\n")
+    assert load_scenario(a).content_hash() == load_scenario(b).content_hash()
+    c = write(tmp_path, "c.yaml", "name: x\nweeks: 11\n")
+    assert load_scenario(c).content_hash() != load_scenario(a).content_hash()
+
+
+def test_unknown_department_in_target_is_an_error_at_build(tmp_path):
+    f = write(
+        tmp_path,
+        "s.yaml",
+        """
+        organization: {generate: {employees: 100, departments: [Sales, HR]}}
+        strategies:
+          - type: heavy_control
+            target: {departments: [Sails]}
+        """,
+    )
+    s = load_scenario(f)
+    with pytest.raises(ScenarioError) as e:
+        adoptsim.run(s, runs=1)
+    assert "Sails" in str(e.value) and 'did you mean "Sales"' in str(e.value)
+
+
+def test_target_selection_needs_count_or_share(tmp_path):
+    f = write(
+        tmp_path, "s.yaml", "strategies:\n  - {type: evangelists, target: {select: degree}}\n"
+    )
+    with pytest.raises(ScenarioError, match="count"):
+        load_scenario(f)
