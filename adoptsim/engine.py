@@ -585,17 +585,27 @@ class Simulation:
         self.events.add(rep, self.week, emp, event, codes, peers)
 
     def _top_peer(self, rep: np.ndarray, emp: np.ndarray, weighted_use: np.ndarray) -> np.ndarray:
-        """For each (replicate, employee), the neighbour with the largest weight x use."""
-        out = np.full(rep.size, -1, dtype=np.int64)
+        """For each (replicate, employee), the neighbour with the largest tie weight x use.
+
+        Ties go to the lowest employee index; -1 where no neighbour uses the tool.
+        """
         W = self.W
-        for b in np.unique(rep):
-            sel = np.flatnonzero(rep == b)
-            rows = W[emp[sel]].multiply(weighted_use[b][np.newaxis, :]).tocsr()
-            if rows.nnz == 0:
-                continue
-            best = np.asarray(rows.argmax(axis=1)).ravel()
-            has = np.asarray(rows.max(axis=1).todense()).ravel() > 0
-            out[sel[has]] = best[has]
+        starts = W.indptr[emp]
+        lens = W.indptr[emp + 1] - starts
+        out = np.full(rep.size, -1, dtype=np.int64)
+        total = int(lens.sum())
+        if total == 0:
+            return out
+        seg = np.repeat(np.arange(rep.size), lens)
+        first = np.cumsum(lens) - lens
+        pos = np.repeat(starts, lens) + (np.arange(total) - np.repeat(first, lens))
+        nb = W.indices[pos]
+        val = W.data[pos] * weighted_use[rep[seg], nb]
+        order = np.lexsort((nb, -val, seg))  # by segment, then largest value, then index
+        has_nb = lens > 0
+        best = order[first[has_nb]]
+        found = val[best] > 0
+        out[np.flatnonzero(has_nb)[found]] = nb[best[found]]
         return out
 
     # --- recording -----------------------------------------------------------------------

@@ -119,3 +119,21 @@ def test_weeks_to_milestones_not_reached_is_nan():
     r = adoptsim.run(spec, runs=2, seed=0)
     assert r.summary["weeks_to_75"].isna().all()
     assert np.isinf(r.aggregate.loc["weeks_to_75", "median"])
+
+
+def test_top_peer_is_the_strongest_using_neighbour(small):
+    from adoptsim.engine import Simulation
+    from adoptsim.runner import build_org
+
+    org = build_org(small, 1)
+    sim = Simulation(small, org, 1, [0, 1])
+    rng = np.random.default_rng(0)
+    weighted = rng.random((2, org.n)) * (rng.random((2, org.n)) < 0.3)
+    rep = np.repeat([0, 1], 50)
+    emp = np.tile(np.arange(50), 2)
+    got = sim._top_peer(rep, emp, weighted)
+    dense = org.adjacency.toarray()
+    for k in range(rep.size):
+        scores = dense[emp[k]] * weighted[rep[k]]
+        want = int(np.argmax(scores)) if scores.max() > 0 else -1
+        assert got[k] == want
