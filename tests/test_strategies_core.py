@@ -120,8 +120,10 @@ def test_remove_alternatives_resistance_grows_with_autonomy():
 
 
 def test_heavy_control_raises_surface_use_as_compliance(baseline):
+    # intensity 4: compliance-only use teaches nothing (behavior.compliance_depth 0), so
+    # unwilling employees need strong pressure to use the tool at all
     spec = small_scenario(
-        strategies=[{"type": "heavy_control", "start": 3, "end": 15, "intensity": 3.0}]
+        strategies=[{"type": "heavy_control", "start": 3, "end": 15, "intensity": 4.0}]
     )
     r = adoptsim.run(spec, runs=RUNS, seed=SEED)
     during = curve(r, "using_share").loc[10] - curve(baseline, "using_share").loc[10]

@@ -11,6 +11,13 @@ three hooks, called by the simulation in the order written in
 * ``finalize(sim)`` once after the last week.
 
 Adding a strategy is one subclass decorated with :func:`register`.
+
+Timing: a strategy acts in weeks ``start..end`` (inclusive, ``end`` open when absent);
+repeating strategies also take ``every`` (weeks between repetitions, counted from
+``start``). Targets: filters combined with AND (departments, roles, levels, a reporting
+subtree, employee ids, stages), then an optional selection rule with a count or a share,
+optionally as a quota per department. Targets that depend on ``stages`` are resolved at the
+start week (who is, say, already an active user by then); all others before week 1.
 """
 
 from __future__ import annotations
@@ -28,10 +35,13 @@ if TYPE_CHECKING:
 REGISTRY: dict[str, type[Strategy]] = {}
 
 SelectRule = Literal["random", "degree", "betweenness", "eigenvector", "most_innovative"]
+StageName = Literal["unaware", "aware", "trying", "active", "lapsed"]
+STAGE_NAMES: tuple[str, ...] = ("unaware", "aware", "trying", "active", "lapsed")
 
 
 class CostSpec(BaseModel):
-    """Cost of a strategy: fixed + per active week + per targeted person (+ per person-week)."""
+    """Cost of a strategy: fixed + per active week + per targeted person (+ per person-week)
+    + per occurrence (each repetition of a repeating strategy)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -40,6 +50,12 @@ class CostSpec(BaseModel):
     per_person: float = Field(0.0, ge=0, description="One-off cost per targeted person.")
     per_person_week: float = Field(
         0.0, ge=0, description="Cost per targeted person per active week."
+    )
+    per_occurrence: float = Field(
+        0.0,
+        ge=0,
+        description="Cost per occurrence: each campaign, story, reminder, training session "
+        "or renewal of a repeating strategy (once for the others).",
     )
 
 
@@ -57,6 +73,12 @@ class TargetSpec(BaseModel):
         None,
         description="Only the reporting subtree (including the person) of this employee id, "
         "or of every employee with this role ('executive', 'manager').",
+    )
+    employees: list[str] | None = Field(None, description="Only these employee ids.")
+    stages: list[StageName] | None = Field(
+        None,
+        description="Only employees in these stages at the strategy's start week (e.g. "
+        "[active] for people already enthusiastic); resolved at the start week.",
     )
     select: SelectRule | None = Field(
         None, description="Choose people among the filtered ones by this rule."
@@ -77,6 +99,12 @@ class TargetSpec(BaseModel):
             raise ValueError("`select` needs `count` or `share`")
         if self.count is not None and self.share is not None:
             raise ValueError("give either `count` or `share`, not both")
+        if self.levels is not None and any(lv < 0 for lv in self.levels):
+            raise ValueError("levels are depths in the hierarchy: 0 (the top) or more")
+        if self.employees is not None and not self.employees:
+            raise ValueError("employees: give at least one employee id")
+        if self.stages is not None and not self.stages:
+            raise ValueError("stages: give at least one stage")
         return self
 
 
@@ -110,6 +138,10 @@ class StrategyParams(BaseModel):
         return self.name or self.type
 
 
+#: the parameters every strategy has (documented once, not per strategy)
+COMMON_FIELDS: tuple[str, ...] = tuple(StrategyParams.model_fields)
+
+
 class Strategy:
     """Base class of rollout strategies. Subclasses set ``Params`` and ``summary``."""
 
@@ -121,11 +153,25 @@ class Strategy:
         self.p = params
         self.label = params.label
         self.targets: np.ndarray | None = None  # (R, N) bool, set by initialize
+        #: replicates (rows of the batch) the strategy acts in; None = all. An adapt rule
+        #: switches a strategy on only in the replicates where its condition held.
+        self.on: np.ndarray | None = None
+        #: name of the strategy's random stream
+        self.stream = f"strategy:{self.label}"
+        self._deferred = False
 
     # --- hooks ---------------------------------------------------------------------------
     def initialize(self, sim: Simulation) -> None:
-        """Resolve the targets (default behaviour); subclasses extend."""
-        self.targets = resolve_targets(self.p.target, sim, self.rng(sim))
+        """Resolve the targets (default behaviour); subclasses extend.
+
+        Targets filtered by ``stages`` are resolved at the start week instead (see
+        :meth:`prepare`); until then they are empty.
+        """
+        if self.p.target.stages is not None:
+            self._deferred = True
+            self.targets = np.zeros((sim.R, sim.N), dtype=bool)
+        else:
+            self.targets = self._masked(resolve_targets(self.p.target, sim, self.rng(sim)))
 
     def apply(self, sim: Simulation, week: int) -> None:
         """Set this week's levers. The default does nothing."""
@@ -134,13 +180,54 @@ class Strategy:
         """Called once after the last week. The default does nothing."""
 
     # --- helpers -------------------------------------------------------------------------
+    def prepare(self, sim: Simulation, week: int) -> None:
+        """Resolve targets that depend on the employees' stages, at the start week.
+
+        Strategies call this first in ``apply``; it does nothing for other targets.
+        """
+        if self._deferred and week == self.p.start:
+            self.targets = self._masked(resolve_targets(self.p.target, sim, self.rng(sim)))
+            self._deferred = False
+
+    def rows(self, sim: Simulation) -> np.ndarray:
+        """(R, 1) mask of the replicates the strategy acts in (all unless switched on by an
+        adapt rule), to broadcast against (R, N) arrays."""
+        if self.on is None:
+            return np.ones((sim.R, 1), dtype=bool)
+        return self.on[:, None]
+
+    def _masked(self, targets: np.ndarray) -> np.ndarray:
+        if self.on is None:
+            return targets
+        return targets & self.on[:, None]
+
     def active(self, week: int) -> bool:
         """Whether the strategy acts in ``week`` (start <= week <= end)."""
         return week >= self.p.start and (self.p.end is None or week <= self.p.end)
 
+    def occurs(self, week: int, every: int | None) -> bool:
+        """Whether a repetition falls in ``week``: the start week, then every ``every``
+        weeks while active (only the start week when ``every`` is None)."""
+        if not self.active(week):
+            return False
+        if every is None:
+            return week == self.p.start
+        return (week - self.p.start) % every == 0
+
+    def occurrences(self, weeks: int) -> int:
+        """How many times the strategy occurs in a run of ``weeks`` (for per-occurrence
+        cost): once when it starts, unless a repeating strategy says otherwise."""
+        return 1 if self.active_weeks(weeks) > 0 else 0
+
+    def _count_occurrences(self, weeks: int, every: int | None) -> int:
+        n = self.active_weeks(weeks)
+        if n <= 0:
+            return 0
+        return 1 if every is None else (n - 1) // every + 1
+
     def rng(self, sim: Simulation) -> list[np.random.Generator]:
         """This strategy's own random stream, one generator per replicate."""
-        return sim.streams(f"strategy:{self.label}")
+        return sim.streams(self.stream)
 
     def active_weeks(self, weeks: int) -> int:
         """Number of weeks in 1..weeks during which the strategy acts."""
@@ -153,11 +240,15 @@ class Strategy:
         n_weeks = self.active_weeks(weeks)
         people = self.targets.sum(axis=1) if self.targets is not None else np.zeros(1)
         started = n_weeks > 0
-        return (
+        total = (
             started * (c.fixed + c.per_person * people)
             + c.per_week * n_weeks
             + c.per_person_week * people * n_weeks
+            + c.per_occurrence * self.occurrences(weeks)
         ).astype(float)
+        if self.on is not None:
+            total = np.broadcast_to(total, self.on.shape) * self.on
+        return total
 
 
 def register(name: str):
@@ -206,7 +297,7 @@ def build(params: StrategyParams) -> Strategy:
 def resolve_targets(
     target: TargetSpec, sim: Simulation, rngs: list[np.random.Generator]
 ) -> np.ndarray:
-    """The (R, N) boolean mask of targeted employees for ``target``."""
+    """The (R, N) boolean mask of targeted employees for ``target`` (stages as of now)."""
     org = sim.org
     n = org.n
     mask = np.ones(n, dtype=bool)
@@ -232,10 +323,32 @@ def resolve_targets(
         mask &= np.isin(org.level, target.levels)
     if target.subtree_of is not None:
         mask &= subtree_mask(sim, target.subtree_of)
+    if target.employees is not None:
+        mask &= employee_mask(sim, target.employees, f"{where}.employees")
     masks = np.broadcast_to(mask, (sim.R, n)).copy()
+    if target.stages is not None:
+        masks &= np.isin(sim.stage, [STAGE_NAMES.index(s) for s in target.stages])
     if target.select is None:
         return masks
     return np.stack([_select(target, sim, masks[r], rngs[r], r) for r in range(sim.R)])
+
+
+def employee_mask(sim: Simulation, ids: list[str], where: str) -> np.ndarray:
+    """Mask of the employees with these ids (a ScenarioError names the unknown ones)."""
+    org = sim.org
+    known = set(map(str, org.ids))
+    missing = [e for e in ids if str(e) not in known]
+    if missing:
+        shown = ", ".join(map(repr, missing[:5]))
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ScenarioError(
+            f"no employee with id {shown}{more} in the organization",
+            source=sim.source,
+            where=where,
+        )
+    mask = np.zeros(org.n, dtype=bool)
+    mask[org.index_of([str(e) for e in ids])] = True
+    return mask
 
 
 def subtree_mask(sim: Simulation, who: str) -> np.ndarray:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from adoptsim.strategies.base import (
     Strategy,
@@ -32,7 +32,9 @@ class Evangelists(Strategy):
     Parameters:
         target: who the evangelists are; default the 2 % most innovative employees
             (existing enthusiasts). Use ``select: degree | betweenness | eigenvector`` for
-            central people and ``per_department: true`` for a quota per department.
+            central people, ``per_department: true`` for a quota per department, and
+            ``stages: [active]`` to recruit among the people already using the tool at
+            ``start`` (after a pilot, say).
         platform (3.0, 1..20): influence multiplier. Rationale: champion programmes give
             their members channels (posts, events) that reach several times their own ties;
             an assumption to calibrate.
@@ -44,13 +46,17 @@ class Evangelists(Strategy):
 
     class Params(StrategyParams):
         type: Literal["evangelists"] = "evangelists"
-        target: TargetSpec = Field(default_factory=_default_champions)
+        target: TargetSpec = Field(
+            default_factory=_default_champions,
+            description="Who the evangelists are (default: the 2 % most innovative).",
+        )
         platform: float = Field(3.0, ge=1, le=20, description="Influence multiplier.")
         commitment: float = Field(
             3.0, ge=0, le=10, description="Log-odds added to the evangelists' own use."
         )
 
     def apply(self, sim, week: int) -> None:
+        self.prepare(sim, week)
         if week == self.p.start:
             sim.make_active(self.targets, self.label)
         if self.active(week):
@@ -63,12 +69,12 @@ class Evangelists(Strategy):
 class SeniorSponsor(Strategy):
     """A senior sponsor endorses the tool along the reporting lines below them.
 
-    Mechanism: at ``start`` (and at every renewal) the sponsor announces the tool: each
-    employee of their reporting subtree becomes aware with probability
-    ``announcement_reach``, and the endorsement's visibility is reset to 1. Visibility
-    halves every ``half_life`` weeks. Each week an employee ``d`` levels below the sponsor
-    gets ``endorsement * level_decay**(d-1) * visibility`` log-odds for the new tool. The
-    sponsor also uses the tool visibly (``sponsor_uses``).
+    Mechanism: at ``start`` (and at every renewal, every ``every`` weeks) the sponsor
+    announces the tool: each employee of their reporting subtree becomes aware with
+    probability ``announcement_reach``, and the endorsement's visibility is reset to 1.
+    Visibility halves every ``half_life`` weeks. Each week an employee ``d`` levels below
+    the sponsor gets ``endorsement * level_decay**(d-1) * visibility`` log-odds for the new
+    tool. The sponsor also uses the tool visibly (``sponsor_uses``).
 
     Parameters:
         sponsor (None): employee id of the sponsor; default the top of the hierarchy.
@@ -78,7 +84,8 @@ class SeniorSponsor(Strategy):
             influence of a fully adopted team.
         level_decay (0.8, 0..1): share kept per level further down.
         half_life (8.0 weeks, >0): visibility fades unless renewed (assumption).
-        renew_every (None): weeks between renewals; none when absent.
+        every (None, >=1): weeks between renewals; none when absent (``renew_every`` is
+            accepted as a synonym).
         announcement_reach (0.5, 0..1): share of the subtree made aware by an announcement.
         sponsor_uses (true): the sponsor becomes an active user at ``start``.
     """
@@ -91,9 +98,19 @@ class SeniorSponsor(Strategy):
         endorsement: float = Field(1.0, ge=0, le=5, description="Log-odds for direct reports.")
         level_decay: float = Field(0.8, ge=0, le=1, description="Share kept per level down.")
         half_life: float = Field(8.0, gt=0, description="Weeks for visibility to halve.")
-        renew_every: int | None = Field(None, ge=1, description="Weeks between renewals.")
+        every: int | None = Field(None, ge=1, description="Weeks between renewals.")
         announcement_reach: float = Field(0.5, ge=0, le=1, description="Share made aware.")
         sponsor_uses: bool = Field(True, description="The sponsor uses the tool visibly.")
+
+        @model_validator(mode="before")
+        @classmethod
+        def _renew_every(cls, data: Any) -> Any:
+            if isinstance(data, dict) and "renew_every" in data:
+                if data.get("every") is not None:
+                    raise ValueError("give either `every` or `renew_every`, not both")
+                data = dict(data)
+                data["every"] = data.pop("renew_every")
+            return data
 
     def initialize(self, sim) -> None:
         super().initialize(sim)
@@ -107,28 +124,31 @@ class SeniorSponsor(Strategy):
         below = np.zeros(org.n, dtype=bool)
         below[org.subtree(root)] = True
         below[root] = False
+        self.below = below
         self.targets = self.targets & below
         depth = np.maximum(org.level - org.level[root], 1)
         self.weight = np.where(below, self.p.level_decay ** (depth - 1.0), 0.0)
         self.last_renewal = None
 
+    def occurrences(self, weeks: int) -> int:
+        return self._count_occurrences(weeks, self.p.every)
+
     def apply(self, sim, week: int) -> None:
+        self.prepare(sim, week)
         if not self.active(week):
             return
         p = self.p
-        renew = week == p.start or (
-            p.renew_every is not None and (week - p.start) % p.renew_every == 0
-        )
-        if renew:
+        targets = self.targets = self.targets & self.below
+        if self.occurs(week, p.every):
             self.last_renewal = week
             if week == p.start and p.sponsor_uses:
                 who = np.zeros((sim.R, sim.N), dtype=bool)
-                who[:, self.root] = True
+                who[:, self.root] = True if self.on is None else self.on
                 sim.make_active(who, self.label)
             draws = np.stack([g.random(sim.N) for g in self.rng(sim)])
-            sim.make_aware(self.targets & (draws < p.announcement_reach), self.label)
+            sim.make_aware(targets & (draws < p.announcement_reach), self.label)
         visibility = 0.5 ** ((week - self.last_renewal) / p.half_life)
-        sim.levers.add_utility(self.label, p.endorsement * visibility * self.weight * self.targets)
+        sim.levers.add_utility(self.label, p.endorsement * visibility * self.weight * targets)
 
 
 @register("remove_alternatives")
@@ -159,6 +179,7 @@ class RemoveAlternatives(Strategy):
         threat_weeks: int = Field(8, ge=0, le=520, description="Weeks the threat is felt.")
 
     def apply(self, sim, week: int) -> None:
+        self.prepare(sim, week)
         if not self.active(week):
             return
         if week == self.p.start:
@@ -178,16 +199,22 @@ class HeavyControl(Strategy):
 
     Mechanism: while active, the targeted employees get ``intensity`` log-odds of pressure to
     use the tool. Use that only this pressure explains is compliance: it counts as use but
-    builds habit at ``behavior.compliance_habit_factor`` of the voluntary rate. The pressure
-    is a freedom threat of intensity ``1 - exp(-intensity / reactance_scale)``, so
-    resentment rises toward each employee's need for autonomy and lowers voluntary use,
-    during control and after it (it fades at ``behavior.resentment_decay``). When control
-    ends, compliance use falls away: the more control, the less real adoption beyond a point
-    (the control paradox; Deci, Koestner & Ryan 1999 on controlling contexts).
+    yields ``behavior.compliance_depth`` (default 0) of the experience, learning, habit,
+    visibility and information of a voluntary week, and it crowds out intrinsic motivation
+    (``behavior.crowding_rate``, lasting). The pressure is a freedom threat of intensity
+    ``1 - exp(-intensity / reactance_scale)``: resentment rises toward each employee's need
+    for autonomy and lowers voluntary use, during control and after it (it fades at
+    ``behavior.resentment_decay``). When control ends, compliance use falls away. Mild
+    pressure mostly nudges people who were close to trying, and what they choose is
+    internalized; heavy pressure forces surface use from the unwilling, who learn nothing
+    from it and resent it: past a point, the more control, the less real adoption (the
+    control paradox; Deci, Koestner & Ryan 1999 on controlling contexts, Brehm 1966 on
+    reactance).
 
     Parameters:
         intensity (2.0, 0..10): log-odds of compliance pressure (assumption; 2 makes an
-            indifferent employee use the tool 88 % of weeks).
+            indifferent employee use the tool 88 % of weeks; 6 or more is near-total
+            compliance, a mandate with monitoring).
         reactance_scale (2.0, >0): intensity at which the threat reaches 63 % of its maximum.
     """
 
@@ -199,6 +226,7 @@ class HeavyControl(Strategy):
         reactance_scale: float = Field(2.0, gt=0, le=20, description="Threat saturation.")
 
     def apply(self, sim, week: int) -> None:
+        self.prepare(sim, week)
         if not self.active(week):
             return
         if week == self.p.start:
