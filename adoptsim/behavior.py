@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Lally, van Jaarsveld, Potts & Wardle (2010), Eur. J. Soc. Psychol. 40:998-1009:
 # median 66 days to reach 95 % of the automaticity plateau, range 18-254 days.
@@ -45,8 +45,13 @@ class BehaviorParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    mode: Literal["utility"] = Field(
-        "utility", description="Decision rule: 'utility' (the UTAUT2 logit of this module)."
+    mode: Literal["utility", "bass", "threshold"] = Field(
+        "utility",
+        description="Decision rule: 'utility' (the UTAUT2 logit of this module); 'bass' "
+        "(Bass 1969: external rate bass_p plus imitation bass_q x adopted share) or "
+        "'threshold' (Granovetter 1978; complex contagion with threshold_kind: count), the "
+        "special cases of the diffusion literature (see adoptsim.modes). In the last two, "
+        "adoption is decided at once and never lapses.",
     )
 
     # --- utility weights -------------------------------------------------------------
@@ -165,15 +170,20 @@ class BehaviorParams(BaseModel):
         le=1,
         description="Habit level counted as 'habitual' (Lally et al.'s 95 % of plateau).",
     )
+    # Calibrated to 0 (was 0.3) so that the control paradox of DESIGN.md emerges: with any
+    # yield above about 0.03, six months of forced surface use teach everyone the tool
+    # (effort falls, habit grows) and sustained adoption after control rises with intensity.
     compliance_depth: float = Field(
-        0.3,
+        0.0,
         ge=0,
         le=1,
         description="What a week of compliance-only (surface) use yields relative to a week of "
-        "voluntary use: habit, learning, visibility to colleagues and information added "
-        "(assumption; autonomous motivation strengthens habit, Gardner & Lally 2013, and "
-        "mandated users contribute the minimum to the tool's public good, Foote, Treem, "
-        "van den Hooff & Honcoop 2024).",
+        "voluntary use: experience, learning, habit, visibility to colleagues and information "
+        "added. Default 0: use that only the pressure explains is not internalized (self-"
+        "perception and overjustification: Bem 1967; Lepper, Greene & Nisbett 1973; "
+        "autonomous motivation is what strengthens habit, Gardner & Lally 2013), and mandated "
+        "users contribute nothing to the tool's public good (Foote, Treem, van den Hooff & "
+        "Honcoop 2024). Weeks the employee would have chosen anyway count fully.",
     )
 
     # --- effort expectancy -------------------------------------------------------------
@@ -257,6 +267,75 @@ class BehaviorParams(BaseModel):
         description="Log-odds gained from positive feedback on use: Deci, Koestner & Ryan "
         "(1999) d = +0.33, i.e. about +0.6 log-odds.",
     )
+
+    # --- special cases: modes 'bass' and 'threshold' (adoptsim.modes) ---------------------
+    mixing: Literal["network", "well_mixed"] = Field(
+        "network",
+        description="Modes bass and threshold: whom an employee watches: 'network' (the "
+        "share of tie weight, or count of neighbours, that adopted) or 'well_mixed' (the "
+        "share, or count, of the whole population, as in Bass 1969 and Granovetter 1978).",
+    )
+    # Sultan, Farley & Lehmann (1990), J. Marketing Research 27:70-77, meta-analysis of 213
+    # Bass-model applications: mean p = 0.03, mean q = 0.38 (per period, usually a year)
+    bass_p: float = Field(
+        0.03,
+        ge=0,
+        le=10,
+        description="Mode bass: external (innovation) rate per Bass period (Sultan, Farley & "
+        "Lehmann 1990: mean 0.03).",
+    )
+    bass_q: float = Field(
+        0.38,
+        ge=0,
+        le=10,
+        description="Mode bass: imitation rate per Bass period, times the adopted share "
+        "(Sultan, Farley & Lehmann 1990: mean 0.38).",
+    )
+    bass_period_weeks: float = Field(
+        1.0,
+        gt=0,
+        le=520,
+        description="Mode bass: weeks per Bass period; the weekly adoption hazard is "
+        "1 - exp(-(p + q F) / bass_period_weeks). Default 1: p and q are weekly rates. "
+        "Ten or more weeks per period approximate the continuous-time Bass curve within "
+        "about 0.02 (see adoptsim.validation).",
+    )
+    threshold_kind: Literal["share", "count"] = Field(
+        "share",
+        description="Mode threshold: thresholds are shares (of tie weight, or of the "
+        "population when well mixed; Granovetter 1978) or counts of adopters (complex "
+        "contagion with an absolute threshold k; Centola & Macy 2007).",
+    )
+    threshold: float = Field(
+        0.25,
+        ge=0,
+        le=1_000_000,
+        description="Mode threshold: mean threshold (a share, or a count of adopters). "
+        "Granovetter's (1978) worked example has a mean of 25 in 100.",
+    )
+    threshold_sd: float = Field(
+        0.0,
+        ge=0,
+        le=1_000_000,
+        description="Mode threshold: standard deviation of the thresholds (normal, cut at "
+        "0; Granovetter 1978 used normal distributions); 0 gives everyone `threshold`.",
+    )
+    thresholds: list[float] | None = Field(
+        None,
+        description="Mode threshold: one threshold per employee in the organization's order "
+        "(overrides threshold and threshold_sd), e.g. Granovetter's riot 0, 1, 2, ..., 99.",
+    )
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> BehaviorParams:
+        if self.mixing == "well_mixed" and self.mode == "utility":
+            raise ValueError(
+                "mixing: well_mixed applies to modes bass and threshold; the utility mode "
+                "always uses the organization's ties"
+            )
+        if self.thresholds is not None and any(not t >= 0 for t in self.thresholds):
+            raise ValueError("thresholds must be numbers >= 0")
+        return self
 
 
 def habit_rates(weeks_to_95: np.ndarray) -> np.ndarray:

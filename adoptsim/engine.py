@@ -88,8 +88,8 @@ class Levers:
 
     * ``awareness[channel]``: weekly probability of becoming aware through that channel;
     * ``utility[source]``: log-odds added to the new tool's utility, attributed to ``source``;
-    * ``control[source]``: log-odds of compliance pressure (use counted as compliance when
-      only this made the employee use the tool);
+    * ``control[source]``: log-odds of external pressure, a mandate or a tangible reward
+      (use counted as compliance when only this made the employee use the tool);
     * ``threat``: 0..1 intensity of freedom threat; moves resentment toward the employee's
       need for autonomy;
     * ``legacy_drop``: usefulness units taken off the legacy tool; ``legacy_retired``: the
@@ -98,7 +98,9 @@ class Levers:
     * ``usefulness_bonus``: experienced usefulness added (a use case for the group);
     * ``effort_factor``: multiplier of effort expectancy (training lowers it);
     * ``support``: facilitating conditions added;
-    * ``access``: who may use the tool at all (a pilot restricts it).
+    * ``access``: who may use the tool at all (a pilot restricts it);
+    * ``reward``: 0..1 salience of a tangible reward for this week's use; each rewarded
+      week of use moves the user's crowding-out toward 1 (incentives).
     """
 
     FIELDS = (
@@ -110,6 +112,7 @@ class Levers:
         "effort_factor",
         "support",
         "access",
+        "reward",
     )
     DEFAULTS: ClassVar[dict[str, Any]] = {
         "threat": 0.0,
@@ -120,6 +123,7 @@ class Levers:
         "effort_factor": 1.0,
         "support": 0.0,
         "access": True,
+        "reward": 0.0,
     }
 
     def __init__(self, shape: tuple[int, int]):
@@ -236,10 +240,10 @@ class Simulation:
 
         # the organization as a sparse matrix; row sums for normalised shares
         self.W: sp.csr_matrix = org.adjacency
+        self._sorted_ties = bool(self.W.has_sorted_indices) and not _has_duplicates(self.W)
         deg = np.asarray(self.W.sum(axis=1)).ravel()
         self.inv_degree = np.where(deg > 0, 1.0 / np.maximum(deg, 1e-300), 0.0)
-        self.dept_matrix = _group_matrix(org.department, len(org.departments))
-        self.role_matrix = _group_matrix(org.role, 3)
+        self._tally = _Tally(org.department, len(org.departments), org.role, 3, self.R)
 
         shape = (self.R, self.N)
         self.traits: Traits = draw_traits(spec, org, self.streams("traits"))
@@ -274,6 +278,13 @@ class Simulation:
         )
         self.role_curves = np.zeros((self.weeks + 1, self.R, 3, len(GROUP_COLUMNS)))
 
+        # modes bass and threshold replace the utility logit (adoptsim.modes)
+        self.rule = None
+        if self.params.mode != "utility":
+            from adoptsim.modes import build_rule
+
+            self.rule = build_rule(self)
+
         self.strategies: list[Strategy] = [strategy_base.build(s) for s in spec.strategies]
         for s in self.strategies:
             self.cause_code(s.label)
@@ -289,7 +300,10 @@ class Simulation:
 
     def uniform(self, name: str) -> np.ndarray:
         """An (R, N) array of U(0,1) draws, one row from each replicate's named stream."""
-        return np.stack([g.random(self.N) for g in self.streams(name)])
+        out = np.empty((self.R, self.N))
+        for row, g in zip(out, self.streams(name), strict=True):
+            g.random(out=row)  # the same numbers as g.random(N), without a copy
+        return out
 
     def centrality(self, kind: str) -> np.ndarray:
         """Centrality scores of the organization's employees (cached)."""
@@ -328,23 +342,29 @@ class Simulation:
         self.idle_streak[mask] = 0
         self._log(new, Event.ADOPTION, self.cause_code(cause))
 
-    def log_strategy_event(self, label: str, week: int, detail: str) -> None:
-        """Record a strategy-level event (e.g. an adapt rule firing) for every replicate."""
-        for b in range(self.R):
+    def log_strategy_event(
+        self, label: str, week: int, detail: str, mask: np.ndarray | None = None
+    ) -> None:
+        """Record a strategy-level event (e.g. an adapt rule firing) in the replicates where
+        ``mask`` (one bool per replicate of the batch) is true; all of them by default."""
+        rows = np.arange(self.R) if mask is None else np.flatnonzero(mask)
+        for b in rows:
             self.strategy_events.append(
                 {"replicate": self.replicates[b], "week": week, "strategy": label, "detail": detail}
             )
         self.events.add(
-            np.arange(self.R), week, np.full(self.R, -1), Event.STRATEGY, self.cause_code(label), -1
+            rows, week, np.full(rows.size, -1), Event.STRATEGY, self.cause_code(label), -1
         )
 
     def _log(self, mask: np.ndarray, event: Event, cause, peer=-1) -> None:
-        rep, emp = np.nonzero(mask)
-        if rep.size:
+        flat = np.flatnonzero(np.broadcast_to(mask, (self.R, self.N)))
+        if flat.size:
+            shape = (self.R, self.N)
             if not np.isscalar(cause):
-                cause = cause[rep, emp]
+                cause = _gather(cause, shape, flat)
             if not np.isscalar(peer):
-                peer = peer[rep, emp]
+                peer = _gather(peer, shape, flat)
+            rep, emp = np.divmod(flat, self.N)
             self.events.add(rep, self.week, emp, event, cause, peer)
 
     # --- the week ----------------------------------------------------------------------
@@ -377,6 +397,9 @@ class Simulation:
            lapse; crossing the habitual threshold is recorded. Each change is an event with
            its cause.
         6. **Record** — the week's curves, by department and by role.
+
+        In ``behavior.mode`` bass or threshold, the mode's rule (:mod:`adoptsim.modes`)
+        replaces steps 2-5: adoption on decision, no lapses.
         """
         self.week += 1
         t = self.week
@@ -385,16 +408,28 @@ class Simulation:
         # 1. strategies
         for s in self.strategies:
             s.apply(self, t)
+        if self.rule is not None:  # modes bass / threshold: their rule is steps 2-5
+            self.rule.step(self)
+            self._record()
+            return
 
         # neighbours' use last week, weighted by their influence
         influence = lv.get("influence")
         self.influence = np.broadcast_to(influence, (self.R, self.N))
         # what neighbours see: voluntary use counts fully, compliance-only use (surface use)
         # counts `compliance_visibility`
-        used_f = np.where(self.compliant, p.compliance_depth, 1.0) * self.used
-        weighted_use = used_f * influence
-        peer_exposure = _spmm(self.W, weighted_use)  # sum_j w_ij a_j m_j
-        use_share = _spmm(self.W, used_f) * self.inv_degree  # share of tie weight on the tool
+        used_f = self.used.astype(float)
+        if self.compliant.any():
+            used_f *= np.where(self.compliant, p.compliance_depth, 1.0)
+        if lv.influence is None:  # nobody's weight changed: one sparse product serves both
+            weighted_use = used_f
+            peer_exposure = _spmm(self.W, used_f)  # sum_j w_ij a_j m_j
+            use_share = peer_exposure * self.inv_degree  # share of tie weight on the tool
+        else:  # both products in one pass over the ties
+            weighted_use = used_f * influence
+            both = _spmm(self.W, np.concatenate([weighted_use, used_f]))
+            peer_exposure = both[: self.R]
+            use_share = both[self.R :] * self.inv_degree
 
         # 2. awareness
         self._awareness(peer_exposure)
@@ -404,11 +439,14 @@ class Simulation:
         access = lv.get("access")
         eligible = (self.stage != Stage.UNAWARE) & access
         u = self.uniform("choice")
-        p_free = bh.logistic(delta_free)
-        p_all = bh.logistic(delta_free + control) if lv.control else p_free
-        use = eligible & (u < p_all)
-        voluntary = eligible & (u < p_free)
-        compliance = use & ~voluntary
+        # use when u < logistic(delta), decided as in float64 (see _below_logistic)
+        if lv.control:
+            use = eligible & _below_logistic(u, delta_free + control)
+            voluntary = eligible & _below_logistic(u, delta_free)
+            compliance = use & ~voluntary
+        else:  # no control pressure: all use is voluntary
+            use = eligible & _below_logistic(u, delta_free)
+            compliance = np.zeros_like(use)
 
         # 4. learning
         self._learn(use, compliance)
@@ -421,29 +459,35 @@ class Simulation:
     def _awareness(self, peer_exposure: np.ndarray) -> None:
         p = self.params
         lv = self.levers
-        unaware = self.stage == Stage.UNAWARE
-        u = self.uniform("awareness")
-        names = [EXTERNAL, PEER, *lv.awareness]
-        probs = [
-            np.full((self.R, self.N), p.external_awareness),
-            -np.expm1(-p.peer_awareness * peer_exposure),
-            *lv.awareness.values(),
-        ]
-        stay = np.ones((self.R, self.N))
-        for q in probs:
-            stay *= 1.0 - q
-        new = unaware & (u < 1.0 - stay)
-        if not new.any():
+        u = self.uniform("awareness")  # drawn for everyone every week: streams stay aligned
+        # only the unaware can become aware: compute on their (flat) positions only
+        idx = np.flatnonzero(self.stage == Stage.UNAWARE)
+        if idx.size == 0:
             return
-        rep, emp = np.nonzero(new)
-        stacked = np.stack([q[rep, emp] for q in probs])
-        which = np.argmax(stacked, axis=0)
+        names = [EXTERNAL, PEER, *lv.awareness]
+        exposure = peer_exposure.reshape(-1)[idx]
+        q_peer = np.zeros(idx.size)  # -expm1(-a * 0) is 0: only the exposed need the exp
+        exposed = exposure > 0
+        q_peer[exposed] = -np.expm1(-p.peer_awareness * exposure[exposed])
+        channels = [np.asarray(q).reshape(-1)[idx] for q in lv.awareness.values()]
+        # the chance to stay unaware, multiplied in the order of `names`
+        stay = 1.0 - q_peer
+        stay *= 1.0 - p.external_awareness
+        for q in channels:
+            stay *= 1.0 - q
+        hit = u.reshape(-1)[idx] < 1.0 - stay
+        if not hit.any():
+            return
+        rep, emp = np.divmod(idx[hit], self.N)
+        probs = [np.full(rep.size, p.external_awareness), q_peer[hit], *(q[hit] for q in channels)]
+        which = np.argmax(np.stack(probs), axis=0)
         codes = np.array([self.cause_code(n) for n in names])[which]
         peers = np.full(rep.size, -1, dtype=np.int64)
         is_peer = which == 1
         if is_peer.any():
-            peers[is_peer] = self._top_peer(rep[is_peer], emp[is_peer], self.used * self.influence)
-        self.stage[new] = Stage.AWARE
+            seen = self.used * self.influence if self.levers.influence is not None else self.used
+            peers[is_peer] = self._top_peer(rep[is_peer], emp[is_peer], seen)
+        self.stage[rep, emp] = Stage.AWARE
         self.events.add(rep, self.week, emp, Event.AWARENESS, codes, peers)
 
     def _utility(self, peer_exposure, use_share):
@@ -453,37 +497,52 @@ class Simulation:
         spec = self.spec
         tr = self.traits
         k = p.utility_scale
-        connective = spec.tool.network_effect * bh.connective_value(
-            use_share, p.critical_mass, p.critical_mass_steepness
-        )
+        # The formula of adoptsim.behavior, evaluated term by term in its written order (so
+        # every sum rounds as written) on work arrays reused in place; terms that are zero
+        # for everyone are skipped (adding 0.0 changes nothing), the traits' terms cached.
+        connective = bh.connective_value(use_share, p.critical_mass, p.critical_mass_steepness)
+        if spec.tool.network_effect != 1.0:
+            connective *= spec.tool.network_effect
         communal = spec.tool.communal_effect * bh.communal_value(self.stock, p.information_half)
         legacy_value = spec.legacy.value - lv.get("legacy_drop")
-        effort = (
-            spec.tool.learning_effort
-            * bh.effort(1.0, self.experience, p.learning_weeks)
-            * lv.get("effort_factor")
-        )
-        social = tr.susceptibility * peer_exposure * self.inv_degree
+        # effort: exp(-experience / learning_weeks) is 1 for the inexperienced
+        effort = np.ones((self.R, self.N))
+        experienced = self.experience != 0
+        effort[experienced] = np.exp(-self.experience[experienced] / p.learning_weeks)
+        if spec.tool.learning_effort != 1.0:
+            effort *= spec.tool.learning_effort
+        if lv.effort_factor is not None:
+            effort *= lv.effort_factor
+        social = tr.susceptibility * peer_exposure
+        social *= self.inv_degree
         support = np.minimum(1.0, p.support + lv.get("support"))
-        peer_part = k * (p.w_performance * connective + p.w_social * social)
-        delta = (
-            p.intercept
-            + k
-            * (
-                p.w_performance * (self.usefulness + communal - legacy_value)
-                - p.w_effort * effort
-                + p.w_facilitating * support
-                + p.w_habit * (self.habit - self.legacy_habit)
-            )
-            + peer_part
-            + p.w_innovativeness * tr.innovativeness
-            - p.overload_per_tool * tr.tools_in_use
-            - p.reactance_penalty * self.resentment
-            - p.crowding_penalty * self.crowding
-        )
+        peer_part = connective
+        peer_part *= p.w_performance
+        social *= p.w_social
+        peer_part += social
+        peer_part *= k
+        delta = self.usefulness + communal
+        delta -= legacy_value
+        delta *= p.w_performance
+        effort *= p.w_effort
+        delta -= effort
+        delta += p.w_facilitating * support
+        habits = self.habit - self.legacy_habit
+        habits *= p.w_habit
+        delta += habits
+        delta *= k
+        delta += p.intercept
+        delta += peer_part
+        innovativeness, overload = self._trait_terms()
+        delta += innovativeness
+        delta -= overload
+        if self.resentment.any():
+            delta -= p.reactance_penalty * self.resentment
+        if self.crowding.any():
+            delta -= p.crowding_penalty * self.crowding
         contrib = {PEER: peer_part}
         for source, values in lv.utility.items():
-            delta = delta + values
+            delta += values
             contrib[source] = values
         control = 0.0
         for source, values in lv.control.items():
@@ -491,27 +550,60 @@ class Simulation:
             contrib[source] = contrib[source] + values if source in contrib else values
         return delta, control, contrib
 
+    def _trait_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """The utility terms of fixed traits: innovativeness and tool overload (cached)."""
+        tr, p = self.traits, self.params
+        key = (id(tr), p.w_innovativeness, p.overload_per_tool)
+        if getattr(self, "_trait_cache", (None,))[0] != key:
+            terms = (p.w_innovativeness * tr.innovativeness, p.overload_per_tool * tr.tools_in_use)
+            self._trait_cache = (key, terms)
+        return self._trait_cache[1]
+
     def _learn(self, use: np.ndarray, compliance: np.ndarray) -> None:
         p = self.params
         lv = self.levers
         tr = self.traits
-        not_used = ~use
+        shape = (self.R, self.N)
         # a week of compliance-only use is surface use: it yields `compliance_depth` of the
         # experience, learning and habit of a voluntary week
-        depth = np.where(compliance, p.compliance_depth, 1.0) * use
+        depth = use.astype(float)  # = where(compliance, compliance_depth, 1) * use
+        if compliance.any():
+            depth[compliance] *= p.compliance_depth
         self.experience += depth
+        # The formulas of adoptsim.behavior in their order of operations, applied where
+        # they change something: usefulness and habit grow for users only (for the others
+        # the growth term is 0), and every habit not practised decays.
+        users = np.flatnonzero(use)
+        depth_u = depth.reshape(-1)[users]
+        rate = np.ascontiguousarray(tr.habit_rate).reshape(-1)
         experienced = self.spec.tool.value + lv.get("usefulness_bonus")
-        self.usefulness = self.usefulness + p.learning_rate * depth * (
-            experienced - self.usefulness
-        )
-        self.habit = bh.grow_habit(self.habit, tr.habit_rate, use, depth)
-        self.habit = bh.decay_habit(self.habit, p.habit_decay, not_used)
+        if not np.isscalar(experienced):
+            experienced = np.broadcast_to(experienced, shape).reshape(-1)[users]
+        self.usefulness = _writable(self.usefulness)
+        flat = self.usefulness.reshape(-1)
+        before = flat[users]
+        flat[users] = before + p.learning_rate * depth_u * (experienced - before)
+        # habit for the new tool: grow_habit where used, decay_habit elsewhere
+        self.habit = _writable(self.habit)
+        flat = self.habit.reshape(-1)
+        before = flat[users]
+        self.habit *= 1.0 - p.habit_decay
+        flat[users] = before + rate[users] * depth_u * (1.0 - before)
         # the legacy tool is practised by those who did not use the new one voluntarily:
         # compliance-only use is surface use beside the old routine
-        retired = np.asarray(lv.get("legacy_retired"), dtype=bool)
-        legacy_used = (not_used | compliance) & ~retired
-        self.legacy_habit = bh.grow_habit(self.legacy_habit, tr.habit_rate, legacy_used)
-        self.legacy_habit = bh.decay_habit(self.legacy_habit, p.habit_decay, ~legacy_used)
+        legacy_used = ~use
+        if compliance.any():
+            legacy_used |= compliance
+        if lv.legacy_retired is not None:
+            legacy_used &= ~lv.legacy_retired
+        idle = np.flatnonzero(~legacy_used)
+        self.legacy_habit = _writable(self.legacy_habit)
+        flat = self.legacy_habit.reshape(-1)
+        before = flat[idle]
+        grow = 1.0 - self.legacy_habit
+        grow *= tr.habit_rate
+        self.legacy_habit += grow  # grow_habit with factor 1: h + rate * (1 - h)
+        flat[idle] = before * (1.0 - p.habit_decay)
         threat = lv.get("threat")
         if np.any(threat):
             level = np.clip(threat, 0.0, 1.0)
@@ -529,18 +621,28 @@ class Simulation:
                 self.crowding + p.crowding_rate * level * (1.0 - self.crowding),
                 self.crowding,
             )
-        else:
+        elif self.resentment.any():
             self.resentment *= 1.0 - p.resentment_decay
-        share = np.where(compliance, p.compliance_depth, 1.0) * use
-        share = share.mean(axis=1, keepdims=True)
+        if lv.reward is not None:
+            # rewarded use crowds out intrinsic motivation (Deci, Koestner & Ryan 1999)
+            rewarded = use & (lv.reward > 0)
+            self.crowding = np.where(
+                rewarded,
+                self.crowding + p.crowding_rate * lv.reward * (1.0 - self.crowding),
+                self.crowding,
+            )
+        share = depth.mean(axis=1, keepdims=True)
         tool = self.spec.tool
         self.stock = (1.0 - p.information_decay) * self.stock + tool.information_per_use * share
 
     def _transitions(self, use, compliance, contrib, weighted_use) -> None:
         p = self.params
         st = self.stage
-        self.use_streak = np.where(use, self.use_streak + 1, 0).astype(np.int16)
-        self.idle_streak = np.where(use, 0, self.idle_streak + 1).astype(np.int16)
+        # use_streak = where(use, use_streak + 1, 0); idle_streak = where(use, 0, idle + 1)
+        self.use_streak += 1
+        self.use_streak *= use
+        self.idle_streak += 1
+        self.idle_streak *= ~use
         first = use & ~self.ever_tried
         adopt = (st == Stage.TRYING) & (self.use_streak >= p.adopt_after)
         readopt = (st == Stage.LAPSED) & (self.use_streak >= p.adopt_after)
@@ -553,36 +655,69 @@ class Simulation:
         st[readopt] = Stage.ACTIVE
         st[lapse] = Stage.LAPSED
         self.lapses += lapse
-        self.compliant = np.where(use, compliance, self.compliant)
-        newly_habitual = (self.habit >= p.habitual_threshold) & ~self.habitual
-        self.habitual = self.habit >= p.habitual_threshold
-        for mask, event in (
-            (first, Event.TRIAL),
-            (adopt, Event.ADOPTION),
-            (readopt, Event.READOPTION),
-        ):
-            if mask.any():
-                self._log_attributed(mask, event, contrib, weighted_use)
-        self._log(lapse, Event.LAPSE, self.cause_code(OWN))
-        self._log(newly_habitual, Event.HABIT, self.cause_code(OWN))
+        if compliance.any() or self.compliant.any():
+            self.compliant = np.where(use, compliance, self.compliant)
+        habitual = self.habit >= p.habitual_threshold
+        newly_habitual = habitual & ~self.habitual
+        self.habitual = habitual
+        # the week's events: find everyone concerned in one pass, then log kind by kind
+        changed = np.flatnonzero(first | adopt | readopt | lapse | newly_habitual)
+        if changed.size == 0:
+            return
+        # trials, adoptions and re-adoptions: causes found once for everyone concerned
+        kinds = [
+            (mask.reshape(-1)[changed], event)
+            for mask, event in (
+                (first, Event.TRIAL),
+                (adopt, Event.ADOPTION),
+                (readopt, Event.READOPTION),
+            )
+        ]
+        attributed = kinds[0][0] | kinds[1][0] | kinds[2][0]
+        if attributed.any():
+            at = changed[attributed]
+            codes, peers = self._attribute(at, contrib, weighted_use)
+            rep, emp = np.divmod(at, self.N)
+            for chosen, event in kinds:
+                k = chosen[attributed]
+                if k.any():
+                    self.events.add(rep[k], self.week, emp[k], event, codes[k], peers[k])
+        own = self.cause_code(OWN)
+        for mask, event in ((lapse, Event.LAPSE), (newly_habitual, Event.HABIT)):
+            at = changed[mask.reshape(-1)[changed]]
+            if at.size:
+                rep, emp = np.divmod(at, self.N)
+                self.events.add(rep, self.week, emp, event, own, -1)
 
     def _log_attributed(self, mask, event, contrib, weighted_use) -> None:
         """Log events with the cause that contributed most to the utility (or 'own')."""
-        rep, emp = np.nonzero(mask)
+        self._log_attributed_at(np.flatnonzero(mask), event, contrib, weighted_use)
+
+    def _log_attributed_at(self, flat, event, contrib, weighted_use) -> None:
+        """:meth:`_log_attributed` for the flat (replicate * N + employee) positions."""
+        codes, peers = self._attribute(flat, contrib, weighted_use)
+        rep, emp = np.divmod(flat, self.N)
+        self.events.add(rep, self.week, emp, event, codes, peers)
+
+    def _attribute(self, flat, contrib, weighted_use) -> tuple[np.ndarray, np.ndarray]:
+        """Cause codes and peers (or -1) of the choices at flat positions: the source that
+        added most log-odds, if at least ATTRIBUTION_FLOOR, else 'own'."""
+        shape = (self.R, self.N)
         names = list(contrib)
-        parts = np.stack([np.broadcast_to(contrib[n], mask.shape)[rep, emp] for n in names])
+        parts = np.stack([_gather(contrib[n], shape, flat) for n in names])
         best = np.argmax(parts, axis=0)
-        strong = parts[best, np.arange(rep.size)] > ATTRIBUTION_FLOOR
+        strong = parts[best, np.arange(flat.size)] > ATTRIBUTION_FLOOR
         codes = np.where(
             strong,
             np.array([self.cause_code(n) for n in names])[best],
             self.cause_code(OWN),
         )
-        peers = np.full(rep.size, -1, dtype=np.int64)
+        peers = np.full(flat.size, -1, dtype=np.int64)
         is_peer = strong & (best == names.index(PEER))
         if is_peer.any():
-            peers[is_peer] = self._top_peer(rep[is_peer], emp[is_peer], weighted_use)
-        self.events.add(rep, self.week, emp, event, codes, peers)
+            rep, emp = np.divmod(flat[is_peer], self.N)
+            peers[is_peer] = self._top_peer(rep, emp, weighted_use)
+        return codes, peers
 
     def _top_peer(self, rep: np.ndarray, emp: np.ndarray, weighted_use: np.ndarray) -> np.ndarray:
         """For each (replicate, employee), the neighbour with the largest tie weight x use.
@@ -596,50 +731,48 @@ class Simulation:
         total = int(lens.sum())
         if total == 0:
             return out
-        seg = np.repeat(np.arange(rep.size), lens)
+        # every (event, neighbour) pair in one flat array, segment by segment
         first = np.cumsum(lens) - lens
-        pos = np.repeat(starts, lens) + (np.arange(total) - np.repeat(first, lens))
+        pos = np.repeat(starts - first, lens) + np.arange(total)
         nb = W.indices[pos]
-        val = W.data[pos] * weighted_use[rep[seg], nb]
-        order = np.lexsort((nb, -val, seg))  # by segment, then largest value, then index
+        cell = np.repeat(rep * weighted_use.shape[1], lens) + nb
+        val = W.data[pos] * _gather(weighted_use, (self.R, self.N), cell)
         has_nb = lens > 0
-        best = order[first[has_nb]]
-        found = val[best] > 0
+        top = np.maximum.reduceat(val, first[has_nb])
+        if self._sorted_ties:
+            # neighbours are in increasing index order within a row, so the first position
+            # holding its segment's maximum is the lowest index among the largest values
+            at_max = np.where(val == np.repeat(top, lens[has_nb]), np.arange(total), total)
+            best = np.minimum.reduceat(at_max, first[has_nb])
+        else:
+            seg = np.repeat(np.arange(rep.size), lens)
+            order = np.lexsort((nb, -val, seg))  # by segment, then largest value, then index
+            best = order[first[has_nb]]
+        found = top > 0
         out[np.flatnonzero(has_nb)[found]] = nb[best[found]]
         return out
 
     # --- recording -----------------------------------------------------------------------
     def _record(self) -> None:
-        st = self.stage
-        active = st == Stage.ACTIVE
-        voluntary = active & ~self.compliant
-        values = {
-            "unaware_share": st == Stage.UNAWARE,
-            "aware_share": st != Stage.UNAWARE,
-            "trying_share": st == Stage.TRYING,
-            "active_share": active,
-            "lapsed_share": st == Stage.LAPSED,
-            "habitual_share": self.habitual,
-            "voluntary_share": voluntary,
-            "compliance_share": active & self.compliant,
-            "using_share": self.used,
-            "ever_tried_share": self.ever_tried,
-            "mean_habit": self.habit,
-            "mean_legacy_habit": self.legacy_habit,
-            "mean_usefulness": self.usefulness,
-            "mean_resentment": self.resentment,
-        }
+        """The week's curves: shares from one count of state codes per group, then means."""
         row = self.curves[self.week]
-        for j, name in enumerate(CURVE_COLUMNS[:-1]):
-            row[:, j] = values[name].mean(axis=1)
-        row[:, -1] = self.stock[:, 0]
-        group = np.stack([values[c] for c in GROUP_COLUMNS], axis=-1).astype(float)  # R,N,K
-        for target, matrix in (
-            (self.dept_curves, self.dept_matrix),
-            (self.role_curves, self.role_matrix),
+        n_model = _Tally.MODEL_COLUMNS
+        dept, role, model = self._tally.count(
+            self.stage, self.habitual, self.compliant, self.used, self.ever_tried
+        )
+        row[:, :n_model] = model / self.N  # == mean of the boolean masks, to the last digit
+        for name, state in (
+            ("mean_habit", self.habit),
+            ("mean_legacy_habit", self.legacy_habit),
+            ("mean_usefulness", self.usefulness),
+            ("mean_resentment", self.resentment),
         ):
-            # (R, N, K) x (N, G) -> (R, G, K)
-            target[self.week] = np.einsum("rnk,ng->rgk", group, matrix, optimize=True)
+            j = CURVE_COLUMNS.index(name)
+            unused = state is self.resentment and not state.any()  # resentment stays 0 often
+            row[:, j] = 0.0 if unused else state.mean(axis=1)
+        row[:, -1] = self.stock[:, 0]
+        self.dept_curves[self.week] = dept
+        self.role_curves[self.week] = role
 
     def total_cost(self) -> np.ndarray:
         """Total cost per replicate of all strategies over the run."""
@@ -657,14 +790,117 @@ def _spmm(W: sp.csr_matrix, X: np.ndarray) -> np.ndarray:
     """(W @ X.T).T for a sparse N x N matrix and an (R, N) array."""
     if X.shape[0] == 1:
         return (W @ X[0])[np.newaxis, :]
-    return np.asarray(W @ X.T).T
+    # (csr_matvecs sums each row's terms in the same order as csr_matvec: same numbers)
+    # C order for the (N, R) operand and the result: later elementwise work stays contiguous
+    return np.ascontiguousarray((W @ np.ascontiguousarray(X.T)).T)
 
 
-def _group_matrix(codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Dense (N, G) matrix with 1/size for members of each group (columns average)."""
-    n = codes.size
-    m = np.zeros((n, n_groups))
-    m[np.arange(n), codes] = 1.0
-    sizes = m.sum(axis=0)
-    m /= np.where(sizes > 0, sizes, 1.0)
-    return m
+def _writable(a: np.ndarray) -> np.ndarray:
+    """``a`` itself if it can be updated in place through a flat view, else a copy."""
+    return a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")
+
+
+def _gather(values: np.ndarray, shape: tuple[int, int], flat: np.ndarray) -> np.ndarray:
+    """``broadcast_to(values, shape)`` at flat positions (without a full-size copy)."""
+    values = np.asarray(values)
+    if values.shape == shape:
+        return values.reshape(-1)[flat] if values.flags.c_contiguous else values.flat[flat]
+    return np.broadcast_to(values, shape)[np.divmod(flat, shape[1])]
+
+
+#: decisions with |u - p| at least this are taken on a float32 estimate of p, whose error is
+#: below 1e-6 (see _below_logistic); closer ones are recomputed in float64
+DECISION_MARGIN = 1e-4
+# The bound: rounding x to float32 moves p by at most max|x p (1 - p)| 2**-24 < 2e-8; float32
+# exp, 1 + e and 1 / (...) add a few float32 ulps of p (< 5e-7); rounding u and the
+# difference add 2**-24 each. Beyond |x| = 88 float32 exp saturates (p = 0 or 1) while the
+# exact p is within 1e-38 of it, and u < 1e-4 is always recomputed.
+
+
+def _below_logistic(u: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``u < behavior.logistic(x)`` elementwise, the same booleans as in float64, faster.
+
+    The logistic is estimated in float32 (``1 / (1 + exp(-x))``: rounding x, exp and the
+    division moves it by less than 1e-6); only where ``u`` lies within DECISION_MARGIN of
+    the estimate is the float64 logistic computed, so every decision equals the exact one.
+    """
+    with np.errstate(over="ignore"):
+        est = np.exp(-np.asarray(x, dtype=np.float32))
+    est += np.float32(1.0)
+    np.reciprocal(est, out=est)
+    gap = np.asarray(u, dtype=np.float32)
+    gap -= est
+    below = gap < 0
+    np.abs(gap, out=gap)
+    unsure = np.flatnonzero(gap < DECISION_MARGIN)
+    if unsure.size:
+        xs = np.broadcast_to(x, below.shape).reshape(-1)[unsure]
+        below.reshape(-1)[unsure] = u.reshape(-1)[unsure] < bh.logistic(xs)
+    return below
+
+
+def _has_duplicates(W: sp.csr_matrix) -> bool:
+    """Whether a row of ``W`` (with sorted indices) names a neighbour twice."""
+    same = W.indices[1:] == W.indices[:-1]
+    row_starts = np.zeros(W.indices.size, dtype=bool)
+    inner = W.indptr[1:-1]
+    row_starts[inner[inner < W.indices.size]] = True
+    return bool(np.any(same & ~row_starts[1:]))
+
+
+class _Tally:
+    """Counts of employees by state, per replicate and per department and role, at once.
+
+    Every employee gets a small state code (stage, habitual, compliant, used, ever tried);
+    one ``np.bincount`` over (replicate, department, role, code) gives all the counts the
+    curves need, exactly (integers), instead of one pass per column and group.
+    """
+
+    #: CURVE_COLUMNS before the mean_* columns are counts of employees
+    MODEL_COLUMNS = 10
+    N_CODES = 5 * 2 * 2 * 2 * 2
+
+    def __init__(self, dept: np.ndarray, n_dept: int, role: np.ndarray, n_role: int, reps: int):
+        self.n_dept, self.n_role, self.reps = n_dept, n_role, reps
+        groups = n_dept * n_role
+        self.bins = reps * groups * self.N_CODES
+        cell = (dept.astype(np.int64) * n_role + role) * self.N_CODES
+        self.base = (np.arange(reps, dtype=np.int64)[:, None] * groups * self.N_CODES) + cell
+        # group sizes; an empty group has share 0 (count / inf)
+        self.dept_size = np.bincount(dept, minlength=n_dept).astype(float)[:, None]
+        self.role_size = np.bincount(role, minlength=n_role).astype(float)[:, None]
+        self.dept_size[self.dept_size == 0] = np.inf
+        self.role_size[self.role_size == 0] = np.inf
+        code = np.arange(self.N_CODES)
+        stage, habitual = code % 5, (code // 5) % 2 == 1
+        compliant, used, ever = (code // 10) % 2 == 1, (code // 20) % 2 == 1, code // 40 == 1
+        active = stage == Stage.ACTIVE
+        model = {
+            "unaware_share": stage == Stage.UNAWARE,
+            "aware_share": stage != Stage.UNAWARE,
+            "trying_share": stage == Stage.TRYING,
+            "active_share": active,
+            "lapsed_share": stage == Stage.LAPSED,
+            "habitual_share": habitual,
+            "voluntary_share": active & ~compliant,
+            "compliance_share": active & compliant,
+            "using_share": used,
+            "ever_tried_share": ever,
+        }
+        # which codes count toward each column: (codes, columns) 0/1 matrices
+        columns = CURVE_COLUMNS[: self.MODEL_COLUMNS]
+        self.model_select = np.stack([model[c] for c in columns], axis=1).astype(float)
+        self.group_select = np.stack([model[c] for c in GROUP_COLUMNS], axis=1).astype(float)
+
+    def count(self, stage, habitual, compliant, used, ever_tried):
+        """Shares per (replicate, department, column), per (replicate, role, column) and
+        counts per (replicate, model column)."""
+        code = stage.astype(np.uint8)
+        for flag, weight in ((habitual, 5), (compliant, 10), (used, 20), (ever_tried, 40)):
+            code += flag.view(np.uint8) * np.uint8(weight)
+        counts = np.bincount((self.base + code).ravel(), minlength=self.bins)
+        counts = counts.reshape(self.reps, self.n_dept, self.n_role, self.N_CODES).astype(float)
+        by_dept = counts.sum(axis=2) @ self.group_select  # (R, D, K)
+        by_role = counts.sum(axis=1) @ self.group_select  # (R, 3, K)
+        model = counts.sum(axis=(1, 2)) @ self.model_select  # (R, columns)
+        return by_dept / self.dept_size, by_role / self.role_size, model

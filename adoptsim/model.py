@@ -51,6 +51,13 @@ def seed_of(rng: Any) -> int:
     raise TypeError(f"rng must be an int, a SeedSequence or a Generator, not {type(rng).__name__}")
 
 
+def _is_scenario_path(name: str) -> bool:
+    """Whether a keyword argument names a scenario setting (not one of Mesa's own)."""
+    if "." in name or "[" in name:
+        return True
+    return name in Scenario.model_fields and name != "seed"  # Mesa's own `seed`
+
+
 class AdoptionModel(mesa.Model):
     """One replicate of a scenario: ``AdoptionModel(spec, rng=seed, replicate=0)``.
 
@@ -58,6 +65,10 @@ class AdoptionModel(mesa.Model):
     root seed (default: the scenario's ``seed``); ``replicate`` picks the replicate's random
     streams, so ``AdoptionModel(spec, rng=s, replicate=k)`` reproduces replicate ``k`` of
     ``adoptsim.run(spec, seed=s)``. ``org`` reuses an already built organization.
+
+    Other keyword arguments named like a scenario path (``weeks``, ``behavior.w_habit``,
+    ``strategies[evangelists].target.count``) override the scenario, so the model works
+    with ``mesa.batch_run`` (which passes parameters as keyword arguments).
     """
 
     def __init__(
@@ -72,6 +83,11 @@ class AdoptionModel(mesa.Model):
             from adoptsim.scenario import load_scenario
 
             spec = load_scenario(spec)
+        overrides = {k: kwargs.pop(k) for k in list(kwargs) if _is_scenario_path(k)}
+        if overrides:
+            from adoptsim.sweep import with_overrides
+
+            spec = with_overrides(spec, overrides)
         root = spec.seed if rng is None else seed_of(rng)
         super().__init__(rng=root, **kwargs)
         self.spec = spec

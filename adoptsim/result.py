@@ -74,6 +74,19 @@ class Result:
             for s in self.manifest["scenario"]["strategies"]
         ]
 
+    def attribution(self) -> pd.DataFrame:
+        """Adoptions per strategy (and ``own``), mean per run: caused ``direct``-ly, and
+        ``indirect``-ly through the colleagues it influenced (chains of ``peer:<id>``
+        causes; see :mod:`adoptsim.attribution`), with their ``total`` and ``share``."""
+        from adoptsim.attribution import attribution
+
+        labels = [w["label"] for w in self.strategy_windows if w["type"] != "adapt"]
+        for s in self.manifest["scenario"]["strategies"]:  # what adapt rules switch on
+            then = s.get("then")
+            if isinstance(then, dict):
+                labels.append(then.get("name") or f"{s.get('name') or s['type']}/{then['type']}")
+        return attribution(self.events, replicates=int(self.manifest["runs"]), order=labels)
+
     def save(self, folder: str | Path, chart: bool = True) -> Path:
         """Write every output to ``folder`` (created if needed); returns the folder."""
         folder = Path(folder)

@@ -7,11 +7,14 @@ streams, so the numbers do not depend on the batch size or on which process runs
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from adoptsim import metrics
 from adoptsim import rng as rngmod
@@ -20,8 +23,10 @@ from adoptsim.org import ROLES, Organization, build
 from adoptsim.result import Result, make_manifest
 from adoptsim.scenario import Scenario, load_scenario
 
-#: replicates x employees per batch (memory: about 200 bytes per element of state)
-BATCH_ELEMENTS = 1_000_000
+#: replicates x employees per batch: small enough for a batch's state (about 200 bytes per
+#: element) to stay in the processor's cache; larger batches run slower, not faster
+#: (measured in benchmarks/run.py)
+BATCH_ELEMENTS = 100_000
 
 Progress = Callable[[int], None]
 
@@ -55,41 +60,26 @@ def collect(sim: Simulation) -> dict[str, pd.DataFrame]:
     weeks = sim.weeks + 1
     reps = np.asarray(sim.replicates)
     R = sim.R
-    rep_col = np.tile(reps, weeks)
-    week_col = np.repeat(np.arange(weeks), R)
-    curves = pd.DataFrame(sim.curves.reshape(weeks * R, -1), columns=list(CURVE_COLUMNS))
+    # rows ordered by replicate, then week (the order of the assembled result)
+    rep_col = np.repeat(reps, weeks)
+    week_col = np.tile(np.arange(weeks), R)
+    flat = sim.curves.transpose(1, 0, 2).reshape(R * weeks, -1)
+    curves = pd.DataFrame(flat, columns=list(CURVE_COLUMNS))
     curves.insert(0, "week", week_col)
     curves.insert(0, "replicate", rep_col)
 
     def groups(arr: np.ndarray, names, label: str) -> pd.DataFrame:
         G = len(names)
-        flat = arr.reshape(weeks * R * G, -1)
+        flat = arr.transpose(1, 0, 2, 3).reshape(R * weeks * G, -1)
         df = pd.DataFrame(flat, columns=list(GROUP_COLUMNS))
         df.insert(0, label, np.tile(np.asarray(names, dtype=object), weeks * R))
-        df.insert(0, "week", np.repeat(np.arange(weeks), R * G))
-        df.insert(0, "replicate", np.tile(np.repeat(reps, G), weeks))
+        df.insert(0, "week", np.tile(np.repeat(np.arange(weeks), G), R))
+        df.insert(0, "replicate", np.repeat(reps, weeks * G))
         return df
 
     by_dept = groups(sim.dept_curves, sim.org.departments, "department")
     by_role = groups(sim.role_curves, ROLES, "role")
-
-    ev = sim.events.arrays()
-    ids = np.asarray(sim.org.ids, dtype=object)
-    causes = np.asarray(sim.causes, dtype=object)[ev["cause"]]
-    has_peer = ev["peer"] >= 0
-    if has_peer.any():
-        causes[has_peer] = "peer:" + ids[ev["peer"][has_peer]].astype(str).astype(object)
-    employee = np.where(ev["employee"] >= 0, ids[np.maximum(ev["employee"], 0)], "")
-    names = np.asarray([EVENT_NAMES[k] for k in sorted(EVENT_NAMES)], dtype=object)
-    events = pd.DataFrame(
-        {
-            "replicate": reps[ev["replicate"]],
-            "week": ev["week"].astype(np.int32),
-            "employee": employee.astype(str),
-            "event": names[ev["event"]],
-            "cause": causes.astype(str),
-        }
-    )
+    events = _events_table(sim)
     costs = pd.Series(sim.total_cost(), index=pd.Index(reps, name="replicate"), name="cost")
     return {
         "curves": curves,
@@ -101,10 +91,73 @@ def collect(sim: Simulation) -> dict[str, pd.DataFrame]:
     }
 
 
+def _events_table(sim: Simulation) -> pd.DataFrame:
+    """The activity stream, by replicate then week (then order of logging).
+
+    The labels (employee, event, cause) are categoricals: codes into small tables instead of
+    one string per event (a 100-run ensemble of 2,000 employees logs about 400,000 events).
+    """
+    ev = sim.events.arrays()
+    if np.all(ev["week"][1:] >= ev["week"][:-1]):  # logged week by week (the usual case)
+        order = np.argsort(ev["replicate"], kind="stable")
+    else:
+        order = np.lexsort((ev["week"], ev["replicate"]))  # stable: logging order in a week
+    ev = {k: v[order] for k, v in ev.items()}
+    reps = np.asarray(sim.replicates)
+    ids = np.asarray(sim.org.ids).astype(str)
+    n = ids.size
+    causes = np.asarray(sim.causes).astype(str)
+    rank = np.empty(causes.size, dtype=np.int64)  # causes in sorted order: canonical tables
+    rank[np.argsort(causes, kind="stable")] = np.arange(causes.size)
+    cause_code = np.where(ev["peer"] >= 0, causes.size + ev["peer"], rank[ev["cause"]])
+    names = [EVENT_NAMES[k] for k in sorted(EVENT_NAMES)]
+    return pd.DataFrame(
+        {
+            "replicate": reps[ev["replicate"]],
+            "week": ev["week"].astype(np.int32),
+            "employee": _labels(np.where(ev["employee"] >= 0, ev["employee"], n), [*ids, ""]),
+            "event": _labels(ev["event"].astype(np.int64), names),
+            "cause": _labels(cause_code, [*np.sort(causes), *np.char.add("peer:", ids)]),
+        }
+    )
+
+
+def _labels(codes: np.ndarray, table: list[str]) -> pd.Categorical | np.ndarray:
+    """``table[codes]`` as a categorical (as strings if the table repeats a label)."""
+    categories = pd.Index(table, dtype=object)
+    if categories.is_unique:
+        return pd.Categorical.from_codes(codes, categories=categories)
+    return categories.to_numpy()[codes].astype(str)
+
+
 def batches(runs: int, employees: int, batch_size: int | None = None) -> list[list[int]]:
-    """Replicate indices 0..runs-1 split into batches that fit the memory budget."""
+    """Replicate indices 0..runs-1 split into batches of about BATCH_ELEMENTS elements."""
     size = batch_size or max(1, BATCH_ELEMENTS // max(employees, 1))
     return [list(range(i, min(i + size, runs))) for i in range(0, runs, size)]
+
+
+def default_workers() -> int:
+    """The number of processors this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def in_parallel[T](jobs: list[Callable[[], T]], workers: int | None = None) -> list[T]:
+    """Results of ``jobs`` in order, run on up to ``workers`` threads (NumPy and SciPy
+    release the interpreter lock in their array loops, so batches overlap)."""
+    workers = default_workers() if workers is None else max(1, int(workers))
+    if workers == 1 or len(jobs) <= 1:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
 
 
 def run(
@@ -115,11 +168,14 @@ def run(
     new_org_per_replicate: bool | None = None,
     batch_size: int | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Result:
     """Run an ensemble of a scenario and return its :class:`Result`.
 
     ``runs`` and ``seed`` default to the scenario's. ``progress(n)`` is called with the
     number of replicate-weeks just completed (for a progress bar of ``runs * weeks``).
+    Batches of replicates run on ``workers`` threads (default: one per processor); the
+    numbers do not depend on ``batch_size`` or ``workers``.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -132,15 +188,20 @@ def run(
         if new_org_per_replicate is None
         else new_org_per_replicate
     )
-    parts: list[dict[str, pd.DataFrame]] = []
     if new_org:
-        for r in range(runs):
-            org = build_org(scenario, seed, r)
-            parts.append(simulate(scenario, seed, [r], org, progress))
+        orgs = in_parallel([lambda r=r: build_org(scenario, seed, r) for r in range(runs)], workers)
+        jobs = [
+            lambda r=r, o=o: simulate(scenario, seed, [r], o, progress) for r, o in enumerate(orgs)
+        ]
+        org = orgs[-1]
     else:
         org = build_org(scenario, seed)
-        for reps in batches(runs, org.n, batch_size):
-            parts.append(simulate(scenario, seed, reps, org, progress))
+        org.adjacency  # noqa: B018  (built once here, not by every thread)
+        jobs = [
+            lambda reps=reps: simulate(scenario, seed, reps, org, progress)
+            for reps in batches(runs, org.n, batch_size)
+        ]
+    parts = in_parallel(jobs, workers)
     return assemble(scenario, parts, runs, seed, new_org, org.n)
 
 
@@ -156,10 +217,21 @@ def assemble(
 
     def cat(key: str) -> pd.DataFrame:
         frames = [p[key] for p in parts if len(p[key])]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if not frames:
+            return pd.DataFrame()
+        out = pd.concat(frames, ignore_index=True)
+        for col in out.columns:  # categoricals whose tables differ between batches
+            kinds = [f[col].dtype for f in frames]
+            if out[col].dtype == object and all(isinstance(k, pd.CategoricalDtype) for k in kinds):
+                out[col] = union_categoricals([f[col] for f in frames])
+        return out
 
     def ordered(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         if df.empty:
+            return df
+        a, b = (df[k].to_numpy() for k in keys)
+        da, db = np.diff(a), np.diff(b)
+        if np.all((da > 0) | ((da == 0) & (db >= 0))):  # already in order (the usual case)
             return df
         return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
