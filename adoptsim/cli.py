@@ -118,7 +118,7 @@ def attribution_table(result) -> Table | None:
         ("share of adoptions", "right"),
         ("adopters it made aware", "right"),
     ):
-        table.add_column(col, justify=justify)
+        table.add_column(col, justify=justify, no_wrap=(col == "cause"))
     for cause, row in table_data.iterrows():
         label = "own motivation" if cause == "own" else str(cause)
         table.add_row(

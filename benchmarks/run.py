@@ -95,6 +95,7 @@ def task_utility(n: int, weeks: int, strategies: bool) -> dict:
     t2 = time.perf_counter()
     cpu: list[float] = []
     seconds = _steps(sim, weeks, cpu)
+    kernel = _kernel_ms(org.adjacency, weeks)  # the floor, same process, same moment
     return {
         "employees": n,
         "ties": int(org.adjacency.nnz // 2),
@@ -105,11 +106,24 @@ def task_utility(n: int, weeks: int, strategies: bool) -> dict:
         "step_ms_mean": 1e3 * statistics.mean(seconds),
         "step_ms_max": 1e3 * max(seconds),
         "step_cpu_ms_median": 1e3 * statistics.median(cpu),
+        "kernel_step_ms": kernel,
         "total_s": t2 - t0 + sum(seconds),
         "final_active_share": float(sim.curves[sim.week, 0, 3]),
         "peak_rss_mb": _rss_mb(),
         "rss_after_imports_mb": base_rss,
     }
+
+
+def _kernel_ms(A, weeks: int) -> float:
+    """Median weekly step of the bare threshold kernel on ``A`` (same seeds and thresholds
+    as the threshold comparison)."""
+    import numpy as np
+    from kernel import threshold_kernel
+
+    n = A.shape[0]
+    seeds = np.random.default_rng(7).random(n) < SEED_SHARE
+    _, seconds = threshold_kernel(A, np.full(n, THRESHOLD), seeds, min(weeks, 20))
+    return 1e3 * statistics.median(seconds)
 
 
 def task_ensemble(n: int, weeks: int, runs: int, workers: int, repeats: int) -> dict:
@@ -205,6 +219,7 @@ def task_threshold(n: int, weeks: int, ndlib: bool) -> dict:
     thresholds = np.where(seeds, 0.0, THRESHOLD)  # seeds adopt in adoptsim's first week
     out: dict = {"employees": n, "ties": int(A.nnz // 2), "weeks": weeks}
 
+    first_kernel_ms = _kernel_ms(A, weeks)
     # adoptsim: week 1 adopts the seeds (threshold 0), so it runs one week more
     behavior = {"mode": "threshold", "thresholds": thresholds.tolist()}
     spec = _scenario(n, weeks + 1, behavior=behavior)
@@ -214,7 +229,8 @@ def task_threshold(n: int, weeks: int, ndlib: bool) -> dict:
     out["adoptsim_step_ms"] = 1e3 * statistics.median(t[1:])
 
     kernel_counts, kt = threshold_kernel(A, np.full(n, THRESHOLD), seeds, weeks)
-    out["kernel_step_ms"] = 1e3 * statistics.median(kt)
+    # timed again after adoptsim, at about the same moment: the faster of the two medians
+    out["kernel_step_ms"] = min(first_kernel_ms, 1e3 * statistics.median(kt))
     out["same_as_kernel"] = ours == kernel_counts
     out["adopters_by_week"] = kernel_counts
     if ndlib:
@@ -346,9 +362,8 @@ def ratios(results: dict) -> dict:
         if "speedup" in row:
             out[f"naive_mesa_over_adoptsim_{row['employees']}"] = row["speedup"]
     full = {r["employees"]: r for r in results["utility"] if "step_ms_median" in r}
-    thr = {r["employees"]: r for r in results["threshold"] if "kernel_step_ms" in r}
-    for n in sorted(set(full) & set(thr)):
-        out[f"full_model_over_kernel_{n}"] = full[n]["step_ms_median"] / thr[n]["kernel_step_ms"]
+    for n, r in sorted(full.items()):  # the kernel timed in the same process, same moment
+        out[f"full_model_over_kernel_{n}"] = r["step_ms_median"] / r["kernel_step_ms"]
     sizes = sorted(full)
     if len(sizes) >= 2:  # slope of log(step time) against log(size), largest sizes
         import math
