@@ -425,11 +425,10 @@ class Simulation:
             weighted_use = used_f
             peer_exposure = _spmm(self.W, used_f)  # sum_j w_ij a_j m_j
             use_share = peer_exposure * self.inv_degree  # share of tie weight on the tool
-        else:  # both products in one pass over the ties
+        else:
             weighted_use = used_f * influence
-            both = _spmm(self.W, np.concatenate([weighted_use, used_f]))
-            peer_exposure = both[: self.R]
-            use_share = both[self.R :] * self.inv_degree
+            peer_exposure = _spmm(self.W, weighted_use)
+            use_share = _spmm(self.W, used_f) * self.inv_degree
 
         # 2. awareness
         self._awareness(peer_exposure)
@@ -724,30 +723,36 @@ class Simulation:
 
         Ties go to the lowest employee index; -1 where no neighbour uses the tool.
         """
-        W = self.W
-        starts = W.indptr[emp]
-        lens = W.indptr[emp + 1] - starts
         out = np.full(rep.size, -1, dtype=np.int64)
-        total = int(lens.sum())
-        if total == 0:
+        if rep.size == 0:
             return out
-        # every (event, neighbour) pair in one flat array, segment by segment
-        first = np.cumsum(lens) - lens
-        pos = np.repeat(starts - first, lens) + np.arange(total)
-        nb = W.indices[pos]
-        cell = np.repeat(rep * weighted_use.shape[1], lens) + nb
-        val = W.data[pos] * _gather(weighted_use, (self.R, self.N), cell)
+        # the rows of the employees concerned, one segment each (neighbours in W's order)
+        W = self.W
+        if emp.size > 4000:  # SciPy's row slicing: fast, but with a fixed cost
+            sub = W[emp]
+            starts, nb, weight = sub.indptr[:-1], sub.indices, sub.data
+            lens = np.diff(sub.indptr)
+        else:
+            lens = W.indptr[emp + 1] - W.indptr[emp]
+            starts = np.cumsum(lens) - lens
+            pos = np.repeat(W.indptr[emp] - starts, lens) + np.arange(starts[-1] + lens[-1])
+            nb, weight = W.indices[pos], W.data[pos]
+        cell = nb if self.R == 1 else np.repeat(rep * self.N, lens) + nb
+        val = weight * _gather(weighted_use, (self.R, self.N), cell)
         has_nb = lens > 0
-        top = np.maximum.reduceat(val, first[has_nb])
+        first = starts[has_nb]
+        if first.size == 0:
+            return out
+        top = np.maximum.reduceat(val, first)
         if self._sorted_ties:
             # neighbours are in increasing index order within a row, so the first position
             # holding its segment's maximum is the lowest index among the largest values
-            at_max = np.where(val == np.repeat(top, lens[has_nb]), np.arange(total), total)
-            best = np.minimum.reduceat(at_max, first[has_nb])
+            hits = np.flatnonzero(val == np.repeat(top, lens[has_nb]))
+            best = hits[np.searchsorted(hits, first)]
         else:
             seg = np.repeat(np.arange(rep.size), lens)
             order = np.lexsort((nb, -val, seg))  # by segment, then largest value, then index
-            best = order[first[has_nb]]
+            best = order[first]
         found = top > 0
         out[np.flatnonzero(has_nb)[found]] = nb[best[found]]
         return out
@@ -790,7 +795,6 @@ def _spmm(W: sp.csr_matrix, X: np.ndarray) -> np.ndarray:
     """(W @ X.T).T for a sparse N x N matrix and an (R, N) array."""
     if X.shape[0] == 1:
         return (W @ X[0])[np.newaxis, :]
-    # (csr_matvecs sums each row's terms in the same order as csr_matvec: same numbers)
     # C order for the (N, R) operand and the result: later elementwise work stays contiguous
     return np.ascontiguousarray((W @ np.ascontiguousarray(X.T)).T)
 

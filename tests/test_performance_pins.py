@@ -403,9 +403,14 @@ def test_top_peer_with_ties_matches_the_sorting_version(stepped):
     sim = stepped
     rng = np.random.default_rng(3)
     weighted = rng.integers(0, 3, size=(sim.R, sim.N)).astype(float)  # many equal values
-    rep = np.repeat(np.arange(sim.R), sim.N)
-    emp = np.tile(np.arange(sim.N), sim.R)
+    # every employee of every replicate, five times over (more than 4,000 events: SciPy's
+    # row slicing) and once (fewer: NumPy gathers)
+    rep = np.tile(np.repeat(np.arange(sim.R), sim.N), 5)
+    emp = np.tile(np.arange(sim.N), 5 * sim.R)
+    once = rep.size // 5
+    assert rep.size > 4000 > once
     fast = sim._top_peer(rep, emp, weighted)
+    np.testing.assert_array_equal(fast[:once], sim._top_peer(rep[:once], emp[:once], weighted))
     assert sim._sorted_ties
     sim._sorted_ties = False
     try:
