@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from adoptsim.engine import _spmm
 from adoptsim.errors import ScenarioError
 from adoptsim.people import Stage
 
@@ -192,10 +193,3 @@ RULES: dict[str, type[Rule]] = {"bass": BassRule, "threshold": ThresholdRule}
 def build_rule(sim: Simulation) -> Rule:
     """The decision rule of ``sim.params.mode`` (``bass`` or ``threshold``)."""
     return RULES[sim.params.mode](sim)
-
-
-def _spmm(W: sp.csr_matrix, X: np.ndarray) -> np.ndarray:
-    """(W @ X.T).T for a sparse N x N matrix and an (R, N) array."""
-    if X.shape[0] == 1:
-        return (W @ X[0])[np.newaxis, :]
-    return np.asarray(W @ X.T).T
