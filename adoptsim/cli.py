@@ -284,9 +284,9 @@ def compare_cmd(
         int | None, typer.Option("--runs", "-n", min=1, help="Replicates per plan.")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
-    out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder.")
-    ] = Path("results/compare"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
+        "results/compare"
+    ),
     rank_by: Annotated[
         str,
         typer.Option(
@@ -322,8 +322,10 @@ def compare_cmd(
     for table in comparison_tables(comparison):
         if table is not None:
             out.print(table)
-    out.print(f"results written to [bold]{out_dir}[/] (comparison.csv, differences.csv, "
-              f"comparison.png, one folder per plan)")
+    out.print(
+        f"results written to [bold]{out_dir}[/] (comparison.csv, differences.csv, "
+        f"comparison.png, one folder per plan)"
+    )
 
 
 def load_results(folder: Path):

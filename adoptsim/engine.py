@@ -151,19 +151,15 @@ class Levers:
 
     def add_utility(self, source: str, values: np.ndarray) -> None:
         """Add log-odds ``values`` (broadcast to (R, N)) to the new tool, attributed to source."""
-        v = np.broadcast_to(values, self.shape)
-        if source in self.utility:
-            self.utility[source] = self.utility[source] + v
-        else:
-            self.utility[source] = np.array(v, dtype=float)
+        self._accumulate(self.utility, source, values)
 
     def add_control(self, source: str, values: np.ndarray) -> None:
         """Add log-odds of compliance pressure (broadcast to (R, N)), attributed to source."""
+        self._accumulate(self.control, source, values)
+
+    def _accumulate(self, terms: dict[str, np.ndarray], source: str, values) -> None:
         v = np.broadcast_to(values, self.shape)
-        if source in self.control:
-            self.control[source] = self.control[source] + v
-        else:
-            self.control[source] = np.array(v, dtype=float)
+        terms[source] = terms[source] + v if source in terms else np.array(v, dtype=float)
 
     def add_awareness(self, channel: str, prob: np.ndarray) -> None:
         """Add a weekly awareness probability (broadcast to (R, N)) through ``channel``."""

@@ -741,8 +741,9 @@ def _place_labels(ax, points, texts, colors, taken=None, fontsize: float = 11) -
     for k, ((x, y), text) in enumerate(zip(points, texts, strict=True)):
         others = taken + [d for i, d in enumerate(dots) if i != k]
         best = None
-        for dx, dy, ha, va in offsets:
-            t = ax.annotate(
+
+        def place(dx, dy, ha, va, x=x, y=y, text=text, k=k):
+            return ax.annotate(
                 text,
                 inv.transform((x, y)),
                 xytext=(dx, dy),
@@ -754,6 +755,9 @@ def _place_labels(ax, points, texts, colors, taken=None, fontsize: float = 11) -
                 zorder=4,
                 annotation_clip=False,
             )
+
+        for dx, dy, ha, va in offsets:
+            t = place(dx, dy, ha, va)
             box = t.get_window_extent(renderer)
             penalty = sum(box.overlaps(o) for o in others)
             penalty += 0 if within(box, inside) else 0.5 if within(box, page) else 100
@@ -763,18 +767,7 @@ def _place_labels(ax, points, texts, colors, taken=None, fontsize: float = 11) -
             if penalty == 0:
                 break
         _, dx, dy, ha, va, box = best
-        ax.annotate(
-            text,
-            inv.transform((x, y)),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            ha=ha,
-            va=va,
-            fontsize=_pt(fontsize),
-            color=colors[k],
-            zorder=4,
-            annotation_clip=False,
-        )
+        place(dx, dy, ha, va)
         taken.append(box)
 
 
