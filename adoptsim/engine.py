@@ -251,6 +251,7 @@ class Simulation:
         self.habit = np.zeros(shape)
         self.legacy_habit = self.traits.legacy_habit.copy()
         self.experience = np.zeros(shape)
+        self.effort = np.ones(shape)  # exp(-experience / learning_weeks), before tool factors
         self.resentment = np.zeros(shape)
         self.crowding = np.zeros(shape)
         self.used = np.zeros(shape, dtype=bool)
@@ -421,10 +422,10 @@ class Simulation:
             weighted_use = used_f
             peer_exposure = _spmm(self.W, used_f)  # sum_j w_ij a_j m_j
             use_share = peer_exposure * self.inv_degree  # share of tie weight on the tool
-        else:
+        else:  # both products in one pass over the ties
             weighted_use = used_f * influence
-            peer_exposure = _spmm(self.W, weighted_use)
-            use_share = _spmm(self.W, used_f) * self.inv_degree
+            peer_exposure, plain = _spmm_pair(self.W, weighted_use, used_f)
+            use_share = plain * self.inv_degree
 
         # 2. awareness
         self._awareness(peer_exposure)
@@ -500,10 +501,8 @@ class Simulation:
             connective *= spec.tool.network_effect
         communal = spec.tool.communal_effect * bh.communal_value(self.stock, p.information_half)
         legacy_value = spec.legacy.value - lv.get("legacy_drop")
-        # effort: exp(-experience / learning_weeks) is 1 for the inexperienced
-        effort = np.ones((self.R, self.N))
-        experienced = self.experience != 0
-        effort[experienced] = np.exp(-self.experience[experienced] / p.learning_weeks)
+        # effort: exp(-experience / learning_weeks), kept up to date by _learn
+        effort = self.effort.copy()
         if spec.tool.learning_effort != 1.0:
             effort *= spec.tool.learning_effort
         if lv.effort_factor is not None:
@@ -561,15 +560,18 @@ class Simulation:
         shape = (self.R, self.N)
         # a week of compliance-only use is surface use: it yields `compliance_depth` of the
         # experience, learning and habit of a voluntary week
-        depth = use.astype(float)  # = where(compliance, compliance_depth, 1) * use
-        if compliance.any():
-            depth[compliance] *= p.compliance_depth
-        self.experience += depth
         # The formulas of adoptsim.behavior in their order of operations, applied where
-        # they change something: usefulness and habit grow for users only (for the others
-        # the growth term is 0), and every habit not practised decays.
+        # they change something: experience, usefulness and habit grow for users only (for
+        # the others the growth term is 0), and every habit not practised decays.
         users = np.flatnonzero(use)
-        depth_u = depth.reshape(-1)[users]
+        if compliance.any():  # depth = where(compliance, compliance_depth, 1) for users
+            depth_u = np.where(compliance.reshape(-1)[users], p.compliance_depth, 1.0)
+        else:
+            depth_u = np.ones(users.size)
+        flat = self.experience.reshape(-1)
+        xp = flat[users] + depth_u
+        flat[users] = xp
+        self.effort.reshape(-1)[users] = np.exp(-xp / p.learning_weeks)
         rate = np.ascontiguousarray(tr.habit_rate).reshape(-1)
         experienced = self.spec.tool.value + lv.get("usefulness_bonus")
         if not np.isscalar(experienced):
@@ -626,7 +628,13 @@ class Simulation:
                 self.crowding + p.crowding_rate * lv.reward * (1.0 - self.crowding),
                 self.crowding,
             )
-        share = depth.mean(axis=1, keepdims=True)
+        # the mean depth of use per replicate (exact: a sum of 0s and 1s unless compliance)
+        if compliance.any():
+            depth = np.zeros(shape)
+            depth.reshape(-1)[users] = depth_u
+            share = depth.mean(axis=1, keepdims=True)
+        else:
+            share = (np.count_nonzero(use, axis=1) / self.N)[:, np.newaxis]
         tool = self.spec.tool
         self.stock = (1.0 - p.information_decay) * self.stock + tool.information_per_use * share
 
@@ -793,6 +801,16 @@ def _spmm(W: sp.csr_matrix, X: np.ndarray) -> np.ndarray:
         return (W @ X[0])[np.newaxis, :]
     # C order for the (N, R) operand and the result: later elementwise work stays contiguous
     return np.ascontiguousarray((W @ np.ascontiguousarray(X.T)).T)
+
+
+def _spmm_pair(W: sp.csr_matrix, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_spmm(W, X), _spmm(W, Y)`` from one product (the same sums, in the same order)."""
+    R = X.shape[0]
+    both = np.empty((W.shape[1], 2 * R))
+    both[:, :R] = X.T
+    both[:, R:] = Y.T
+    out = W @ both
+    return np.ascontiguousarray(out[:, :R].T), np.ascontiguousarray(out[:, R:].T)
 
 
 def _writable(a: np.ndarray) -> np.ndarray:
