@@ -19,6 +19,8 @@ CURVES_BY_DEPARTMENT = "curves_by_department.csv"
 CURVES_BY_ROLE = "curves_by_role.csv"
 EVENTS_PARQUET = "events.parquet"
 EVENTS_CSV = "events.csv"
+STRATEGY_LOG = "strategy_log.csv"
+STRATEGY_LOG_DTYPES = {"replicate": "int64", "week": "int64", "strategy": str, "detail": str}
 SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
 CHART = "adoption.png"
@@ -32,6 +34,10 @@ def _has_pyarrow() -> bool:
     return True
 
 
+def _empty_strategy_log() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in STRATEGY_LOG_DTYPES.items()})
+
+
 @dataclass
 class Result:
     """What an ensemble produced.
@@ -40,7 +46,9 @@ class Result:
     * ``curves_by_department`` / ``curves_by_role``: the same per group;
     * ``events``: the activity stream (replicate, week, employee, event, cause);
     * ``summary``: one row of metrics per replicate (see :func:`adoptsim.metrics.per_replicate`);
-    * ``manifest``: provenance (scenario hash, resolved scenario, seed, version, date).
+    * ``manifest``: provenance (scenario hash, resolved scenario, seed, version, date);
+    * ``strategy_log``: strategy-level events such as an ``adapt`` rule firing (replicate,
+      week, strategy, detail); empty, with those columns, when there were none.
     """
 
     curves: pd.DataFrame
@@ -49,7 +57,11 @@ class Result:
     events: pd.DataFrame
     summary: pd.DataFrame
     manifest: dict[str, Any]
-    strategy_log: pd.DataFrame = field(default_factory=pd.DataFrame)
+    strategy_log: pd.DataFrame = field(default_factory=_empty_strategy_log)
+
+    def __post_init__(self) -> None:
+        if self.strategy_log.empty and self.strategy_log.columns.empty:
+            self.strategy_log = _empty_strategy_log()
 
     @property
     def name(self) -> str:
@@ -99,6 +111,8 @@ class Result:
             events.to_parquet(folder / EVENTS_PARQUET, index=False)
         else:
             events.to_csv(folder / EVENTS_CSV, index=False)
+        log = self.strategy_log if not self.strategy_log.columns.empty else _empty_strategy_log()
+        log.to_csv(folder / STRATEGY_LOG, index=False)
         summary = {
             "scenario": self.name,
             "runs": int(self.manifest["runs"]),
@@ -134,6 +148,14 @@ class Result:
             events = pd.read_csv(folder / EVENTS_CSV, dtype={"employee": str, "cause": str})
         else:
             events = pd.DataFrame(columns=["replicate", "week", "employee", "event", "cause"])
+        if (folder / STRATEGY_LOG).exists():  # absent in results saved before it was written
+            strategy_log = pd.read_csv(
+                folder / STRATEGY_LOG,
+                dtype=STRATEGY_LOG_DTYPES,
+                keep_default_na=False,
+            )
+        else:
+            strategy_log = _empty_strategy_log()
         summary_data = json.loads((folder / SUMMARY).read_text())
         summary = pd.DataFrame(summary_data["replicates"]).set_index("replicate")
         return cls(
@@ -145,6 +167,7 @@ class Result:
             events=events,
             summary=summary.astype(float),
             manifest=manifest,
+            strategy_log=strategy_log,
         )
 
 

@@ -4,13 +4,25 @@
 from __future__ import annotations
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from adoptsim import cli
 from adoptsim.cli import app
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import DOCS_PATH, names, render, strategy_rows
 
 runner = CliRunner()
+
+
+@pytest.fixture
+def wide_console(monkeypatch):
+    """A wide console for the CLI's output, so that no line wraps.
+
+    The CLI's console reads COLUMNS when adoptsim.cli is imported; under pytest-xdist the
+    workers have COLUMNS=80 by then, so passing COLUMNS to the runner would be ignored.
+    """
+    monkeypatch.setattr(cli, "out", Console(width=200))
 
 
 def test_docs_page_is_current():
@@ -40,17 +52,22 @@ def test_parameter_rows_give_defaults_and_ranges():
     assert adapt["then"]["default"] == "required"
 
 
-def test_cli_lists_the_strategies_with_a_summary():
-    res = runner.invoke(app, ["strategies"], env={"COLUMNS": "200"})
+def test_cli_lists_the_strategies_with_a_summary(wide_console):
+    res = runner.invoke(app, ["strategies"])
     assert res.exit_code == 0, res.output
-    for name in names():
-        assert name in res.output
-        assert REGISTRY[name].summary in res.output
+    rows = {}
+    for line in res.output.splitlines():
+        cells = [c.strip() for c in line.split("│")]
+        if len(cells) == 4 and cells[1] in REGISTRY:
+            rows[cells[1]] = cells[2]
+    # every strategy on one row, in order, with its whole summary beside it
+    assert list(rows) == names()
+    assert rows == {name: REGISTRY[name].summary for name in names()}
 
 
 @pytest.mark.parametrize("name", ["heavy_control", "adapt", "storytelling"])
-def test_cli_shows_one_strategy(name):
-    res = runner.invoke(app, ["strategies", name], env={"COLUMNS": "200"})
+def test_cli_shows_one_strategy(name, wide_console):
+    res = runner.invoke(app, ["strategies", name])
     assert res.exit_code == 0, res.output
     assert "Mechanism" in res.output
     for row in strategy_rows(REGISTRY[name]):

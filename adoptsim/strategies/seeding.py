@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from adoptsim.errors import ScenarioError
+from adoptsim.errors import ScenarioError, did_you_mean
 from adoptsim.strategies.base import Strategy, StrategyParams, TargetSpec, register
 
 
@@ -53,10 +53,14 @@ class SeedAdopters(Strategy):
             super().initialize(sim)
         else:
             org = sim.org
-            missing = [e for e in self.p.employees if e not in set(map(str, org.ids))]
+            known = set(map(str, org.ids))
+            missing = [e for e in self.p.employees if e not in known]
             if missing:
+                shown = ", ".join(map(repr, missing[:5]))
+                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+                hint = did_you_mean(missing[0], known) if org.n <= 100_000 else ""
                 raise ScenarioError(
-                    f"no employee with id {', '.join(map(repr, missing[:5]))} in the organization",
+                    f"no employee with id {shown}{more} in the organization{hint}",
                     source=sim.source,
                     where=f"strategy {self.label}.employees",
                 )
