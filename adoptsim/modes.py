@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from adoptsim.engine import _spmm
 from adoptsim.errors import ScenarioError
-from adoptsim.people import Stage
+from adoptsim.people import ACTIVE, UNAWARE, Stage
 
 if TYPE_CHECKING:
     from adoptsim.engine import Simulation
@@ -91,10 +91,10 @@ class Rule:
         if self.params.mixing == "network":
             by_peer = causes == sim.cause_code(PEER)
             if by_peer.any():
-                adopted = (sim.stage == Stage.ACTIVE).astype(float)
+                adopted = (sim.stage == ACTIVE).astype(float)
                 peers[by_peer] = sim._top_peer(rep[by_peer], emp[by_peer], adopted)
         log = sim.events.add
-        unaware = sim.stage[rep, emp] == Stage.UNAWARE
+        unaware = sim.stage[rep, emp] == UNAWARE
         log(rep[unaware], sim.week, emp[unaware], Event.AWARENESS, causes[unaware], peers[unaware])
         first = ~sim.ever_tried[rep, emp]
         log(rep[first], sim.week, emp[first], Event.TRIAL, causes[first], peers[first])
@@ -117,7 +117,7 @@ class BassRule(Rule):
 
         p = self.params
         dt = 1.0 / p.bass_period_weeks
-        adopted = sim.stage == Stage.ACTIVE
+        adopted = sim.stage == ACTIVE
         share = self.exposure(sim, adopted, "share")
         external = p.bass_p * dt
         imitation = p.bass_q * share * dt
@@ -149,7 +149,7 @@ class ThresholdRule(Rule):
     def step(self, sim: Simulation) -> None:
         from adoptsim.engine import OWN, PEER
 
-        adopted = sim.stage == Stage.ACTIVE
+        adopted = sim.stage == ACTIVE
         seen = self.exposure(sim, adopted, self.params.threshold_kind)
         new = seen >= self.thresholds - THRESHOLD_EPS
         new &= ~adopted

@@ -33,6 +33,11 @@ class Stage(IntEnum):
     LAPSED = 4
 
 
+#: stage codes as plain ints, for array comparisons: comparing an int8 array with an IntEnum
+#: member converts the whole array to int64 first (8x slower, measured)
+UNAWARE, AWARE, TRYING, ACTIVE, LAPSED = (int(s) for s in Stage)
+
+
 class Category(IntEnum):
     """Rogers' adopter categories (Rogers 2003, Diffusion of Innovations, 5th ed., ch. 7)."""
 

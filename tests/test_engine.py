@@ -137,3 +137,23 @@ def test_top_peer_is_the_strongest_using_neighbour(small):
         scores = dense[emp[k]] * weighted[rep[k]]
         want = int(np.argmax(scores)) if scores.max() > 0 else -1
         assert got[k] == want
+
+
+def test_peer_sums_of_few_users_equal_the_full_sparse_product(small):
+    """The sparse path (rows of the users only) gives the sparse product's numbers exactly."""
+    from adoptsim import engine
+    from adoptsim.runner import build_org
+
+    org = build_org(small, 3)
+    sim = engine.Simulation(small, org, 3, [0, 1, 2])
+    assert sim._symmetric
+    gen = np.random.default_rng(5)
+    for share in (0.01, 0.05, 0.09):
+        used = gen.random((3, org.n)) < share
+        weights = used * gen.uniform(0.5, 3.0, (3, org.n))  # e.g. influence x depth
+        sparse = sim.peer_sums(weights, used.astype(float))
+        assert np.count_nonzero(used) <= engine.SPARSE_SUM_SHARE * used.size  # sparse path
+        for got, x in zip(sparse, (weights, used.astype(float)), strict=True):
+            full = engine._spmm(sim.W, x)
+            assert np.array_equal(got, full)  # bit for bit, not approximately
+            assert got.any()

@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from adoptsim.engine import CURVE_COLUMNS
-from adoptsim.people import Stage
+from adoptsim.people import ACTIVE
 from adoptsim.strategies.base import Strategy, StrategyParams, register
 from adoptsim.strategies.structure import usefulness_log_odds
 
@@ -112,7 +112,7 @@ class Storytelling(Strategy):
             draws = np.stack([g.random(sim.N) for g in self.rng(sim)])
             successes = sim.curves[week - 1, :, _VOLUNTARY]
             credibility = np.minimum(1.0, successes / p.saturation)[:, None]
-            unconvinced = self.targets & (sim.stage != Stage.ACTIVE)
+            unconvinced = self.targets & (sim.stage != ACTIVE)
             listeners = unconvinced & (draws < p.reach)
             gap = np.maximum(0.0, sim.spec.tool.value - sim.usefulness - self.belief)
             self.belief += p.impact * credibility * gap * listeners

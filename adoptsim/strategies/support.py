@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.people import Stage
+from adoptsim.people import ACTIVE, TRYING
 from adoptsim.strategies.base import Strategy, StrategyParams, register
 
 
@@ -75,7 +75,7 @@ class CommunityManagement(Strategy):
             genuine = (sim.used & ~sim.compliant).astype(float)
             utility = utility + p.peer_help * np.asarray(sim.W @ genuine.T).T * sim.inv_degree
         if p.reengage:
-            users = (sim.stage == Stage.TRYING) | (sim.stage == Stage.ACTIVE)
+            users = (sim.stage == TRYING) | (sim.stage == ACTIVE)
             utility = utility + p.reengage * (users & (sim.idle_streak >= 1))
         sim.levers.add_utility(self.label, utility * self.targets)
 
