@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from adoptsim import metrics
 from adoptsim.errors import InputError
@@ -329,6 +328,8 @@ def _difference_stats(group: pd.DataFrame, metric: str) -> dict[str, float]:
         if len(d) > 1 and sd == 0:
             out.update(diff_ci_low=mean, diff_ci_high=mean)
         elif len(d) > 1:
+            from scipy import stats  # here, not at the top: ~1 s to import
+
             half = stats.t.ppf(0.5 + CONFIDENCE / 2, len(d) - 1) * sd / math.sqrt(len(d))
             out.update(diff_ci_low=mean - half, diff_ci_high=mean + half)
     # never reaching a milestone is worse than reaching it late

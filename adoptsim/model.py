@@ -1,7 +1,7 @@
 """AdoptionModel: one replicate of a scenario as a ``mesa.Model``.
 
 The model owns a one-replicate :class:`adoptsim.engine.Simulation` (whose ``step`` holds
-the order of a week); ``model.agents`` holds one :class:`adoptsim.people.Employee` per
+the order of a week); ``model.agents`` holds one :class:`adoptsim.agents.Employee` per
 employee, whose attributes are views on the simulation's arrays, and
 ``model.datacollector`` records the model-level curves each week.
 
@@ -17,9 +17,9 @@ import mesa
 import numpy as np
 
 from adoptsim import rng as rngmod
+from adoptsim.agents import Employee
 from adoptsim.engine import CURVE_COLUMNS, Simulation
 from adoptsim.org import Organization, build
-from adoptsim.people import Employee
 from adoptsim.scenario import Scenario
 
 

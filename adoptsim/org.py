@@ -24,18 +24,19 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from networkx.readwrite.graphml import GraphMLReader
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from adoptsim.errors import OrganizationError, did_you_mean
+
+if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
+    import networkx as nx
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",
@@ -614,6 +615,8 @@ class Organization:
         attributes: ``weight`` (summed over kinds), ``kinds`` (all kinds of the pair, in
         KINDS order) and ``kind`` (the strongest of them).
         """
+        import networkx as nx
+
         g = nx.Graph()
         n = self.n
         ids = self.ids.tolist()
@@ -1344,15 +1347,25 @@ def load_csv(
 # --------------------------------------------------------------------------------------
 
 
-class _DirectedGraphMLReader(GraphMLReader):
-    """Reads every GraphML graph as a MultiDiGraph so that edges keep their file direction."""
+@cache
+def _directed_graphml_reader() -> type:
+    """The GraphML reader class (defined on first use: networkx is slow to import)."""
+    import networkx as nx
+    from networkx.readwrite.graphml import GraphMLReader
 
-    def make_graph(self, graph_xml: Any, graphml_keys: Any, defaults: Any, G: Any = None) -> Any:
-        return super().make_graph(graph_xml, graphml_keys, defaults, G=nx.MultiDiGraph())
+    class _DirectedGraphMLReader(GraphMLReader):
+        """Reads every GraphML graph as a MultiDiGraph so that edges keep their file direction."""
 
-    def add_edge(self, G: Any, edge_element: Any, graphml_keys: Any) -> Any:
-        edge_element.attrib.pop("directed", None)  # edge direction = file order
-        return super().add_edge(G, edge_element, graphml_keys)
+        def make_graph(
+            self, graph_xml: Any, graphml_keys: Any, defaults: Any, G: Any = None
+        ) -> Any:
+            return super().make_graph(graph_xml, graphml_keys, defaults, G=nx.MultiDiGraph())
+
+        def add_edge(self, G: Any, edge_element: Any, graphml_keys: Any) -> Any:
+            edge_element.attrib.pop("directed", None)  # edge direction = file order
+            return super().add_edge(G, edge_element, graphml_keys)
+
+    return _DirectedGraphMLReader
 
 
 def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
@@ -1371,8 +1384,11 @@ def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
         raise OrganizationError(
             f"GraphML file not found (looked for {path.resolve()})", source=source
         )
+    import networkx as nx
+
+    reader = _directed_graphml_reader()
     try:
-        graphs = list(_DirectedGraphMLReader(force_multigraph=True)(path=str(path)))
+        graphs = list(reader(force_multigraph=True)(path=str(path)))
     except (ET.ParseError, nx.NetworkXError, ValueError, KeyError, TypeError) as exc:
         raise OrganizationError(f"not a readable GraphML file: {exc}", source=source) from None
     if not graphs:
@@ -1458,6 +1474,8 @@ def write_graphml(org: Organization, path: str | Path) -> None:
     and the extra attributes; every (pair, kind) tie but ``reports_to`` is one edge with
     ``kind`` and ``weight`` (the reporting lines are the ``manager`` attributes).
     """
+    import networkx as nx
+
     g = nx.MultiGraph()
     ids = [str(x) for x in org.ids.tolist()]
     columns: dict[str, list[Any]] = {
