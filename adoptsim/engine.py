@@ -92,8 +92,9 @@ class Levers:
       (use counted as compliance when only this made the employee use the tool);
     * ``threat``: 0..1 intensity of freedom threat; moves resentment toward the employee's
       need for autonomy;
-    * ``legacy_drop``: usefulness units taken off the legacy tool; ``legacy_retired``: the
-      legacy tool can no longer be used (its habit only decays);
+    * ``legacy_drop``: usefulness units taken off the legacy tool (through
+      :meth:`drop_legacy`, which attributes the log-odds it adds to the new tool);
+      ``legacy_retired``: the legacy tool can no longer be used (its habit only decays);
     * ``influence``: multiplier of an employee's weight in their neighbours' decisions;
     * ``usefulness_bonus``: experienced usefulness added (a use case for the group);
     * ``effort_factor``: multiplier of effort expectancy (training lowers it);
@@ -131,6 +132,7 @@ class Levers:
         self.awareness: dict[str, np.ndarray] = {}
         self.utility: dict[str, np.ndarray] = {}
         self.control: dict[str, np.ndarray] = {}
+        self.legacy_drop_by: dict[str, np.ndarray] = {}
         for name in self.FIELDS:
             setattr(self, name, None)
 
@@ -156,6 +158,12 @@ class Levers:
     def add_control(self, source: str, values: np.ndarray) -> None:
         """Add log-odds of compliance pressure (broadcast to (R, N)), attributed to source."""
         self._accumulate(self.control, source, values)
+
+    def drop_legacy(self, source: str, mask: np.ndarray, units: float) -> None:
+        """Take ``units`` of usefulness off the legacy tool where ``mask`` (broadcast to
+        (R, N)); the log-odds this adds to the new tool are attributed to ``source``."""
+        self.array("legacy_drop")[np.broadcast_to(mask, self.shape)] += units
+        self._accumulate(self.legacy_drop_by, source, units * np.asarray(mask, dtype=float))
 
     def _accumulate(self, terms: dict[str, np.ndarray], source: str, values) -> None:
         v = np.broadcast_to(values, self.shape)
@@ -568,6 +576,9 @@ class Simulation:
         for source, values in lv.utility.items():
             delta += values
             contrib[source] = values
+        for source, units in lv.legacy_drop_by.items():  # included in legacy_value above
+            part = (k * p.w_performance) * units
+            contrib[source] = contrib[source] + part if source in contrib else part
         control = 0.0
         for source, values in lv.control.items():
             control = control + values

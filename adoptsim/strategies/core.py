@@ -186,7 +186,7 @@ class RemoveAlternatives(Strategy):
             sim.make_aware(self.targets, self.label)
         lv = sim.levers
         drop = self.p.value_drop * sim.spec.legacy.value
-        lv.array("legacy_drop")[self.targets] += drop
+        lv.drop_legacy(self.label, self.targets, drop)
         lv.array("legacy_retired")[self.targets] = True
         if week < self.p.start + self.p.threat_weeks:
             threat = lv.array("threat")
