@@ -325,6 +325,14 @@ class BehaviorParams(BaseModel):
         description="Mode threshold: one threshold per employee in the organization's order "
         "(overrides threshold and threshold_sd), e.g. Granovetter's riot 0, 1, 2, ..., 99.",
     )
+    threshold_noise: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Mode threshold: weekly probability that an employee who sees some "
+        "adoption but less than their threshold adopts anyway (noisy best response; Eckles, "
+        "Mossel, Rahimian & Sen 2024 use order n**(-1/threshold)). 0: the deterministic rule.",
+    )
 
     @model_validator(mode="after")
     def _mode_fields(self) -> BehaviorParams:

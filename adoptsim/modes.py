@@ -19,7 +19,10 @@ modelled.
   threshold, or, with ``threshold_kind: count``, as soon as that many neighbours (or people)
   have adopted. Thresholds are fixed (``threshold``), normal (``threshold_sd``, cut at 0,
   drawn from the ``thresholds`` random stream) or listed one per employee
-  (``thresholds``). The rule is deterministic given the thresholds and the seeds.
+  (``thresholds``). The rule is deterministic given the thresholds and the seeds, unless
+  ``threshold_noise`` is set: then each week a non-adopter who sees some adoption, but
+  less than their threshold, adopts with that probability (drawn from the
+  ``threshold_noise`` stream; Eckles, Mossel, Rahimian & Sen 2024).
 
 Adopters' causes in the activity stream: ``external`` (Bass, when ``p`` outweighs
 ``q A``), ``peer:<id>`` (the adopted neighbour with the strongest tie; plain ``peer`` when
@@ -152,6 +155,10 @@ class ThresholdRule(Rule):
         adopted = sim.stage == ACTIVE
         seen = self.exposure(sim, adopted, self.params.threshold_kind)
         new = seen >= self.thresholds - THRESHOLD_EPS
+        noise = self.params.threshold_noise
+        if noise > 0:  # below-threshold adoption of those who see some adoption
+            u = sim.uniform("threshold_noise")
+            new |= (seen > 0) & (u < noise)
         new &= ~adopted
         access = sim.levers.get("access")
         if access is not True:

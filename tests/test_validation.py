@@ -19,7 +19,7 @@ from adoptsim.runner import build_org
 from tests.conftest import SCENARIOS, small_scenario
 
 # --------------------------------------------------------------------------------------
-# the five cases at the tests' size
+# every case at the tests' size
 # --------------------------------------------------------------------------------------
 
 
@@ -82,6 +82,71 @@ def test_centola_ordering_holds_in_every_run(quick):
     assert (final.loc[(2, "clustered")] - final.loc[(2, "random")]).min() > 0.8
     # simple contagion reaches everyone on both networks
     assert final.loc[1].min() > 0.99
+
+
+def test_eckles_long_ties_win_only_with_noise(quick):
+    result = quick["eckles"]
+    curves = result.data["curves"]
+    noise = result.settings["noise"]
+    weeks = curves["week"].max()
+    last = curves[curves["week"] == weeks].set_index(["noise", "network", "replicate"])
+    final = last["active_share"].sort_index()
+    half = (
+        curves[curves["active_share"] >= 0.5]
+        .groupby(["noise", "network", "replicate"])["week"]
+        .min()
+        .reindex(final.index)
+    )
+    # no noise: the rewired networks stall far below the lattice in every run
+    for net in ("10 % rewired", "random twin"):
+        assert (final.loc[(0.0, "clustered lattice")] - final.loc[(0.0, net)]).min() > 0.3
+        # with noise they reach half the organization well before the lattice, every run
+        ratio = half.loc[(noise, net)].to_numpy() / half.loc[(noise, "clustered lattice")]
+        assert np.all(ratio.to_numpy() < 0.75)
+    # on the lattice itself the noise changes little: the front moves a node a week
+    lat = half.loc[(0.0, "clustered lattice")].to_numpy(), half.loc[(noise, "clustered lattice")]
+    assert np.all(np.abs(lat[1].to_numpy() / lat[0] - 1) < 0.2)
+
+
+def test_threshold_noise_adopts_below_threshold_at_its_rate():
+    """Leaves of a star see one adopter (the seeded hub): with threshold 2 they adopt only
+    through noise, at rate q a week; those who see nobody never do."""
+    leaves = 2000
+    hub_edges = [(0, i) for i in range(1, leaves + 1)]  # a seeded hub and its leaves
+    lone = [(leaves + 1 + i, leaves + 2 + i) for i in range(0, 200, 2)]  # pairs, no adopter
+    org = validation.organization_from_edges(leaves + 201, np.array(hub_edges + lone), "star")
+    q = 0.1
+    spec = small_scenario(
+        weeks=2,
+        behavior={
+            "mode": "threshold",
+            "threshold_kind": "count",
+            "threshold": 2,
+            "threshold_noise": q,
+        },
+        strategies=[{"type": "seed_adopters", "employees": ["e0"]}],
+    )
+    sim = Simulation(spec, org, 3, range(10))
+    for week in (1, 2):  # the hub is seeded before the week's decisions
+        sim.step()
+        adopted = sim.stage == Stage.ACTIVE
+        share = adopted[:, 1 : leaves + 1].mean()
+        expected = 1 - (1 - q) ** week
+        se = np.sqrt(expected * (1 - expected) / (10 * leaves))
+        assert abs(share - expected) < 4 * se, (week, share)
+        assert not adopted[:, leaves + 1 :].any()
+    # without noise nobody below threshold adopts
+    quiet = small_scenario(
+        weeks=2,
+        behavior={"mode": "threshold", "threshold_kind": "count", "threshold": 2},
+        strategies=[{"type": "seed_adopters", "employees": ["e0"]}],
+    )
+    sim = Simulation(quiet, org, 3, range(10))
+    sim.step()
+    sim.step()
+    assert (sim.stage == Stage.ACTIVE).sum() == 10  # the hub in each run
+    with pytest.raises(ScenarioError, match="threshold_noise"):
+        small_scenario(behavior={"mode": "threshold", "threshold_noise": 1.5})
 
 
 def test_habit_quantiles_follow_lally(quick):
