@@ -391,6 +391,45 @@ def granovetter_case(size: Size = "full", seed: int = 1) -> CaseResult:
 # --------------------------------------------------------------------------------------
 
 
+def _contagion(
+    name: str,
+    behavior: dict[str, Any],
+    weeks: int,
+    runs: int,
+    seed: int,
+    lattice: tuple[str, Organization],
+    others: dict[str, list[Organization]],
+) -> pd.DataFrame:
+    """Active-share curves (network, replicate, week, active_share) of a seeded
+    neighbourhood (one employee drawn at random and their neighbours) on the lattice (all
+    runs) and on each other network (replicate r on its r-th organization)."""
+    spec = _scenario(
+        {
+            "name": name,
+            "weeks": weeks,
+            "runs": runs,
+            "seed": seed,
+            "behavior": behavior,
+            "strategies": [
+                {
+                    "type": "seed_adopters",
+                    "target": {"select": "random", "count": 1},
+                    "neighbors": True,
+                }
+            ],
+        }
+    )
+    label, org = lattice
+    _, tables = _run(spec, org, seed, range(runs))
+    parts = [tables["curves"].assign(network=label)]
+    for other, orgs in others.items():
+        for r, o in enumerate(orgs):
+            _, t = _run(spec, o, seed, [r])
+            parts.append(t["curves"].assign(network=other))
+    curves = pd.concat(parts, ignore_index=True)
+    return curves[["network", "replicate", "week", "active_share"]]
+
+
 def centola_case(size: Size = "full", seed: int = 1) -> CaseResult:
     """Centola & Macy (2007): k = 2 spreads on a clustered lattice, stalls on its random twin;
     k = 1 spreads faster on the random twin."""
@@ -408,30 +447,17 @@ def centola_case(size: Size = "full", seed: int = 1) -> CaseResult:
     ]
     frames = []
     for k in (1, 2):
-        spec = _scenario(
-            {
-                "name": f"complex contagion k={k}",
-                "weeks": weeks,
-                "runs": runs,
-                "seed": seed,
-                "behavior": {"mode": "threshold", "threshold_kind": "count", "threshold": k},
-                # a seeded neighbourhood: one employee drawn at random and their neighbours
-                "strategies": [
-                    {
-                        "type": "seed_adopters",
-                        "target": {"select": "random", "count": 1},
-                        "neighbors": True,
-                    }
-                ],
-            }
+        behavior = {"mode": "threshold", "threshold_kind": "count", "threshold": k}
+        curves = _contagion(
+            f"complex contagion k={k}",
+            behavior,
+            weeks,
+            runs,
+            seed,
+            ("clustered", lattice),
+            {"random": twins},
         )
-        _, tables = _run(spec, lattice, seed, range(runs))
-        parts = [tables["curves"].assign(network="clustered")]
-        for r, twin in enumerate(twins):
-            _, t = _run(spec, twin, seed, [r])
-            parts.append(t["curves"].assign(network="random"))
-        curves = pd.concat(parts, ignore_index=True)
-        frames.append(curves[["network", "replicate", "week", "active_share"]].assign(k=k))
+        frames.append(curves.assign(k=k))
     curves = pd.concat(frames, ignore_index=True)
     last = curves[curves["week"] == weeks].set_index(["k", "network", "replicate"])
     final = last["active_share"]
@@ -509,35 +535,22 @@ def eckles_case(size: Size = "full", seed: int = 1) -> CaseResult:
     }
     frames = []
     for q in (0.0, noise):
-        spec = _scenario(
-            {
-                "name": f"noisy complex contagion q={q:.3f}",
-                "weeks": weeks,
-                "runs": runs,
-                "seed": seed,
-                "behavior": {
-                    "mode": "threshold",
-                    "threshold_kind": "count",
-                    "threshold": 2,
-                    "threshold_noise": q,
-                },
-                "strategies": [
-                    {
-                        "type": "seed_adopters",
-                        "target": {"select": "random", "count": 1},
-                        "neighbors": True,
-                    }
-                ],
-            }
+        behavior = {
+            "mode": "threshold",
+            "threshold_kind": "count",
+            "threshold": 2,
+            "threshold_noise": q,
+        }
+        curves = _contagion(
+            f"noisy complex contagion q={q:.3f}",
+            behavior,
+            weeks,
+            runs,
+            seed,
+            ("clustered lattice", lattice),
+            nets,
         )
-        _, tables = _run(spec, lattice, seed, range(runs))
-        parts = [tables["curves"].assign(network="clustered lattice")]
-        for name, orgs in nets.items():
-            for r, org in enumerate(orgs):
-                _, t = _run(spec, org, seed, [r])
-                parts.append(t["curves"].assign(network=name))
-        curves = pd.concat(parts, ignore_index=True)
-        frames.append(curves[["network", "replicate", "week", "active_share"]].assign(noise=q))
+        frames.append(curves.assign(noise=q))
     curves = pd.concat(frames, ignore_index=True)
     keys = ["noise", "network", "replicate"]
     last = curves[curves["week"] == weeks].set_index(keys)["active_share"].sort_index()
