@@ -644,7 +644,10 @@ class Simulation:
         self.habit *= 1.0 - p.habit_decay
         flat[users] = before + rate[users] * depth_u * (1.0 - before)
         # the legacy tool is practised by those who did not use the new one voluntarily:
-        # compliance-only use is surface use beside the old routine
+        # compliance-only use is surface use beside the old routine. Practised, its habit
+        # returns toward the employee's own plateau, the strength it had at launch (an
+        # established routine sits at its plateau; Lally et al. 2010 fitted one per person);
+        # not practised, it decays.
         legacy_used = ~use
         if compliance.any():
             legacy_used |= compliance
@@ -654,9 +657,9 @@ class Simulation:
         self.legacy_habit = _writable(self.legacy_habit)
         flat = self.legacy_habit.reshape(-1)
         before = flat[idle]
-        grow = 1.0 - self.legacy_habit
+        grow = tr.legacy_habit - self.legacy_habit
         grow *= tr.habit_rate
-        self.legacy_habit += grow  # grow_habit with factor 1: h + rate * (1 - h)
+        self.legacy_habit += grow  # h + rate * (plateau - h)
         flat[idle] = before * (1.0 - p.habit_decay)
         threat = lv.get("threat")
         if np.any(threat):

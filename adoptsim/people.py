@@ -69,7 +69,7 @@ class Traits:
     susceptibility: np.ndarray  # 0..1, weight of peers' use in one's decision
     autonomy: np.ndarray  # 0..1, need for autonomy (sensitivity to control)
     tools_in_use: np.ndarray  # count of tools already juggled
-    legacy_habit: np.ndarray  # 0..1, initial habit strength for the legacy tool
+    legacy_habit: np.ndarray  # 0..1, legacy habit at launch: also its plateau
     habit_rate: np.ndarray  # per-week habit growth rate (Lally curve)
     usefulness_noise: np.ndarray  # individual deviation of expected usefulness
 

@@ -75,8 +75,8 @@ class HabitDistribution(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mean: float = Field(0.6, gt=0, lt=1, description="Mean habit strength (0..1).")
-    sd: float = Field(0.15, gt=0, lt=0.5, description="Standard deviation across employees.")
+    mean: float = Field(0.95, gt=0, lt=1, description="Mean habit strength (0..1).")
+    sd: float = Field(0.04, gt=0, lt=0.5, description="Standard deviation across employees.")
 
     @model_validator(mode="after")
     def _feasible(self) -> HabitDistribution:
@@ -97,8 +97,10 @@ class LegacySpec(BaseModel):
     value: float = Field(1.0, ge=0, le=10, description="Usefulness of the legacy tool.")
     habit: HabitDistribution = Field(
         default_factory=HabitDistribution,
-        description="Initial habit strength for the legacy tool (assumption: a tool used for "
-        "years is well past Lally's plateau for most, mean 0.6 leaves room for variation).",
+        description="Habit strength for the legacy tool at launch, which is also each "
+        "employee's plateau: practised, the legacy habit returns to it; unpractised, it "
+        "decays (assumption: a tool used daily for years sits near the top of the scale for "
+        "most people, mean 0.95, sd 0.04).",
     )
 
 

@@ -45,6 +45,7 @@ class NaiveEmployee(mesa.Agent):
         self.autonomy = rng.beta(2.0, 2.0)
         self.tools_in_use = float(rng.poisson(p.tools_in_use_mean))
         self.legacy_habit = rng.beta(a_leg, b_leg)
+        self.legacy_plateau = self.legacy_habit  # the habit returns here when practised
         weeks95 = p.habit_weeks_median * math.exp(p.habit_weeks_sigma * rng.standard_normal())
         self.habit_rate = 1.0 - 0.05 ** (1.0 / max(weeks95, 1e-9))
         noise = p.prior_usefulness_sd * rng.standard_normal()
@@ -120,7 +121,7 @@ class NaiveEmployee(mesa.Agent):
             self.idle_streak = 0
         else:
             self.habit *= 1.0 - p.habit_decay
-            self.legacy_habit += self.habit_rate * (1.0 - self.legacy_habit)
+            self.legacy_habit += self.habit_rate * (self.legacy_plateau - self.legacy_habit)
             self.use_streak = 0
             self.idle_streak += 1
         self.resentment *= 1.0 - p.resentment_decay

@@ -85,7 +85,7 @@ def test_paths_address_keys_strategies_by_label_and_index():
     container, key = locate(data, "strategies[1].start")
     assert container[key] == 3
     container, key = locate(data, "legacy.habit.mean")
-    assert container[key] == pytest.approx(0.6)
+    assert container[key] == pytest.approx(0.95)
 
 
 @pytest.mark.parametrize(
