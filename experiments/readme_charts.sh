@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Regenerates every chart the README shows (results/readme/*.png) from the shipped
+# scenarios and experiments, after a change of the model or its defaults.
+#   bash experiments/readme_charts.sh        (about two minutes on two cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+A=.venv/bin/adoptsim
+OUT=results/readme
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+$A run scenarios/heavy_control.yaml --runs 50 --seed 1 --out "$WORK/heavy_control" >/dev/null
+cp "$WORK/heavy_control/adoption.png" $OUT/heavy_control_adoption.png
+
+$A compare scenarios/baseline.yaml scenarios/evangelists.yaml scenarios/senior_sponsor.yaml \
+    scenarios/remove_alternatives.yaml scenarios/heavy_control.yaml --runs 50 --seed 1 \
+    --out "$WORK/compare" >/dev/null
+$A plot "$WORK/compare" >/dev/null
+cp "$WORK/compare/charts/compare.png" $OUT/compare_active.png
+cp "$WORK/compare/charts/differences.png" $OUT/compare_differences.png
+cp "$WORK/compare/charts/cost.png" $OUT/compare_cost.png
+$A plot "$WORK/compare/evangelists" --kind network --weeks 8,26,52 >/dev/null
+cp "$WORK/compare/evangelists/charts/network.png" $OUT/network_evangelists.png
+
+$A sweep experiments/evangelist_count.yaml --out "$WORK/evangelist_count" >/dev/null
+$A analyze "$WORK/evangelist_count" --metric sustained_share >/dev/null
+cp "$WORK/evangelist_count/analysis/sustained_share_by_evangelists.png" $OUT/sweep_evangelists.png
+
+$A sweep experiments/sensitivity.yaml --out "$WORK/sensitivity" >/dev/null
+$A analyze "$WORK/sensitivity" --metric sustained_share >/dev/null
+cp "$WORK/sensitivity/analysis/sobol_sustained_share.png" $OUT/sweep_sobol.png
+
+$A validate --case bass --out "$WORK/validation" >/dev/null
+cp "$WORK/validation/bass.png" $OUT/validation_bass.png
+ls -l $OUT
