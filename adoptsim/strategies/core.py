@@ -204,12 +204,13 @@ class HeavyControl(Strategy):
     (``behavior.crowding_rate``, lasting). The pressure is a freedom threat of intensity
     ``1 - exp(-intensity / reactance_scale)``: resentment rises toward each employee's need
     for autonomy and lowers voluntary use, during control and after it (it fades at
-    ``behavior.resentment_decay``). When control ends, compliance use falls away. Mild
-    pressure mostly nudges people who were close to trying, and what they choose is
-    internalized; heavy pressure forces surface use from the unwilling, who learn nothing
-    from it and resent it: past a point, the more control, the less real adoption (the
-    control paradox; Deci, Koestner & Ryan 1999 on controlling contexts, Brehm 1966 on
-    reactance).
+    ``behavior.resentment_decay``). When control ends, compliance use falls away. Pressure
+    forces surface use from the unwilling, who learn nothing from it and resent it, and
+    crowds out the motivation of the willing: at the defaults, the more control, the less
+    real adoption (the control paradox; Deci, Koestner & Ryan 1999 on controlling contexts,
+    Brehm 1966 on reactance). In ``experiments/control_intensity.yaml`` the sustained share
+    after control eases falls from 73 % without pressure to 36 % at intensity 2 and 14 %
+    at 6.
 
     Parameters:
         intensity (2.0, 0..10): log-odds of compliance pressure (assumption; 2 makes an
