@@ -45,3 +45,17 @@ def small_scenario(**over) -> Scenario:
 @pytest.fixture
 def small() -> Scenario:
     return small_scenario()
+
+
+@pytest.fixture
+def wide_console(monkeypatch):
+    """A wide console for the CLI's output, so that no line wraps.
+
+    The CLI's console reads COLUMNS when adoptsim.cli is imported; under pytest-xdist the
+    workers have COLUMNS=80 by then, so passing COLUMNS to the runner would be ignored.
+    """
+    from rich.console import Console
+
+    from adoptsim import cli
+
+    monkeypatch.setattr(cli, "out", Console(width=200))

@@ -107,7 +107,7 @@ def test_indirect_credit_follows_the_influence(result):
         assert row.root in set(before.root)
 
 
-def test_run_command_prints_the_attribution(tmp_path):
+def test_run_command_prints_the_attribution(tmp_path, wide_console):
     scen = tmp_path / "s.yaml"
     scen.write_text(
         "name: s\nweeks: 16\norganization: {generate: {employees: 150}}\n"
@@ -116,7 +116,6 @@ def test_run_command_prints_the_attribution(tmp_path):
     res = CliRunner().invoke(
         app,
         ["run", str(scen), "--runs", "2", "--no-chart", "--out", str(tmp_path / "o")],
-        env={"COLUMNS": "200"},
     )
     assert res.exit_code == 0, res.output
     assert "Adoptions by cause" in res.output

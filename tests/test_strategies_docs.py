@@ -4,25 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
-from adoptsim import cli
 from adoptsim.cli import app
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import DOCS_PATH, names, render, strategy_rows
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def wide_console(monkeypatch):
-    """A wide console for the CLI's output, so that no line wraps.
-
-    The CLI's console reads COLUMNS when adoptsim.cli is imported; under pytest-xdist the
-    workers have COLUMNS=80 by then, so passing COLUMNS to the runner would be ignored.
-    """
-    monkeypatch.setattr(cli, "out", Console(width=200))
 
 
 def test_docs_page_is_current():
