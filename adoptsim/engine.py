@@ -18,8 +18,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from adoptsim import behavior as bh
+from adoptsim import kernels
 from adoptsim import rng as rngmod
-from adoptsim.people import ACTIVE, AWARE, LAPSED, TRYING, UNAWARE, Stage, Traits, draw_traits
+from adoptsim.people import ACTIVE, UNAWARE, Stage, Traits, draw_traits
 
 if TYPE_CHECKING:
     from adoptsim.org import Organization
@@ -247,6 +248,8 @@ class Simulation:
         self._sorted_ties = bool(self.W.has_sorted_indices) and not _has_duplicates(self.W)
         # a symmetric W lets the peer sums add up only the rows of those who used the tool
         self._symmetric = self._sorted_ties and (self.W != self.W.T).nnz == 0
+        # the ties for the kernels: unsigned positions (indexing needs no negative check)
+        self._ties = (_unsigned(self.W.indptr), _unsigned(self.W.indices), self.W.data)
         deg = np.asarray(self.W.sum(axis=1)).ravel()
         self.inv_degree = np.where(deg > 0, 1.0 / np.maximum(deg, 1e-300), 0.0)
         self._tally = _Tally(org.department, len(org.departments), org.role, 3, self.R)
@@ -264,6 +267,7 @@ class Simulation:
         self.effort = np.ones(shape)  # exp(-experience / learning_weeks), before tool factors
         self._whole_weeks = True  # experience is a whole number of weeks everywhere
         self._effort_table: np.ndarray | None = None
+        self._zero_cache: dict[str, np.ndarray] = {}
         self.resentment = np.zeros(shape)
         self.crowding = np.zeros(shape)
         self.used = np.zeros(shape, dtype=bool)
@@ -444,17 +448,8 @@ class Simulation:
 
         # 3. choice
         delta_free, control, contrib = self._utility(peer_exposure, use_share)
-        access = lv.get("access")
-        eligible = (self.stage != UNAWARE) & access
         u = self.uniform("choice")
-        # use when u < logistic(delta), decided as in float64 (see _below_logistic)
-        if lv.control:
-            use = eligible & _below_logistic(u, delta_free + control)
-            voluntary = eligible & _below_logistic(u, delta_free)
-            compliance = use & ~voluntary
-        else:  # no control pressure: all use is voluntary
-            use = eligible & _below_logistic(u, delta_free)
-            compliance = np.zeros_like(use)
+        use, compliance = self._choose(u, delta_free, control)
 
         # 4. learning
         self._learn(use, compliance)
@@ -463,6 +458,11 @@ class Simulation:
         self._transitions(use, compliance, contrib, weighted_use)
         self.used = use
         self._record()
+
+    def _choose(self, u: np.ndarray, delta: np.ndarray, control) -> tuple[np.ndarray, np.ndarray]:
+        """Who uses the tool this week, and whose use only control explains (compliance)."""
+        lv = self.levers
+        return decide(self.stage, lv.access, u, delta, control if lv.control else None)
 
     def peer_sums(self, *values: np.ndarray) -> list[np.ndarray]:
         """``sum_j W[i, j] * v[r, j]`` for every (replicate r, employee i), for each (R, N)
@@ -473,47 +473,40 @@ class Simulation:
         terms in the same order as the full sparse product, so the same numbers.
         """
         last = values[-1]
-        nz = np.flatnonzero(last)
-        if not self._symmetric or nz.size > SPARSE_SUM_SHARE * last.size:
-            return [_spmm(self.W, v) for v in values]
-        W, N = self.W, self.N
-        rep, emp = np.divmod(nz, N)
-        lens = W.indptr[emp + 1] - W.indptr[emp]
-        total = int(lens.sum())
-        starts = np.cumsum(lens) - lens
-        pos = np.repeat(W.indptr[emp] - starts, lens) + np.arange(total)
-        bins = W.indices[pos] if self.R == 1 else np.repeat(rep * N, lens) + W.indices[pos]
-        weight = W.data[pos]
+        if not self._symmetric or np.count_nonzero(last) > SPARSE_SUM_SHARE * last.size:
+            # every row of W, two value arrays per pass over the ties
+            sums = np.empty((len(values), self.R * self.N))
+            for k in range(0, len(values), 2):
+                pair = [_flat(v) for v in values[k : k + 2]]
+                second, out2 = (pair[1], sums[k + 1]) if len(pair) == 2 else (np.zeros(0),) * 2
+                kernels.gather_rows(*self._ties, pair[0], second, self.N, sums[k], out2)
+            return [row.reshape(self.R, self.N) for row in sums]
         out = []
         for v in values:
-            terms = weight * np.repeat(v.reshape(-1)[nz], lens)
-            out.append(np.bincount(bins, terms, minlength=self.R * N).reshape(self.R, N))
+            sums = np.zeros(self.R * self.N)
+            kernels.scatter_rows(*self._ties, _flat(v), self.N, sums)
+            out.append(sums.reshape(self.R, self.N))
         return out
 
     def _awareness(self, peer_exposure: np.ndarray) -> None:
         p = self.params
         lv = self.levers
         u = self.uniform("awareness")  # drawn for everyone every week: streams stay aligned
-        # only the unaware can become aware: compute on their (flat) positions only
-        idx = np.flatnonzero(self.stage == UNAWARE)
-        if idx.size == 0:
-            return
         names = [EXTERNAL, PEER, *lv.awareness]
-        exposure = peer_exposure.reshape(-1)[idx]
-        q_peer = np.zeros(idx.size)  # -expm1(-a * 0) is 0: only the exposed need the exp
-        exposed = exposure > 0
-        q_peer[exposed] = -np.expm1(-p.peer_awareness * exposure[exposed])
-        channels = [np.asarray(q).reshape(-1)[idx] for q in lv.awareness.values()]
-        # the chance to stay unaware, multiplied in the order of `names`
-        stay = 1.0 - q_peer
-        stay *= 1.0 - p.external_awareness
-        for q in channels:
-            stay *= 1.0 - q
-        hit = u.reshape(-1)[idx] < 1.0 - stay
-        if not hit.any():
+        channels = [_flat(np.broadcast_to(q, (self.R, self.N))) for q in lv.awareness.values()]
+        stacked = np.stack(channels) if channels else np.zeros((0, 0))
+        at, q_peer = kernels.awareness_hits(
+            _flat(self.stage),
+            _flat(peer_exposure),
+            u.reshape(-1),
+            p.external_awareness,
+            p.peer_awareness,
+            stacked,
+        )
+        if at.size == 0:
             return
-        rep, emp = np.divmod(idx[hit], self.N)
-        probs = [np.full(rep.size, p.external_awareness), q_peer[hit], *(q[hit] for q in channels)]
+        rep, emp = np.divmod(at, self.N)
+        probs = [np.full(rep.size, p.external_awareness), q_peer, *(q[at] for q in channels)]
         which = np.argmax(np.stack(probs), axis=0)
         codes = np.array([self.cause_code(n) for n in names])[which]
         peers = np.full(rep.size, -1, dtype=np.int64)
@@ -531,47 +524,71 @@ class Simulation:
         spec = self.spec
         tr = self.traits
         k = p.utility_scale
-        # The formula of adoptsim.behavior, evaluated term by term in its written order (so
-        # every sum rounds as written) on work arrays reused in place; terms that are zero
-        # for everyone are skipped (adding 0.0 changes nothing), the traits' terms cached.
-        connective = bh.connective_value(use_share, p.critical_mass, p.critical_mass_steepness)
-        if spec.tool.network_effect != 1.0:
-            connective *= spec.tool.network_effect
+        shape = (self.R, self.N)
+        # The formula of adoptsim.behavior, evaluated in one pass (adoptsim.kernels) term by
+        # term in its written order, so every sum rounds as written; optional lever arrays
+        # are read only when a strategy set them.
+        empty = np.zeros(0)
+
+        def lever(name: str) -> tuple[np.ndarray, bool]:
+            value = getattr(lv, name)
+            return (empty, False) if value is None else (_flat(np.broadcast_to(value, shape)), True)
+
+        drop, has_drop = lever("legacy_drop")
+        factor, has_factor = lever("effort_factor")
+        support, has_support = lever("support")
+        has_resent, has_crowd = bool(self.resentment.any()), bool(self.crowding.any())
         communal = spec.tool.communal_effect * bh.communal_value(self.stock, p.information_half)
-        legacy_value = spec.legacy.value - lv.get("legacy_drop")
-        # effort: exp(-experience / learning_weeks), kept up to date by _learn
-        effort = self.effort.copy()
-        if spec.tool.learning_effort != 1.0:
-            effort *= spec.tool.learning_effort
-        if lv.effort_factor is not None:
-            effort *= lv.effort_factor
-        social = tr.susceptibility * peer_exposure
-        social *= self.inv_degree
-        support = np.minimum(1.0, p.support + lv.get("support"))
-        peer_part = connective
-        peer_part *= p.w_performance
-        social *= p.w_social
-        peer_part += social
-        peer_part *= k
-        delta = self.usefulness + communal
-        delta -= legacy_value
-        delta *= p.w_performance
-        effort *= p.w_effort
-        delta -= effort
-        delta += p.w_facilitating * support
-        habits = self.habit - self.legacy_habit
-        habits *= p.w_habit
-        delta += habits
-        delta *= k
-        delta += p.intercept
-        delta += peer_part
+        steep = p.critical_mass_steepness
+        square = steep == 2.0  # the default: s * s gives the same numbers as s ** 2, faster
         innovativeness, overload = self._trait_terms()
-        delta += innovativeness
-        delta -= overload
-        if self.resentment.any():
-            delta -= p.reactance_penalty * self.resentment
-        if self.crowding.any():
-            delta -= p.crowding_penalty * self.crowding
+        delta = np.empty(shape)
+        peer_part = np.empty(shape)
+        kernels.utility(
+            delta.reshape(-1),
+            peer_part.reshape(-1),
+            _flat(use_share) if square else np.power(np.clip(use_share, 0.0, 1.0), steep).ravel(),
+            _flat(peer_exposure),
+            self.inv_degree,
+            _flat(self.usefulness),
+            _flat(communal),
+            float(spec.legacy.value),
+            drop,
+            _flat(self.effort),
+            float(spec.tool.learning_effort),
+            factor,
+            support,
+            _flat(self.habit),
+            _flat(self.legacy_habit),
+            _flat(tr.susceptibility),
+            _flat(innovativeness),
+            _flat(overload),
+            _flat(self.resentment) if has_resent else empty,
+            _flat(self.crowding) if has_crowd else empty,
+            self.N,
+            _floats(
+                p.critical_mass**p.critical_mass_steepness,
+                float(spec.tool.network_effect),
+                p.w_performance,
+                p.w_social,
+                k,
+                p.w_effort,
+                p.w_facilitating,
+                p.support,
+                p.w_habit,
+                p.intercept,
+                p.reactance_penalty,
+                p.crowding_penalty,
+            ),
+            (
+                has_drop,
+                has_factor,
+                has_support,
+                has_resent,
+                has_crowd,
+                square,
+            ),
+        )
         contrib = {PEER: peer_part}
         for source, values in lv.utility.items():
             delta += values
@@ -594,104 +611,89 @@ class Simulation:
             self._trait_cache = (key, terms)
         return self._trait_cache[1]
 
-    def _effort_of(self, experience: np.ndarray, whole: bool) -> np.ndarray:
-        """``exp(-experience / learning_weeks)``, looked up while every employee's experience
-        is a whole number of weeks (``whole``: this week added 0 or 1 everywhere)."""
-        lw = self.params.learning_weeks
-        self._whole_weeks &= whole
-        if not self._whole_weeks:
-            return np.exp(-experience / lw)
+    def _zeros(self, dtype) -> np.ndarray:
+        """A flat array of R * N zeros, shared (never written): a lever nobody set."""
+        key = np.dtype(dtype).str
+        if key not in self._zero_cache:
+            self._zero_cache[key] = np.zeros(self.R * self.N, dtype=dtype)
+        return self._zero_cache[key]
+
+    def _effort_lookup(self) -> np.ndarray:
+        """``exp(-x / learning_weeks)`` for every whole number of weeks ``x`` a run can reach
+        (the same function of the same numbers as the formula)."""
         table = self._effort_table  # experience <= weeks elapsed: one entry per week
         if table is None or table.size <= self.week:
-            # the same function of the same numbers as the formula
             size = max(self.weeks, self.week) + 1
+            lw = self.params.learning_weeks
             table = self._effort_table = np.exp(-np.arange(size, dtype=float) / lw)
-        return table[experience.astype(np.intp)]
+        return table
 
     def _learn(self, use: np.ndarray, compliance: np.ndarray) -> None:
         p = self.params
         lv = self.levers
         tr = self.traits
         shape = (self.R, self.N)
-        # a week of compliance-only use is surface use: it yields `compliance_depth` of the
-        # experience, learning and habit of a voluntary week
-        # The formulas of adoptsim.behavior in their order of operations, applied where
-        # they change something: experience, usefulness and habit grow for users only (for
-        # the others the growth term is 0), and every habit not practised decays.
-        users = np.flatnonzero(use)
-        whole = True  # this week's depth is 0 or 1 everywhere
-        if compliance.any():  # depth = where(compliance, compliance_depth, 1) for users
-            depth_u = np.where(compliance.reshape(-1)[users], p.compliance_depth, 1.0)
-            whole = p.compliance_depth in (0.0, 1.0)
-        else:
-            depth_u = np.ones(users.size)
-        flat = self.experience.reshape(-1)
-        xp = flat[users] + depth_u
-        flat[users] = xp
-        self.effort.reshape(-1)[users] = self._effort_of(xp, whole)
-        rate = np.ascontiguousarray(tr.habit_rate).reshape(-1)
-        experienced = self.spec.tool.value + lv.get("usefulness_bonus")
-        if not np.isscalar(experienced):
-            experienced = np.broadcast_to(experienced, shape).reshape(-1)[users]
-        self.usefulness = _writable(self.usefulness)
-        flat = self.usefulness.reshape(-1)
-        before = flat[users]
-        flat[users] = before + p.learning_rate * depth_u * (experienced - before)
-        # habit for the new tool: grow_habit where used, decay_habit elsewhere
-        self.habit = _writable(self.habit)
-        flat = self.habit.reshape(-1)
-        before = flat[users]
-        self.habit *= 1.0 - p.habit_decay
-        flat[users] = before + rate[users] * depth_u * (1.0 - before)
-        # the legacy tool is practised by those who did not use the new one voluntarily:
-        # compliance-only use is surface use beside the old routine. Practised, its habit
-        # returns toward the employee's own plateau, the strength it had at launch (an
-        # established routine sits at its plateau; Lally et al. 2010 fitted one per person);
-        # not practised, it decays.
-        legacy_used = ~use
-        if compliance.any():
-            legacy_used |= compliance
-        if lv.legacy_retired is not None:
-            legacy_used &= ~lv.legacy_retired
-        idle = np.flatnonzero(~legacy_used)
-        self.legacy_habit = _writable(self.legacy_habit)
-        flat = self.legacy_habit.reshape(-1)
-        before = flat[idle]
-        grow = tr.legacy_habit - self.legacy_habit
-        grow *= tr.habit_rate
-        self.legacy_habit += grow  # h + rate * (plateau - h)
-        flat[idle] = before * (1.0 - p.habit_decay)
-        threat = lv.get("threat")
-        if np.any(threat):
-            level = np.clip(threat, 0.0, 1.0)
-            target = tr.autonomy * level
-            rising = target > self.resentment
-            self.resentment = np.where(
-                rising,
-                self.resentment + p.resentment_rate * (target - self.resentment),
-                self.resentment * (1.0 - p.resentment_decay),
-            )
-            # controlled use crowds out intrinsic motivation (Deci, Koestner & Ryan 1999)
-            controlled = compliance & (level > 0)
-            self.crowding = np.where(
-                controlled,
-                self.crowding + p.crowding_rate * level * (1.0 - self.crowding),
-                self.crowding,
-            )
-        elif self.resentment.any():
-            self.resentment *= 1.0 - p.resentment_decay
-        if lv.reward is not None:
-            # rewarded use crowds out intrinsic motivation (Deci, Koestner & Ryan 1999)
-            rewarded = use & (lv.reward > 0)
-            self.crowding = np.where(
-                rewarded,
-                self.crowding + p.crowding_rate * lv.reward * (1.0 - self.crowding),
-                self.crowding,
+        # A week of compliance-only use is surface use: it yields `compliance_depth` of the
+        # experience, learning and habit of a voluntary week. The formulas of
+        # adoptsim.behavior in their order of operations, in one pass (adoptsim.kernels):
+        # experience, usefulness and habit grow for users, every habit not practised
+        # decays. The legacy tool is practised by those who did not use the new one
+        # voluntarily (compliance-only use is surface use beside the old routine).
+        # Practised, its habit returns toward the employee's own plateau, the strength it
+        # had at launch (an established routine sits at its plateau; Lally et al. 2010
+        # fitted one per person); not practised, it decays.
+        has_compliance = bool(compliance.any())
+        whole = not has_compliance or p.compliance_depth in (0.0, 1.0)
+        self._whole_weeks &= whole
+        bonus, retired = lv.usefulness_bonus, lv.legacy_retired
+        for name in ("usefulness", "habit", "legacy_habit", "experience", "effort"):
+            setattr(self, name, _writable(getattr(self, name)))
+        kernels.learn(
+            use.reshape(-1),
+            compliance.reshape(-1),
+            float(p.compliance_depth),
+            self.experience.reshape(-1),
+            self.effort.reshape(-1),
+            self._effort_lookup(),
+            self._whole_weeks,
+            self.usefulness.reshape(-1),
+            float(self.spec.tool.value),
+            self._zeros(float) if bonus is None else _flat(np.broadcast_to(bonus, shape)),
+            float(p.learning_rate),
+            self.habit.reshape(-1),
+            _flat(tr.habit_rate),
+            float(p.habit_decay),
+            self.legacy_habit.reshape(-1),
+            _flat(tr.legacy_habit),
+            self._zeros(bool) if retired is None else _flat(np.broadcast_to(retired, shape)),
+        )
+        if not self._whole_weeks:  # effort from fractional experience: the formula itself
+            users = np.flatnonzero(use)
+            xp = self.experience.reshape(-1)[users]
+            self.effort.reshape(-1)[users] = np.exp(-xp / p.learning_weeks)
+        threat = lv.threat
+        has_threat = threat is not None and bool(np.any(threat))
+        if has_threat or lv.reward is not None or self.resentment.any():
+            self.resentment = _writable(self.resentment)
+            self.crowding = _writable(self.crowding)
+            kernels.motivation(
+                use.reshape(-1),
+                compliance.reshape(-1),
+                _flat(np.broadcast_to(threat, shape)) if has_threat else np.zeros(0),
+                has_threat,
+                _flat(tr.autonomy),
+                self.resentment.reshape(-1),
+                float(p.resentment_rate),
+                float(p.resentment_decay),
+                self.crowding.reshape(-1),
+                float(p.crowding_rate),
+                np.zeros(0) if lv.reward is None else _flat(np.broadcast_to(lv.reward, shape)),
+                lv.reward is not None,
             )
         # the mean depth of use per replicate (exact: a sum of 0s and 1s unless compliance)
-        if compliance.any():
-            depth = np.zeros(shape)
-            depth.reshape(-1)[users] = depth_u
+        if has_compliance:
+            depth = np.where(compliance, p.compliance_depth, 1.0)
+            depth *= use
             share = depth.mean(axis=1, keepdims=True)
         else:
             share = (np.count_nonzero(use, axis=1) / self.N)[:, np.newaxis]
@@ -700,42 +702,34 @@ class Simulation:
 
     def _transitions(self, use, compliance, contrib, weighted_use) -> None:
         p = self.params
-        st = self.stage
-        # use_streak = where(use, use_streak + 1, 0); idle_streak = where(use, 0, idle + 1)
-        self.use_streak += 1
-        self.use_streak *= use
-        self.idle_streak += 1
-        self.idle_streak *= ~use
-        first = use & ~self.ever_tried
-        adopt = (st == TRYING) & (self.use_streak >= p.adopt_after)
-        readopt = (st == LAPSED) & (self.use_streak >= p.adopt_after)
-        lapse = ((st == TRYING) | (st == ACTIVE)) & (self.idle_streak >= p.lapse_after)
-        # order matters only for first-week adopters (adopt_after == 1)
-        st[first & (st == AWARE)] = Stage.TRYING
-        self.ever_tried |= first
-        adopt |= first & (self.use_streak >= p.adopt_after)
-        st[adopt] = Stage.ACTIVE
-        st[readopt] = Stage.ACTIVE
-        st[lapse] = Stage.LAPSED
-        self.lapses += lapse
-        if compliance.any() or self.compliant.any():
-            self.compliant = np.where(use, compliance, self.compliant)
-        habitual = self.habit >= p.habitual_threshold
-        newly_habitual = habitual & ~self.habitual
-        self.habitual = habitual
-        # the week's events: find everyone concerned in one pass, then log kind by kind
-        changed = np.flatnonzero(first | adopt | readopt | lapse | newly_habitual)
+        # streaks, stages, lapses, compliance and habitual flags in one pass
+        # (adoptsim.kernels.transitions); each employee's events as bits of `flags`
+        flags = np.empty(self.R * self.N, dtype=np.uint8)
+        changed = kernels.transitions(
+            self.stage.reshape(-1),
+            use.reshape(-1),
+            compliance.reshape(-1),
+            self.compliant.reshape(-1),
+            self.use_streak.reshape(-1),
+            self.idle_streak.reshape(-1),
+            self.ever_tried.reshape(-1),
+            self.habitual.reshape(-1),
+            self.lapses.reshape(-1),
+            self.habit.reshape(-1),
+            float(p.habitual_threshold),
+            int(p.adopt_after),
+            int(p.lapse_after),
+            flags,
+        )
         if changed.size == 0:
             return
+        bits = flags[changed]
+        first, adopt, readopt, lapse, newly_habitual = (
+            (bits & bit) != 0
+            for bit in (kernels.FIRST, kernels.ADOPT, kernels.READOPT, kernels.LAPSE, kernels.HABIT)
+        )
         # trials, adoptions and re-adoptions: causes found once for everyone concerned
-        kinds = [
-            (mask.reshape(-1)[changed], event)
-            for mask, event in (
-                (first, Event.TRIAL),
-                (adopt, Event.ADOPTION),
-                (readopt, Event.READOPTION),
-            )
-        ]
+        kinds = [(first, Event.TRIAL), (adopt, Event.ADOPTION), (readopt, Event.READOPTION)]
         attributed = kinds[0][0] | kinds[1][0] | kinds[2][0]
         if attributed.any():
             at = changed[attributed]
@@ -747,7 +741,7 @@ class Simulation:
                     self.events.add(rep[k], self.week, emp[k], event, codes[k], peers[k])
         own = self.cause_code(OWN)
         for mask, event in ((lapse, Event.LAPSE), (newly_habitual, Event.HABIT)):
-            at = changed[mask.reshape(-1)[changed]]
+            at = changed[mask]
             if at.size:
                 rep, emp = np.divmod(at, self.N)
                 self.events.add(rep, self.week, emp, event, own, -1)
@@ -790,35 +784,8 @@ class Simulation:
         out = np.full(rep.size, -1, dtype=np.int64)
         if rep.size == 0:
             return out
-        # the rows of the employees concerned, one segment each (neighbours in W's order)
-        W = self.W
-        if emp.size > 4000:  # SciPy's row slicing: fast, but with a fixed cost
-            sub = W[emp]
-            starts, nb, weight = sub.indptr[:-1], sub.indices, sub.data
-            lens = np.diff(sub.indptr)
-        else:
-            lens = W.indptr[emp + 1] - W.indptr[emp]
-            starts = np.cumsum(lens) - lens
-            pos = np.repeat(W.indptr[emp] - starts, lens) + np.arange(starts[-1] + lens[-1])
-            nb, weight = W.indices[pos], W.data[pos]
-        cell = nb if self.R == 1 else np.repeat(rep * self.N, lens) + nb
-        val = weight * _gather(weighted_use, (self.R, self.N), cell)
-        has_nb = lens > 0
-        first = starts[has_nb]
-        if first.size == 0:
-            return out
-        top = np.maximum.reduceat(val, first)
-        if self._sorted_ties:
-            # neighbours are in increasing index order within a row, so the first position
-            # holding its segment's maximum is the lowest index among the largest values
-            hits = np.flatnonzero(val == np.repeat(top, lens[has_nb]))
-            best = hits[np.searchsorted(hits, first)]
-        else:
-            seg = np.repeat(np.arange(rep.size), lens)
-            order = np.lexsort((nb, -val, seg))  # by segment, then largest value, then index
-            best = order[first]
-        found = top > 0
-        out[np.flatnonzero(has_nb)[found]] = nb[best[found]]
+        seen = _flat(np.broadcast_to(weighted_use, (self.R, self.N)))
+        kernels.top_peer(*self._ties, rep, emp, seen, self.N, out)
         return out
 
     # --- recording -----------------------------------------------------------------------
@@ -867,6 +834,21 @@ def _spmm(W: sp.csr_matrix, X: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray((W @ np.ascontiguousarray(X.T)).T)
 
 
+def _unsigned(a: np.ndarray) -> np.ndarray:
+    """A non-negative integer array seen as unsigned (the same bytes, no copy)."""
+    return a.view(np.dtype(a.dtype.str.replace("i", "u")))
+
+
+def _floats(*values: float) -> tuple[float, ...]:
+    """Scalar parameters for a kernel, all as Python floats (one compiled signature)."""
+    return tuple(float(v) for v in values)
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous flat view of ``a`` (a copy only if ``a`` is not contiguous)."""
+    return np.ascontiguousarray(a).reshape(-1)
+
+
 def _writable(a: np.ndarray) -> np.ndarray:
     """``a`` itself if it can be updated in place through a flat view, else a copy."""
     return a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")
@@ -880,35 +862,50 @@ def _gather(values: np.ndarray, shape: tuple[int, int], flat: np.ndarray) -> np.
     return np.broadcast_to(values, shape)[np.divmod(flat, shape[1])]
 
 
-#: decisions with |u - p| at least this are taken on a float32 estimate of p, whose error is
-#: below 1e-6 (see _below_logistic); closer ones are recomputed in float64
-DECISION_MARGIN = 1e-4
-# The bound: rounding x to float32 moves p by at most max|x p (1 - p)| 2**-24 < 2e-8; float32
-# exp, 1 + e and 1 / (...) add a few float32 ulps of p (< 5e-7); rounding u and the
-# difference add 2**-24 each. Beyond |x| = 88 float32 exp saturates (p = 0 or 1) while the
-# exact p is within 1e-38 of it, and u < 1e-4 is always recomputed.
+def decide(
+    stage: np.ndarray,
+    access: np.ndarray | None,
+    u: np.ndarray,
+    delta: np.ndarray,
+    control: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """This week's choices of the aware with access (all where ``access`` is None): use
+    when ``u < logistic(delta + control)``; the same draw against ``logistic(delta)`` says
+    whether they would use it without control. Returns ``(use, compliance)`` with
+    compliance = use that only control explains; arrays of shape (R, N).
 
-
-def _below_logistic(u: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``u < behavior.logistic(x)`` elementwise, the same booleans as in float64, faster.
-
-    The logistic is estimated in float32 (``1 / (1 + exp(-x))``: rounding x, exp and the
-    division moves it by less than 1e-6); only where ``u`` lies within DECISION_MARGIN of
-    the estimate is the float64 logistic computed, so every decision equals the exact one.
+    Decisions are taken on a float32 estimate of the logistic (adoptsim.kernels.choose)
+    and, within kernels.DECISION_MARGIN of ``u``, on the float64 logistic of
+    :mod:`adoptsim.behavior`: the same booleans as float64 everywhere.
     """
-    with np.errstate(over="ignore"):
-        est = np.exp(-np.asarray(x, dtype=np.float32))
-    est += np.float32(1.0)
-    np.reciprocal(est, out=est)
-    gap = np.asarray(u, dtype=np.float32)
-    gap -= est
-    below = gap < 0
-    np.abs(gap, out=gap)
-    unsure = np.flatnonzero(gap < DECISION_MARGIN)
-    if unsure.size:
-        xs = np.broadcast_to(x, below.shape).reshape(-1)[unsure]
-        below.reshape(-1)[unsure] = u.reshape(-1)[unsure] < bh.logistic(xs)
-    return below
+    shape = stage.shape
+    has_control = control is not None
+    ctrl = _flat(np.broadcast_to(control, shape)) if has_control else np.zeros(0)
+    use = np.empty(shape, dtype=bool)
+    voluntary = np.empty(shape, dtype=bool)
+    uf, df = _flat(u), _flat(np.broadcast_to(delta, shape))
+    unsure_ctrl, unsure_free = kernels.choose(
+        _flat(stage),
+        np.zeros(0, bool) if access is None else _flat(np.broadcast_to(access, shape)),
+        access is not None,
+        uf,
+        df,
+        ctrl,
+        has_control,
+        use.reshape(-1),
+        voluntary.reshape(-1),
+    )
+    # the few decisions too close for the estimate: float64, as in adoptsim.behavior
+    if unsure_free.size:
+        voluntary.reshape(-1)[unsure_free] = uf[unsure_free] < bh.logistic(df[unsure_free])
+    if not has_control:
+        if unsure_free.size:
+            use.reshape(-1)[unsure_free] = voluntary.reshape(-1)[unsure_free]
+        return use, np.zeros(shape, dtype=bool)
+    if unsure_ctrl.size:
+        x = df[unsure_ctrl] + ctrl[unsure_ctrl]
+        use.reshape(-1)[unsure_ctrl] = uf[unsure_ctrl] < bh.logistic(x)
+    return use, use & ~voluntary
 
 
 def _has_duplicates(W: sp.csr_matrix) -> bool:
@@ -967,13 +964,19 @@ class _Tally:
     def count(self, stage, habitual, compliant, used, ever_tried):
         """Shares per (replicate, department, column), per (replicate, role, column) and
         counts per (replicate, model column)."""
-        code = stage.astype(np.uint8)
-        for flag, weight in ((habitual, 5), (compliant, 10), (used, 20), (ever_tried, 40)):
-            code += flag.view(np.uint8) * np.uint8(weight)
-        counts = np.bincount((self.base + code).ravel(), minlength=self.bins)
-        # integer sums (exact; no BLAS call, whose threads would wake for tiny products)
-        counts = counts.reshape(self.reps, self.n_dept, self.n_role, self.N_CODES)
-        by_dept = counts.sum(axis=2) @ self.group_select  # (R, D, K)
-        by_role = counts.sum(axis=1) @ self.group_select  # (R, 3, K)
-        model = counts.sum(axis=(1, 2)) @ self.model_select  # (R, columns)
+        counts = np.zeros(self.bins, dtype=np.int64)
+        states = (stage, habitual, compliant, used, ever_tried)
+        kernels.tally(*(_flat(a) for a in states), self.base.reshape(-1), counts)
+        # integer sums (exact) of the codes each column counts
+        by_dept = np.zeros((self.reps, self.n_dept, self.group_select.shape[1]), dtype=np.int64)
+        by_role = np.zeros((self.reps, self.n_role, self.group_select.shape[1]), dtype=np.int64)
+        model = np.zeros((self.reps, self.model_select.shape[1]), dtype=np.int64)
+        kernels.sum_codes(
+            counts.reshape(self.reps, self.n_dept, self.n_role, self.N_CODES),
+            self.group_select,
+            self.model_select,
+            by_dept,
+            by_role,
+            model,
+        )
         return by_dept / self.dept_size, by_role / self.role_size, model.astype(float)

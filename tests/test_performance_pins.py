@@ -48,12 +48,40 @@ STRATEGIES = [
 ]
 
 
+#: one of nearly every other strategy of the library: every lever the engine reads
+LIBRARY = [
+    {
+        "type": "pilot",
+        "start": 1,
+        "end": 6,
+        "target": {"departments": ["Engineering"]},
+        "announcement_reach": 1.0,
+        "launch_reach": 0.5,
+    },
+    {"type": "internal_marketing", "start": 2, "end": 14, "every": 2, "reach": 0.3},
+    {"type": "training", "start": 2, "end": 20, "every": 4, "effort_reduction": 0.4},
+    {"type": "incentives", "start": 6, "end": 18, "kind": "tangible", "reward": 1.0},
+    {"type": "storytelling", "start": 8, "every": 4, "reach": 0.5, "impact": 0.5},
+    {"type": "executive_reminders", "start": 4, "end": 20, "every": 4, "reach": 0.5},
+    {"type": "use_case", "start": 2, "target": {"departments": ["Sales"]}, "value": 0.3},
+    {"type": "community_management", "start": 1, "support": 0.1, "peer_help": 0.5},
+    {"type": "tool_consolidation", "start": 1, "tools": 2},
+    {"type": "heavy_control", "start": 10, "end": 16, "target": {"departments": ["HR"]}},
+    {"type": "remove_alternatives", "start": 14, "target": {"departments": ["Engineering"]}},
+]
+
+
 def _scenarios() -> dict[str, adoptsim.Scenario]:
     return {
         "none": small_scenario(weeks=WEEKS),
         # compliance_depth: the default when the pins were made (issue 3 set it to 0)
         "core4": small_scenario(
             weeks=WEEKS, strategies=STRATEGIES, behavior={"compliance_depth": 0.3}
+        ),
+        # pinned when the weekly step moved to compiled kernels (adoptsim.kernels), by the
+        # NumPy engine before them
+        "library": small_scenario(
+            weeks=WEEKS, strategies=LIBRARY, behavior={"compliance_depth": 0.3}
         ),
     }
 
@@ -280,6 +308,75 @@ PINS: dict[str, dict] = {
         "group_sums": [431.7, 496.4722934290353],
         "cost": [2140.0, 2140.0, 2140.0, 2140.0],
     },
+    "library": {
+        "curves": {
+            "aware_share": [
+                [1.0, 1.0, 1.0, 1.0],
+                [1.0, 1.0, 1.0, 1.0],
+                [1.0, 1.0, 1.0, 1.0],
+                [1.0, 1.0, 1.0, 1.0],
+            ],
+            "active_share": [
+                [0.0, 0.15666666666666668, 0.9933333333333333, 1.0],
+                [0.006666666666666667, 0.27, 1.0, 1.0],
+                [0.0, 0.19666666666666666, 0.9933333333333333, 0.9933333333333333],
+                [0.006666666666666667, 0.18666666666666668, 0.9866666666666667, 1.0],
+            ],
+            "habitual_share": [
+                [0.0, 0.023333333333333334, 0.4266666666666667, 0.7766666666666666],
+                [0.0, 0.04666666666666667, 0.43333333333333335, 0.82],
+                [0.0, 0.02666666666666667, 0.4033333333333333, 0.8066666666666666],
+                [
+                    0.0033333333333333335,
+                    0.016666666666666666,
+                    0.3433333333333333,
+                    0.7666666666666667,
+                ],
+            ],
+            "voluntary_share": [
+                [0.0, 0.14333333333333334, 0.9833333333333333, 1.0],
+                [0.006666666666666667, 0.26, 0.9933333333333333, 1.0],
+                [0.0, 0.19333333333333333, 0.9733333333333334, 0.9933333333333333],
+                [0.006666666666666667, 0.18, 0.9633333333333334, 1.0],
+            ],
+            "mean_habit": [
+                [0.013585373136085028, 0.2543709022329304, 0.8607548769656406, 0.963928792637436],
+                [0.04870473929280328, 0.322240998709096, 0.874628863610436, 0.966439638706587],
+                [0.01401496889865616, 0.26853861954164254, 0.8607764475043788, 0.9598972702604381],
+                [0.018955881826426327, 0.2461783818982694, 0.8475028721115727, 0.9586717182464409],
+            ],
+        },
+        "dept_active": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.966666666667, 1.0, 1.0, 1.0, 1.0],
+        "role_aware": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        "events": {
+            "adoption": 1195,
+            "awareness": 1200,
+            "habit": 958,
+            "lapse": 7,
+            "readoption": 5,
+            "trial": 1200,
+        },
+        "digest": "e83cb89816e130d3",
+        "curve_sums": {
+            "unaware_share": 6.353333333333333,
+            "aware_share": 93.64666666666668,
+            "trying_share": 11.013333333333335,
+            "active_share": 59.056666666666665,
+            "lapsed_share": 0.09333333333333331,
+            "habitual_share": 27.49333333333333,
+            "voluntary_share": 58.18666666666666,
+            "compliance_share": 0.8700000000000001,
+            "using_share": 68.35666666666667,
+            "ever_tried_share": 70.16333333333334,
+            "mean_habit": 54.17814555635416,
+            "mean_legacy_habit": 61.163830235745436,
+            "mean_usefulness": 106.31424655957922,
+            "mean_resentment": 4.856980976089336,
+            "information_stock": 230.29725395729182,
+        },
+        "group_sums": [705.1166666666667, 726.6531017687772],
+        "cost": [0.0, 0.0, 0.0, 0.0],
+    },
 }
 
 
@@ -336,10 +433,26 @@ def test_float32_estimated_decisions_equal_the_float64_ones():
     p = bh.logistic(x)
     # draws anywhere, a float64 step either side of p, and exactly p
     u = np.concatenate([rng.random(x.size), np.nextafter(p, -1), np.nextafter(p, 2), p])
-    xs = np.tile(x, 4)
-    got = engine._below_logistic(u.reshape(4, -1), xs.reshape(4, -1)).ravel()
-    np.testing.assert_array_equal(got, u < bh.logistic(xs))
-    assert got[x.size : 2 * x.size][np.isfinite(x)].mean() > 0.99  # just below p: use
+    xs = np.tile(x, 4).reshape(4, -1)
+    u = u.reshape(4, -1)
+    aware = np.ones(u.shape, dtype=np.int8)
+    use, compliance = engine.decide(aware, None, u, xs, None)
+    np.testing.assert_array_equal(use, u < bh.logistic(xs))
+    assert not compliance.any()
+    assert use[1][np.isfinite(x)].mean() > 0.99  # just below p: use
+    # with control pressure: use on delta + control, voluntary on delta alone, same draw
+    control = np.random.default_rng(1).normal(0, 2, xs.shape)
+    use, compliance = engine.decide(aware, None, u, xs - control, control)
+    np.testing.assert_array_equal(use, u < bh.logistic(xs - control + control))
+    np.testing.assert_array_equal(compliance, use & ~(u < bh.logistic(xs - control)))
+    assert 0.05 < compliance.mean() < 0.5
+    # the unaware and those without access never use it
+    stage = aware.copy()
+    stage[:, ::3] = 0
+    access = np.ones(u.shape, dtype=bool)
+    access[:, 1::3] = False
+    use, _ = engine.decide(stage, access, u, xs, None)
+    np.testing.assert_array_equal(use, (u < bh.logistic(xs)) & (stage != 0) & access)
 
 
 @pytest.fixture(scope="module")
@@ -381,30 +494,19 @@ def test_tally_equals_plain_means(stepped):
             np.testing.assert_allclose(sim.role_curves[sim.week, :, r, k], want, rtol=1e-15)
 
 
-def test_top_peer_with_ties_matches_the_sorting_version(stepped):
-    """The strongest using neighbour, ties to the lowest index, equal tie weights everywhere."""
+def test_top_peer_is_the_strongest_neighbour_with_ties_to_the_lowest_index(stepped):
+    """Against a dense brute force, with many equal values (equal tie weights everywhere)."""
     sim = stepped
     rng = np.random.default_rng(3)
     weighted = rng.integers(0, 3, size=(sim.R, sim.N)).astype(float)  # many equal values
-    # every employee of every replicate, five times over (more than 4,000 events: SciPy's
-    # row slicing) and once (fewer: NumPy gathers)
-    rep = np.tile(np.repeat(np.arange(sim.R), sim.N), 5)
-    emp = np.tile(np.arange(sim.N), 5 * sim.R)
-    once = rep.size // 5
-    assert rep.size > 4000 > once
-    fast = sim._top_peer(rep, emp, weighted)
-    np.testing.assert_array_equal(fast[:once], sim._top_peer(rep[:once], emp[:once], weighted))
-    assert sim._sorted_ties
-    sim._sorted_ties = False
-    try:
-        slow = sim._top_peer(rep, emp, weighted)
-    finally:
-        sim._sorted_ties = True
-    np.testing.assert_array_equal(fast, slow)
-    dense = sim.W.toarray()
-    for k in rng.choice(rep.size, 200, replace=False):
-        scores = dense[emp[k]] * weighted[rep[k]]
-        assert fast[k] == (int(np.argmax(scores)) if scores.max() > 0 else -1)
+    rep = np.repeat(np.arange(sim.R), sim.N)  # every employee of every replicate
+    emp = np.tile(np.arange(sim.N), sim.R)
+    got = sim._top_peer(rep, emp, weighted)
+    scores = sim.W.toarray()[emp] * weighted[rep]  # argmax: the first of equal maxima
+    want = np.where(scores.max(axis=1) > 0, np.argmax(scores, axis=1), -1)
+    np.testing.assert_array_equal(got, want)
+    assert (np.sum(scores == scores.max(axis=1, keepdims=True), axis=1) > 1).mean() > 0.2
+    assert (got == -1).any() and (got >= 0).mean() > 0.5
 
 
 def test_threads_and_batches_do_not_change_results():

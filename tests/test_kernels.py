@@ -1,0 +1,138 @@
+"""The compiled loops of adoptsim.kernels against plain NumPy and SciPy, number for number.
+
+The whole engine is checked against the NumPy engine it replaced by the pinned runs of
+tests/test_performance_pins.py; these tests pin the pieces, including inputs the pinned
+runs do not reach.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from adoptsim import kernels
+from adoptsim.engine import _unsigned
+
+
+def _ties(n: int, seed: int, symmetric: bool = True) -> sp.csr_matrix:
+    rng = np.random.default_rng(seed)
+    a = sp.random(n, n, density=8 / n, random_state=rng, format="csr")
+    a.data = rng.choice([0.5, 1.0, 2.0], a.nnz)
+    if symmetric:
+        a = a + a.T
+    a.setdiag(0)
+    a.eliminate_zeros()
+    a.sort_indices()
+    return a
+
+
+def _call_ties(w: sp.csr_matrix) -> tuple:
+    return _unsigned(w.indptr), _unsigned(w.indices), w.data
+
+
+@pytest.mark.parametrize("reps", [1, 3])
+def test_peer_sums_equal_scipys_product_to_the_last_digit(reps):
+    n = 500
+    w = _ties(n, 1)
+    rng = np.random.default_rng(2)
+    used = (rng.random((reps, n)) < 0.3) * rng.choice([1.0, 0.3], (reps, n))
+    weighted = used * rng.uniform(0.5, 3.0, (reps, n))
+    want_w = np.stack([w @ row for row in weighted])
+    want_u = np.stack([w @ row for row in used])
+    got_w, got_u = np.empty(reps * n), np.empty(reps * n)
+    kernels.gather_rows(*_call_ties(w), weighted.ravel(), used.ravel(), n, got_w, got_u)
+    np.testing.assert_array_equal(got_w.reshape(reps, n), want_w)
+    np.testing.assert_array_equal(got_u.reshape(reps, n), want_u)
+    # one value array only
+    kernels.gather_rows(*_call_ties(w), used.ravel(), np.zeros(0), n, got_u, np.zeros(0))
+    np.testing.assert_array_equal(got_u.reshape(reps, n), want_u)
+    # the users' rows of a symmetric W, scattered: the same sums
+    scattered = np.zeros(reps * n)
+    kernels.scatter_rows(*_call_ties(w), weighted.ravel(), n, scattered)
+    np.testing.assert_array_equal(scattered.reshape(reps, n), want_w)
+    assert (want_w > 0).mean() > 0.5
+
+
+def test_top_peer_on_unsorted_ties_and_no_users():
+    w = _ties(60, 3, symmetric=False)
+    # shuffle the neighbours within rows: the kernel must not rely on sorted rows
+    rng = np.random.default_rng(4)
+    for i in range(w.shape[0]):
+        lo, hi = w.indptr[i], w.indptr[i + 1]
+        order = lo + rng.permutation(hi - lo)
+        w.indices[lo:hi], w.data[lo:hi] = w.indices[order].copy(), w.data[order].copy()
+    seen = rng.integers(0, 2, 60).astype(float)
+    emp = np.arange(60)
+    out = np.full(60, -7, dtype=np.int64)
+    kernels.top_peer(*_call_ties(w), np.zeros(60, np.int64), emp, seen, 60, out)
+    scores = w.toarray() * seen
+    want = np.where(scores.max(axis=1) > 0, np.argmax(scores, axis=1), -1)
+    np.testing.assert_array_equal(out, want)
+    kernels.top_peer(*_call_ties(w), np.zeros(60, np.int64), emp, np.zeros(60), 60, out)
+    assert (out == -1).all()
+
+
+def test_awareness_hits_follow_the_channel_formula():
+    rng = np.random.default_rng(5)
+    n = 20_000
+    stage = rng.integers(0, 3, n).astype(np.int8)  # a third unaware
+    exposure = np.where(rng.random(n) < 0.5, 0.0, rng.exponential(1.0, n))
+    channels = rng.uniform(0, 0.2, (2, n))
+    u = rng.random(n)
+    hits, q = kernels.awareness_hits(stage, exposure, u, 0.01, 0.7, channels)
+    q_peer = -np.expm1(-0.7 * exposure)
+    stay = (1.0 - q_peer) * (1.0 - 0.01) * (1.0 - channels[0]) * (1.0 - channels[1])
+    want = np.flatnonzero((stage == 0) & (u < 1.0 - stay))
+    np.testing.assert_array_equal(hits, want)
+    np.testing.assert_array_equal(q, q_peer[want])
+    assert 0 < hits.size < (stage == 0).sum()
+
+
+def test_nonzero_and_tally():
+    flags = np.zeros(1000, np.uint8)
+    flags[[0, 5, 999]] = [1, 16, 3]
+    np.testing.assert_array_equal(kernels.nonzero(flags), [0, 5, 999])
+    assert kernels.nonzero(np.zeros(10, np.uint8)).size == 0
+    rng = np.random.default_rng(6)
+    n = 3000
+    stage = rng.integers(0, 5, n).astype(np.int8)
+    flags5 = [rng.random(n) < 0.5 for _ in range(4)]
+    base = rng.integers(0, 4, n) * 80
+    counts = np.zeros(4 * 80, np.int64)
+    kernels.tally(stage, *flags5, base, counts)
+    code = stage + 5 * flags5[0] + 10 * flags5[1] + 20 * flags5[2] + 40 * flags5[3]
+    np.testing.assert_array_equal(counts, np.bincount(base + code, minlength=4 * 80))
+
+
+def test_learning_loop_equals_the_numpy_formulas():
+    """Experience, effort, usefulness, both habits, with compliance, a usefulness bonus and
+    a retired legacy tool, against the formulas written with NumPy masks."""
+    rng = np.random.default_rng(7)
+    n = 5000
+    use = rng.random(n) < 0.4
+    compliance = use & (rng.random(n) < 0.3)
+    xp = rng.integers(0, 10, n).astype(float)
+    table = np.exp(-np.arange(12) / 8.0)
+    effort, usefulness = table[xp.astype(int)], rng.normal(1.0, 0.3, n)
+    habit, legacy = rng.random(n), rng.random(n)
+    rate, plateau = rng.uniform(0.01, 0.1, n), rng.uniform(0.8, 1.0, n)
+    bonus = np.where(rng.random(n) < 0.5, 0.3, 0.0)
+    retired = rng.random(n) < 0.2
+    state = [a.copy() for a in (xp, effort, usefulness, habit, legacy)]
+    kernels.learn(
+        use, compliance, 0.3, state[0], state[1], table, True, state[2], 1.2, bonus, 0.15,
+        state[3], rate, 0.02, state[4], plateau, retired,
+    )  # fmt: skip
+    depth = np.where(compliance, 0.3, 1.0)
+    want_xp = np.where(use, xp + depth, xp)
+    np.testing.assert_array_equal(state[0], want_xp)
+    np.testing.assert_array_equal(state[1], np.where(use, table[want_xp.astype(int)], effort))
+    grown = usefulness + 0.15 * depth * (1.2 + bonus - usefulness)
+    np.testing.assert_array_equal(state[2], np.where(use, grown, usefulness))
+    np.testing.assert_array_equal(
+        state[3], np.where(use, habit + rate * depth * (1.0 - habit), habit * (1.0 - 0.02))
+    )
+    practised = (~use | compliance) & ~retired
+    back = legacy + (plateau - legacy) * rate
+    np.testing.assert_array_equal(state[4], np.where(practised, back, legacy * (1.0 - 0.02)))
