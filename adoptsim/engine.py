@@ -493,7 +493,7 @@ class Simulation:
         lv = self.levers
         u = self.uniform("awareness")  # drawn for everyone every week: streams stay aligned
         names = [EXTERNAL, PEER, *lv.awareness]
-        channels = [_flat(np.broadcast_to(q, (self.R, self.N))) for q in lv.awareness.values()]
+        channels = [_flat_as(q, (self.R, self.N)) for q in lv.awareness.values()]
         stacked = np.stack(channels) if channels else np.zeros((0, 0))
         at, q_peer = kernels.awareness_hits(
             _flat(self.stage),
@@ -532,7 +532,7 @@ class Simulation:
 
         def lever(name: str) -> tuple[np.ndarray, bool]:
             value = getattr(lv, name)
-            return (empty, False) if value is None else (_flat(np.broadcast_to(value, shape)), True)
+            return (empty, False) if value is None else (_flat_as(value, shape), True)
 
         drop, has_drop = lever("legacy_drop")
         factor, has_factor = lever("effort_factor")
@@ -658,14 +658,14 @@ class Simulation:
             self._whole_weeks,
             self.usefulness.reshape(-1),
             float(self.spec.tool.value),
-            self._zeros(float) if bonus is None else _flat(np.broadcast_to(bonus, shape)),
+            self._zeros(float) if bonus is None else _flat_as(bonus, shape),
             float(p.learning_rate),
             self.habit.reshape(-1),
             _flat(tr.habit_rate),
             float(p.habit_decay),
             self.legacy_habit.reshape(-1),
             _flat(tr.legacy_habit),
-            self._zeros(bool) if retired is None else _flat(np.broadcast_to(retired, shape)),
+            self._zeros(bool) if retired is None else _flat_as(retired, shape),
         )
         if not self._whole_weeks:  # effort from fractional experience: the formula itself
             users = np.flatnonzero(use)
@@ -679,7 +679,7 @@ class Simulation:
             kernels.motivation(
                 use.reshape(-1),
                 compliance.reshape(-1),
-                _flat(np.broadcast_to(threat, shape)) if has_threat else np.zeros(0),
+                _flat_as(threat, shape) if has_threat else np.zeros(0),
                 has_threat,
                 _flat(tr.autonomy),
                 self.resentment.reshape(-1),
@@ -687,7 +687,7 @@ class Simulation:
                 float(p.resentment_decay),
                 self.crowding.reshape(-1),
                 float(p.crowding_rate),
-                np.zeros(0) if lv.reward is None else _flat(np.broadcast_to(lv.reward, shape)),
+                np.zeros(0) if lv.reward is None else _flat_as(lv.reward, shape),
                 lv.reward is not None,
             )
         # the mean depth of use per replicate (exact: a sum of 0s and 1s unless compliance)
@@ -784,7 +784,7 @@ class Simulation:
         out = np.full(rep.size, -1, dtype=np.int64)
         if rep.size == 0:
             return out
-        seen = _flat(np.broadcast_to(weighted_use, (self.R, self.N)))
+        seen = _flat_as(weighted_use, (self.R, self.N))
         kernels.top_peer(*self._ties, rep, emp, seen, self.N, out)
         return out
 
@@ -844,9 +844,18 @@ def _floats(*values: float) -> tuple[float, ...]:
     return tuple(float(v) for v in values)
 
 
+def _flat_as(a, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` broadcast to ``shape``, as a writable C-contiguous flat array (a copy only if
+    ``a`` is not one already). Kernels see one array type, so they compile once."""
+    a = np.asarray(a)
+    if a.shape == shape and a.flags.c_contiguous and a.flags.writeable:
+        return a.reshape(-1)
+    return np.array(np.broadcast_to(a, shape), order="C").reshape(-1)
+
+
 def _flat(a: np.ndarray) -> np.ndarray:
-    """A C-contiguous flat view of ``a`` (a copy only if ``a`` is not contiguous)."""
-    return np.ascontiguousarray(a).reshape(-1)
+    """``a`` as a writable C-contiguous flat array (a copy only if it is not one)."""
+    return _flat_as(a, a.shape)
 
 
 def _writable(a: np.ndarray) -> np.ndarray:
@@ -880,13 +889,13 @@ def decide(
     """
     shape = stage.shape
     has_control = control is not None
-    ctrl = _flat(np.broadcast_to(control, shape)) if has_control else np.zeros(0)
+    ctrl = _flat_as(control, shape) if has_control else np.zeros(0)
     use = np.empty(shape, dtype=bool)
     voluntary = np.empty(shape, dtype=bool)
-    uf, df = _flat(u), _flat(np.broadcast_to(delta, shape))
+    uf, df = _flat(u), _flat_as(delta, shape)
     unsure_ctrl, unsure_free = kernels.choose(
         _flat(stage),
-        np.zeros(0, bool) if access is None else _flat(np.broadcast_to(access, shape)),
+        np.zeros(0, bool) if access is None else _flat_as(access, shape),
         access is not None,
         uf,
         df,

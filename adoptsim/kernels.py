@@ -229,14 +229,14 @@ def choose(stage, access, has_access, u, delta, control, has_control, use, volun
             unsure_free[n_free] = f
             n_free += 1
         voluntary[f] = free
-        if has_control:
+        if has_control and control[f] != 0.0:
             with_ctrl, unsure = _unsure_below(u[f], delta[f] + control[f], margin)
-            if unsure:
-                unsure_ctrl[n_ctrl] = f
-                n_ctrl += 1
-            use[f] = with_ctrl
-        else:
-            use[f] = free
+        else:  # delta + 0 is delta: the same decision
+            with_ctrl = free
+        if has_control and unsure:
+            unsure_ctrl[n_ctrl] = f
+            n_ctrl += 1
+        use[f] = with_ctrl
     return unsure_ctrl[:n_ctrl].copy(), unsure_free[:n_free].copy()
 
 
@@ -269,31 +269,35 @@ def learn(
     usefulness experienced; ``retired`` marks who can no longer use the legacy tool.
     """
     keep = 1.0 - habit_decay
-    # both outcomes are computed and one is selected: no data-dependent branch, so the
-    # loop vectorizes
+    # Both outcomes are computed and one is selected (no data-dependent branch), and each
+    # loop writes one state array (few aliasing checks): the loops vectorize.
     for f in range(use.size):
-        used = use[f]
-        compliant = compliance[f]  # only users can be compliant
-        depth = compliance_depth if compliant else 1.0
+        depth = compliance_depth if compliance[f] else 1.0  # only users can be compliant
         x0 = experience[f]
-        x1 = x0 + depth  # at most this week, so inside the table
-        experience[f] = x1 if used else x0
-        e0 = effort[f]
-        e1 = effort_table[int(x1)]
-        effort[f] = e1 if used & whole_weeks else e0
+        x1 = x0 + depth
+        experience[f] = x1 if use[f] else x0
+    if whole_weeks:
+        for f in range(use.size):
+            e0 = effort[f]
+            e1 = effort_table[int(experience[f])]  # at most this week: inside the table
+            effort[f] = e1 if use[f] else e0
+    for f in range(use.size):
+        depth = compliance_depth if compliance[f] else 1.0
         b0 = usefulness[f]
         b1 = b0 + learning_rate * depth * (experienced + bonus[f] - b0)
-        usefulness[f] = b1 if used else b0
+        usefulness[f] = b1 if use[f] else b0
+    for f in range(use.size):
+        depth = compliance_depth if compliance[f] else 1.0
         h0 = habit[f]
-        rate = habit_rate[f]
-        h1 = h0 + rate * depth * (1.0 - h0)
+        h1 = h0 + habit_rate[f] * depth * (1.0 - h0)
         decayed = h0 * keep
-        habit[f] = h1 if used else decayed
+        habit[f] = h1 if use[f] else decayed
+    for f in range(use.size):
         # the legacy tool is practised unless the new one was used voluntarily
-        practised = ((not used) | compliant) & (not retired[f])
+        practised = ((not use[f]) | compliance[f]) & (not retired[f])
         lh = legacy_habit[f]
         grow = legacy_plateau[f] - lh
-        grow *= rate
+        grow *= habit_rate[f]
         returned = lh + grow
         decayed = lh * keep
         legacy_habit[f] = returned if practised else decayed
@@ -355,35 +359,38 @@ def transitions(
     """Stage changes of the week from this week's use; each employee's events as bits of
     ``flags`` (FIRST, ADOPT, READOPT, LAPSE, HABIT). Returns the flat positions of those
     with an event, in increasing order."""
-    for f in range(stage.size):  # no data-dependent branch: the loop vectorizes
+    # no data-dependent branch, few state arrays written per loop: the loops vectorize
+    for f in range(stage.size):
         used = use[f]
         s0 = use_streak[f]
         i0 = idle_streak[f]
-        streak = s0 + 1 if used else 0
-        idle = 0 if used else i0 + 1
-        use_streak[f] = streak
-        idle_streak[f] = idle
+        use_streak[f] = s0 + 1 if used else 0
+        idle_streak[f] = 0 if used else i0 + 1
+    for f in range(stage.size):
+        used = use[f]
+        streak = use_streak[f]
         st = stage[f]
         tried = ever_tried[f]
         first = used & (not tried)
         long_enough = streak >= adopt_after
         adopted = ((st == TRYING) | first) & long_enough
         readopt = (st == LAPSED) & long_enough
-        lapse = ((st == TRYING) | (st == ACTIVE)) & (idle >= lapse_after)
+        lapse = ((st == TRYING) | (st == ACTIVE)) & (idle_streak[f] >= lapse_after)
         new = TRYING if first & (st == AWARE) else st
         new = ACTIVE if adopted | readopt else new
         stage[f] = LAPSED if lapse else new
         ever_tried[f] = tried | first
         lapses[f] += lapse
+        flags[f] = FIRST * first + ADOPT * adopted + READOPT * readopt + LAPSE * lapse
+    for f in range(stage.size):
         # whether this week's use was compliance only (only users can be compliant)
         was = compliant[f]
-        compliant[f] = compliance[f] if used else was
+        compliant[f] = compliance[f] if use[f] else was
+    for f in range(stage.size):
         now = habit[f] >= habitual_threshold
         newly = now & (not habitual[f])
         habitual[f] = now
-        flags[f] = (
-            FIRST * first + ADOPT * adopted + READOPT * readopt + LAPSE * lapse + HABIT * newly
-        )
+        flags[f] += HABIT * newly
     return nonzero(flags)
 
 

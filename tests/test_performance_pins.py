@@ -442,6 +442,7 @@ def test_float32_estimated_decisions_equal_the_float64_ones():
     assert use[1][np.isfinite(x)].mean() > 0.99  # just below p: use
     # with control pressure: use on delta + control, voluntary on delta alone, same draw
     control = np.random.default_rng(1).normal(0, 2, xs.shape)
+    control[:, ::4] = 0.0  # no pressure on these: the decision without control serves
     use, compliance = engine.decide(aware, None, u, xs - control, control)
     np.testing.assert_array_equal(use, u < bh.logistic(xs - control + control))
     np.testing.assert_array_equal(compliance, use & ~(u < bh.logistic(xs - control)))
