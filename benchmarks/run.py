@@ -163,6 +163,7 @@ def task_naive(n: int, weeks: int) -> dict:
 
     spec = _scenario(n, weeks)
     org = build_org(spec, 1)
+    Simulation(spec, org, 2, [0]).run()  # warm-up: every compiled kernel loads once
     sim = Simulation(spec, org, 1, [0])
     fast = _steps(sim, weeks)
     t0 = time.perf_counter()
