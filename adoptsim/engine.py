@@ -5,7 +5,10 @@ State lives in NumPy arrays of shape ``(R, N)`` (replicates x employees). The or
 its own named random streams, so replicate ``k`` gives the same numbers whether it runs
 alone (as in :class:`adoptsim.model.AdoptionModel`) or inside a batch.
 
-The order of a week is written once, in :meth:`Simulation.step`.
+The order of a week is written once, in :meth:`Simulation.step`. The per-employee
+arithmetic of each stage of the week runs in the compiled loops of :mod:`adoptsim.kernels`;
+this module prepares their inputs (strategies' levers, random draws) and turns their
+outputs into events with causes and into curves.
 """
 
 from __future__ import annotations
