@@ -933,7 +933,7 @@ class _Tally:
     """Counts of employees by state, per replicate and per department and role, at once.
 
     Every employee gets a small state code (stage, habitual, compliant, used, ever tried);
-    one ``np.bincount`` over (replicate, department, role, code) gives all the counts the
+    one count (kernels.tally) over (replicate, department, role, code) gives all the counts the
     curves need, exactly (integers), instead of one pass per column and group.
     """
 
