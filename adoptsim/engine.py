@@ -13,7 +13,6 @@ outputs into events with causes and into curves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -183,36 +182,40 @@ class Levers:
             self.awareness[channel] = np.array(p, dtype=float)
 
 
-@dataclass
 class EventLog:
-    """The activity stream as growing lists of arrays (replicate rows are batch indices)."""
+    """The activity stream: chunks of events as logged, made into columns once at the end
+    (replicate rows are batch indices)."""
 
-    replicate: list[np.ndarray] = field(default_factory=list)
-    week: list[np.ndarray] = field(default_factory=list)
-    employee: list[np.ndarray] = field(default_factory=list)
-    event: list[np.ndarray] = field(default_factory=list)
-    cause: list[np.ndarray] = field(default_factory=list)  # index into Simulation.causes
-    peer: list[np.ndarray] = field(default_factory=list)  # employee index or -1
+    COLUMNS = ("replicate", "week", "employee", "event", "cause", "peer")
+    DTYPES = (np.int32, np.int16, np.int32, np.int8, np.int32, np.int32)
+
+    def __init__(self) -> None:
+        # (size, replicate, week, employee, event, cause, peer); week and event are numbers,
+        # cause and peer a number or one per event (peer: an employee index or -1)
+        self._chunks: list[tuple] = []
 
     def add(self, rep, week, emp, event, cause, peer) -> None:
+        """Log ``len(emp)`` events (as they are: no copy, no conversion until the end)."""
         n = len(emp)
-        if n == 0:
-            return
-        self.replicate.append(np.asarray(rep, dtype=np.int32))
-        self.week.append(np.full(n, week, dtype=np.int16))
-        self.employee.append(np.asarray(emp, dtype=np.int64))
-        self.event.append(np.full(n, int(event), dtype=np.int8))
-        self.cause.append(np.broadcast_to(np.asarray(cause, dtype=np.int32), (n,)).copy())
-        self.peer.append(np.broadcast_to(np.asarray(peer, dtype=np.int64), (n,)).copy())
+        if n:
+            self._chunks.append((n, rep, int(week), emp, int(event), cause, peer))
+
+    def __len__(self) -> int:
+        return sum(c[0] for c in self._chunks)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Concatenated columns."""
-        cols = ("replicate", "week", "employee", "event", "cause", "peer")
-        dtypes = (np.int32, np.int16, np.int64, np.int8, np.int32, np.int64)
+        """Concatenated columns, in the order of logging."""
+        sizes = np.array([c[0] for c in self._chunks], dtype=np.int64)
         out = {}
-        for c, dt in zip(cols, dtypes, strict=True):
-            parts = getattr(self, c)
-            out[c] = np.concatenate(parts) if parts else np.zeros(0, dtype=dt)
+        for k, (name, dtype) in enumerate(zip(self.COLUMNS, self.DTYPES, strict=True)):
+            parts = [c[1 + k] for c in self._chunks]
+            if name in ("week", "event"):  # one number per chunk
+                out[name] = np.repeat(np.asarray(parts, dtype=dtype), sizes)
+            elif parts:
+                shaped = [np.broadcast_to(x, (n,)) for x, n in zip(parts, sizes, strict=True)]
+                out[name] = np.concatenate(shaped, dtype=dtype, casting="unsafe")
+            else:
+                out[name] = np.zeros(0, dtype=dtype)
         return out
 
 
@@ -273,6 +276,8 @@ class Simulation:
         self._zero_cache: dict[str, np.ndarray] = {}
         self.resentment = np.zeros(shape)
         self.crowding = np.zeros(shape)
+        # whether any resentment / crowding-out is non-zero (updated where they change)
+        self._resentful = self._crowded = False
         self.used = np.zeros(shape, dtype=bool)
         self.compliant = np.zeros(shape, dtype=bool)
         self.use_streak = np.zeros(shape, dtype=np.int16)
@@ -435,15 +440,16 @@ class Simulation:
         # what neighbours see: voluntary use counts fully, compliance-only use (surface use)
         # counts `compliance_visibility`
         used_f = self.used.astype(float)
+        users = np.count_nonzero(self.used)  # counting booleans is cheaper than floats
         if self.compliant.any():
             used_f *= np.where(self.compliant, p.compliance_depth, 1.0)
         if lv.influence is None:  # nobody's weight changed: one sparse product serves both
             weighted_use = used_f
-            (peer_exposure,) = self.peer_sums(used_f)  # sum_j w_ij a_j m_j
+            (peer_exposure,) = self.peer_sums(used_f, nonzero=users)  # sum_j w_ij a_j m_j
             use_share = peer_exposure * self.inv_degree  # share of tie weight on the tool
         else:
             weighted_use = used_f * influence
-            peer_exposure, plain = self.peer_sums(weighted_use, used_f)
+            peer_exposure, plain = self.peer_sums(weighted_use, used_f, nonzero=users)
             use_share = plain * self.inv_degree
 
         # 2. awareness
@@ -467,9 +473,10 @@ class Simulation:
         lv = self.levers
         return decide(self.stage, lv.access, u, delta, control if lv.control else None)
 
-    def peer_sums(self, *values: np.ndarray) -> list[np.ndarray]:
+    def peer_sums(self, *values: np.ndarray, nonzero: int | None = None) -> list[np.ndarray]:
         """``sum_j W[i, j] * v[r, j]`` for every (replicate r, employee i), for each (R, N)
         array ``v`` of non-negative values that are zero where ``values[-1]`` is zero.
+        ``nonzero``, if given, is at least the number of non-zero ``values[-1]``.
 
         While few employees have a non-zero value, only their rows of the (symmetric) tie
         matrix are added up, neighbour by neighbour in increasing index order: the same
@@ -477,7 +484,9 @@ class Simulation:
         """
         last = values[-1]
         share = SPARSE_SUM_SHARE / len(values)  # one pass over all ties serves every value
-        if not self._symmetric or np.count_nonzero(last) > share * last.size:
+        if nonzero is None:
+            nonzero = np.count_nonzero(last)
+        if not self._symmetric or nonzero > share * last.size:
             # every row of W, two value arrays per pass over the ties
             sums = np.empty((len(values), self.R * self.N))
             for k in range(0, len(values), 2):
@@ -541,7 +550,7 @@ class Simulation:
         drop, has_drop = lever("legacy_drop")
         factor, has_factor = lever("effort_factor")
         support, has_support = lever("support")
-        has_resent, has_crowd = bool(self.resentment.any()), bool(self.crowding.any())
+        has_resent, has_crowd = self._resentful, self._crowded
         communal = spec.tool.communal_effect * bh.communal_value(self.stock, p.information_half)
         steep = p.critical_mass_steepness
         square = steep == 2.0  # the default: s * s gives the same numbers as s ** 2, faster
@@ -677,7 +686,7 @@ class Simulation:
             self.effort.reshape(-1)[users] = np.exp(-xp / p.learning_weeks)
         threat = lv.threat
         has_threat = threat is not None and bool(np.any(threat))
-        if has_threat or lv.reward is not None or self.resentment.any():
+        if has_threat or lv.reward is not None or self._resentful:
             self.resentment = _writable(self.resentment)
             self.crowding = _writable(self.crowding)
             kernels.motivation(
@@ -694,6 +703,8 @@ class Simulation:
                 np.zeros(0) if lv.reward is None else _flat_as(lv.reward, shape),
                 lv.reward is not None,
             )
+            self._resentful = bool(self.resentment.any())
+            self._crowded = bool(self.crowding.any())
         # the mean depth of use per replicate (exact: a sum of 0s and 1s unless compliance)
         if has_compliance:
             depth = np.where(compliance, p.compliance_depth, 1.0)
@@ -808,7 +819,7 @@ class Simulation:
             ("mean_resentment", self.resentment),
         ):
             j = CURVE_COLUMNS.index(name)
-            unused = state is self.resentment and not state.any()  # resentment stays 0 often
+            unused = state is self.resentment and not self._resentful  # stays 0 often
             row[:, j] = 0.0 if unused else state.mean(axis=1)
         row[:, -1] = self.stock[:, 0]
         self.dept_curves[self.week] = dept
@@ -948,8 +959,9 @@ class _Tally:
         self.n_dept, self.n_role, self.reps = n_dept, n_role, reps
         groups = n_dept * n_role
         self.bins = reps * groups * self.N_CODES
-        cell = (dept.astype(np.int64) * n_role + role) * self.N_CODES
-        self.base = (np.arange(reps, dtype=np.int64)[:, None] * groups * self.N_CODES) + cell
+        # the first count of each employee's (department, role) cell in a replicate's row
+        self.cell = ((dept.astype(np.int64) * n_role + role) * self.N_CODES).astype(np.intp)
+        self.n = dept.size
         # group sizes; an empty group has share 0 (count / inf)
         self.dept_size = np.bincount(dept, minlength=n_dept).astype(float)[:, None]
         self.role_size = np.bincount(role, minlength=n_role).astype(float)[:, None]
@@ -979,9 +991,9 @@ class _Tally:
     def count(self, stage, habitual, compliant, used, ever_tried):
         """Shares per (replicate, department, column), per (replicate, role, column) and
         counts per (replicate, model column)."""
-        counts = np.zeros(self.bins, dtype=np.int64)
+        counts = np.zeros((self.reps, self.bins // self.reps), dtype=np.int64)
         states = (stage, habitual, compliant, used, ever_tried)
-        kernels.tally(*(_flat(a) for a in states), self.base.reshape(-1), counts)
+        kernels.tally(*(_flat(a) for a in states), self.cell, self.n, counts)
         # integer sums (exact) of the codes each column counts
         by_dept = np.zeros((self.reps, self.n_dept, self.group_select.shape[1]), dtype=np.int64)
         by_role = np.zeros((self.reps, self.n_role, self.group_select.shape[1]), dtype=np.int64)

@@ -95,24 +95,27 @@ def awareness_hits(stage, exposure, u, external, peer_rate, channels):
     """Flat positions of the unaware who become aware this week, and their peer channel's
     probability: ``u < 1 - (1 - q_peer)(1 - external)prod(1 - q_channel)``,
     ``q_peer = 1 - exp(-peer_rate * exposure)``."""
-    hits = np.empty(stage.size, dtype=np.int64)
-    q_hit = np.empty(stage.size)
+    unaware = np.empty(stage.size, dtype=np.int64)
     count = 0
+    for f in range(stage.size):  # no branch: the unaware are a mix of the employees
+        unaware[count] = f
+        count += stage[f] == UNAWARE
+    hits = np.empty(count, dtype=np.int64)
+    q_hit = np.empty(count)
+    n_hits = 0
     n_channels = channels.shape[0]
-    for f in range(stage.size):
-        if stage[f] != UNAWARE:
-            continue
+    for c in range(count):
+        f = unaware[c]
         e = exposure[f]
         q = -math.expm1(-peer_rate * e) if e > 0 else 0.0
         stay = 1.0 - q
         stay *= 1.0 - external
-        for c in range(n_channels):
-            stay *= 1.0 - channels[c, f]
-        if u[f] < 1.0 - stay:
-            hits[count] = f
-            q_hit[count] = q
-            count += 1
-    return hits[:count].copy(), q_hit[:count].copy()
+        for k in range(n_channels):
+            stay *= 1.0 - channels[k, f]
+        hits[n_hits] = f
+        q_hit[n_hits] = q
+        n_hits += u[f] < 1.0 - stay
+    return hits[:n_hits].copy(), q_hit[:n_hits].copy()
 
 
 @_jit
@@ -406,12 +409,16 @@ def nonzero(flags):
 
 
 @_jit
-def tally(stage, habitual, compliant, used, ever_tried, base, counts):
-    """Counts of employees by (replicate, department, role, state code) into ``counts``;
-    the code is stage + 5 habitual + 10 compliant + 20 used + 40 ever tried."""
-    for f in range(stage.size):
-        code = stage[f] + 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
-        counts[base[f] + code] += 1
+def tally(stage, habitual, compliant, used, ever_tried, cell, n, counts):
+    """Counts of employees by (replicate, department, role, state code) into ``counts``
+    (replicates x cells): employee ``i``'s state code counts at ``cell[i] + code``, the code
+    being stage + 5 habitual + 10 compliant + 20 used + 40 ever tried."""
+    for r in range(stage.size // n):
+        row = counts[r]
+        for i in range(n):
+            f = r * n + i
+            flags = 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
+            row[cell[i] + stage[f] + flags] += 1
 
 
 @_jit

@@ -12,6 +12,8 @@ MILESTONES = (0.25, 0.50, 0.75)
 SUSTAIN_WINDOW = 4
 #: the ensemble interval reported everywhere (90 %)
 INTERVAL = (0.05, 0.95)
+#: the events counted per replicate (as lapses, adoptions, readoptions)
+COUNTED_EVENTS = ("lapse", "adoption", "readoption")
 
 
 def weeks_to(curves: pd.DataFrame, share: float, column: str = "active_share") -> pd.Series:
@@ -29,40 +31,116 @@ def per_replicate(
     employees: int,
     window: int = SUSTAIN_WINDOW,
 ) -> pd.DataFrame:
-    """One row of summary metrics per replicate.
+    """One row of summary metrics per replicate (the replicates with a row at the last week).
 
     * ``final_*_share``: at the last week;
     * ``sustained_share``: voluntary active share averaged over the last ``window`` weeks;
+    * ``peak_active_share``: the largest active share of the run;
     * ``weeks_to_25/50/75``: first week with that active share (NaN = not reached);
-    * ``lapses``: lapse events; ``adopters``: employees who ever became active;
+    * ``lapses``, ``adoptions``, ``readoptions``: counts of those events;
     * ``cost`` and ``cost_per_sustained_adopter``.
     """
-    last = curves["week"].max()
-    by = curves.set_index(["replicate", "week"]).sort_index()
-    final = by.xs(last, level="week")
-    tail = curves[curves["week"] > last - window].groupby("replicate")["voluntary_share"].mean()
-    out = pd.DataFrame(index=final.index)
-    out["final_active_share"] = final["active_share"]
-    out["final_habitual_share"] = final["habitual_share"]
-    out["final_voluntary_share"] = final["voluntary_share"]
-    out["final_aware_share"] = final["aware_share"]
-    out["sustained_share"] = tail
-    out["peak_active_share"] = by["active_share"].groupby(level="replicate").max()
+    week = curves["week"].to_numpy()
+    last = week.max()
+    reps = np.unique(curves["replicate"].to_numpy()[week == last])
+    index = pd.Index(reps, name="replicate")
+    # each curve row's position in `reps` (-1: a replicate without the last week)
+    row = _positions(reps, curves["replicate"].to_numpy())
+    at_last = (week == last) & (row >= 0)
+
+    def final(column: str) -> np.ndarray:
+        out = np.full(reps.size, np.nan)
+        out[row[at_last]] = curves[column].to_numpy()[at_last]
+        return out
+
+    out = {
+        f"final_{k}_share": final(f"{k}_share")
+        for k in ("active", "habitual", "voluntary", "aware")
+    }
+    tail = curves[week > last - window].groupby("replicate")["voluntary_share"].mean()
+    out["sustained_share"] = tail.reindex(index).to_numpy()
+    active = curves["active_share"].to_numpy()
+    counted = row >= 0
+    peak = np.full(reps.size, -np.inf)
+    np.maximum.at(peak, row[counted], active[counted])
+    out["peak_active_share"] = peak
     for m in MILESTONES:
-        out[f"weeks_to_{round(m * 100)}"] = weeks_to(curves, m)
-    ev = events[events["event"].isin(["lapse", "adoption", "readoption"])]
-    counts = ev.groupby(["replicate", "event"], observed=True).size().unstack(fill_value=0)
-    counts = counts.reindex(index=out.index, columns=["lapse", "adoption", "readoption"])
-    out["lapses"] = counts["lapse"].fillna(0).astype(int)
-    out["adoptions"] = counts["adoption"].fillna(0).astype(int)
-    out["readoptions"] = counts["readoption"].fillna(0).astype(int)
-    out["cost"] = costs.reindex(out.index).fillna(0.0).astype(float)
+        reached = counted & (active >= m - 1e-12)
+        first = np.full(reps.size, np.inf)
+        np.minimum.at(first, row[reached], week[reached].astype(float))
+        out[f"weeks_to_{round(m * 100)}"] = np.where(np.isinf(first), np.nan, first)
+    counts = _event_counts(events, reps, COUNTED_EVENTS)
+    for j, name in enumerate(("lapses", "adoptions", "readoptions")):
+        out[name] = counts[:, j]
+    cost = costs.reindex(index).fillna(0.0).astype(float).to_numpy()
+    out["cost"] = cost
+    sustained_people = out["sustained_share"] * employees
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_adopter = cost / sustained_people
+    out["cost_per_sustained_adopter"] = np.where(sustained_people > 0, per_adopter, np.nan)
+    return pd.DataFrame(out, index=index)
+
+    out = pd.DataFrame(index=index)
+    for name in ("active", "habitual", "voluntary", "aware"):
+        out[f"final_{name}_share"] = final(f"{name}_share")
+    tail = curves[week > last - window].groupby("replicate")["voluntary_share"].mean()
+    out["sustained_share"] = tail.reindex(index)
+    active = curves["active_share"].to_numpy()
+    counted = row >= 0
+    peak = np.full(reps.size, -np.inf)
+    np.maximum.at(peak, row[counted], active[counted])
+    out["peak_active_share"] = peak
+    for m in MILESTONES:
+        reached = counted & (active >= m - 1e-12)
+        first = np.full(reps.size, np.inf)
+        np.minimum.at(first, row[reached], week[reached].astype(float))
+        out[f"weeks_to_{round(m * 100)}"] = np.where(np.isinf(first), np.nan, first)
+    counts = _event_counts(events, reps, COUNTED_EVENTS)
+    for j, name in enumerate(("lapses", "adoptions", "readoptions")):
+        out[name] = counts[:, j]
+    out["cost"] = costs.reindex(index).fillna(0.0).astype(float)
     sustained_people = out["sustained_share"] * employees
     out["cost_per_sustained_adopter"] = np.where(
         sustained_people > 0, out["cost"] / sustained_people.where(sustained_people > 0), np.nan
     )
-    out.index.name = "replicate"
     return out
+
+
+def _positions(table: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position of each value in the sorted, unique ``table`` (-1 where absent)."""
+    if table.size == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    if table.dtype.kind in "iu" and values.dtype.kind in "iu" and table[0] >= 0:
+        top = int(max(table[-1], values.max(initial=0)))
+        if top <= 4 * (table.size + values.size):  # small integers: a lookup table
+            lookup = np.full(top + 2, -1, dtype=np.int64)  # the last entry: negative values
+            lookup[table] = np.arange(table.size)
+            return lookup[np.where(values >= 0, values, top + 1)]
+    at = np.minimum(np.searchsorted(table, values), table.size - 1)
+    return np.where(table[at] == values, at, -1)
+
+
+def _event_counts(events: pd.DataFrame, reps: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
+    """Counts of events of each kind (columns) per replicate of ``reps`` (rows)."""
+    counts = np.zeros((reps.size, len(kinds)), dtype=np.int64)
+    if len(events) == 0:
+        return counts
+    column = events["event"]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # compare codes: no string per event
+        values = column.cat.codes.to_numpy()
+        wanted = pd.Index(column.cat.categories).get_indexer(list(kinds))  # -1: absent
+    else:
+        values, wanted = column.to_numpy(), list(kinds)
+    kind = np.full(len(values), -1, dtype=np.int8)
+    for j, value in enumerate(wanted):
+        if not (isinstance(value, np.integer) and value < 0):  # code -1 is a missing value
+            kind[values == value] = j
+    ok = np.flatnonzero(kind >= 0)
+    row = _positions(reps, events["replicate"].to_numpy()[ok])
+    ok, row = ok[row >= 0], row[row >= 0]
+    flat = np.bincount(row * len(kinds) + kind[ok], minlength=counts.size)
+    counts[:] = flat.reshape(counts.shape)
+    return counts
 
 
 def aggregate(summary: pd.DataFrame, interval: tuple[float, float] = INTERVAL) -> pd.DataFrame:

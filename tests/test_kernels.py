@@ -95,14 +95,16 @@ def test_nonzero_and_tally():
     np.testing.assert_array_equal(kernels.nonzero(flags), [0, 5, 999])
     assert kernels.nonzero(np.zeros(10, np.uint8)).size == 0
     rng = np.random.default_rng(6)
-    n = 3000
-    stage = rng.integers(0, 5, n).astype(np.int8)
-    flags5 = [rng.random(n) < 0.5 for _ in range(4)]
-    base = rng.integers(0, 4, n) * 80
-    counts = np.zeros(4 * 80, np.int64)
-    kernels.tally(stage, *flags5, base, counts)
+    reps, n = 3, 1000  # three replicates of 1,000 employees in four cells
+    stage = rng.integers(0, 5, reps * n).astype(np.int8)
+    flags5 = [rng.random(reps * n) < 0.5 for _ in range(4)]
+    cell = rng.integers(0, 4, n) * 80
+    counts = np.zeros((reps, 4 * 80), np.int64)
+    kernels.tally(stage, *flags5, cell, n, counts)
     code = stage + 5 * flags5[0] + 10 * flags5[1] + 20 * flags5[2] + 40 * flags5[3]
-    np.testing.assert_array_equal(counts, np.bincount(base + code, minlength=4 * 80))
+    at = np.repeat(np.arange(reps), n) * 4 * 80 + np.tile(cell, reps) + code
+    want = np.bincount(at, minlength=reps * 4 * 80).reshape(reps, -1)
+    np.testing.assert_array_equal(counts, want)
 
 
 def test_learning_loop_equals_the_numpy_formulas():
