@@ -410,7 +410,10 @@ class Simulation:
         3. **Choice** — every aware employee with access chooses the new tool or the legacy
            one: a logit on the utility difference (see :mod:`adoptsim.behavior`), once
            without and once with control pressure, on the same draw; use that only control
-           explains is compliance.
+           explains is compliance. Awareness and choice share one uniform draw per
+           employee and week (stream ``choice``): an unaware employee's decides awareness;
+           one made aware by it chooses on the draw rescaled to ``u / p``, which is uniform
+           and independent of the awareness given ``u < p``.
         4. **Learning** — experience, learned usefulness, habits (new and legacy),
            resentment, and the shared information stock are updated from this week's use.
         5. **Stages** — first use makes a trier; ``adopt_after`` weeks of use in a row make
@@ -452,12 +455,14 @@ class Simulation:
             peer_exposure, plain = self.peer_sums(weighted_use, used_f, nonzero=users)
             use_share = plain * self.inv_degree
 
+        # one draw per employee and week decides awareness (for the unaware) or the choice
+        u = self.uniform("choice")
+
         # 2. awareness
-        self._awareness(peer_exposure)
+        self._awareness(peer_exposure, u)
 
         # 3. choice
         delta_free, control, contrib = self._utility(peer_exposure, use_share)
-        u = self.uniform("choice")
         use, compliance = self._choose(u, delta_free, control)
 
         # 4. learning
@@ -501,10 +506,12 @@ class Simulation:
             out.append(sums.reshape(self.R, self.N))
         return out
 
-    def _awareness(self, peer_exposure: np.ndarray) -> None:
+    def _awareness(self, peer_exposure: np.ndarray, u: np.ndarray) -> None:
+        """The unaware whose draw ``u`` is below their probability of hearing of the tool
+        become aware; their draw is rescaled to ``u / p`` for this week's choice (given
+        ``u < p``, ``u / p`` is uniform on [0, 1) and independent of the awareness)."""
         p = self.params
         lv = self.levers
-        u = self.uniform("awareness")  # drawn for everyone every week: streams stay aligned
         names = [EXTERNAL, PEER, *lv.awareness]
         channels = [_flat_as(q, (self.R, self.N)) for q in lv.awareness.values()]
         stacked = np.stack(channels) if channels else np.zeros((0, 0))

@@ -93,8 +93,9 @@ def top_peer(indptr, indices, data, rep, emp, seen, n, out):
 @_jit
 def awareness_hits(stage, exposure, u, external, peer_rate, channels):
     """Flat positions of the unaware who become aware this week, and their peer channel's
-    probability: ``u < 1 - (1 - q_peer)(1 - external)prod(1 - q_channel)``,
-    ``q_peer = 1 - exp(-peer_rate * exposure)``."""
+    probability: ``u < p = 1 - (1 - q_peer)(1 - external)prod(1 - q_channel)``,
+    ``q_peer = 1 - exp(-peer_rate * exposure)``. Their draws become ``u / p`` (uniform
+    on [0, 1) given ``u < p``: a fresh draw for this week's choice)."""
     unaware = np.empty(stage.size, dtype=np.int64)
     count = 0
     for f in range(stage.size):  # no branch: the unaware are a mix of the employees
@@ -112,9 +113,13 @@ def awareness_hits(stage, exposure, u, external, peer_rate, channels):
         stay *= 1.0 - external
         for k in range(n_channels):
             stay *= 1.0 - channels[k, f]
+        hit = 1.0 - stay
+        uf = u[f]
+        aware = uf < hit
         hits[n_hits] = f
         q_hit[n_hits] = q
-        n_hits += u[f] < 1.0 - stay
+        n_hits += aware
+        u[f] = uf / hit if aware else uf
     return hits[:n_hits].copy(), q_hit[:n_hits].copy()
 
 

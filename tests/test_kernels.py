@@ -1,8 +1,8 @@
 """The compiled loops of adoptsim.kernels against plain NumPy and SciPy, number for number.
 
-The whole engine is checked against the NumPy engine it replaced by the pinned runs of
-tests/test_performance_pins.py; these tests pin the pieces, including inputs the pinned
-runs do not reach.
+The whole engine was checked against the NumPy engine it replaced by the pinned runs of
+tests/test_performance_pins.py (before the weekly draws were merged, which moved the pins);
+these tests pin the pieces, including inputs the pinned runs do not reach.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy import stats
 
 from adoptsim import kernels
 from adoptsim.engine import _unsigned
@@ -74,19 +75,29 @@ def test_top_peer_on_unsorted_ties_and_no_users():
 
 
 def test_awareness_hits_follow_the_channel_formula():
+    """Hits where u < p; a hit's draw becomes u / p (uniform again), the others keep theirs."""
     rng = np.random.default_rng(5)
     n = 20_000
     stage = rng.integers(0, 3, n).astype(np.int8)  # a third unaware
     exposure = np.where(rng.random(n) < 0.5, 0.0, rng.exponential(1.0, n))
     channels = rng.uniform(0, 0.2, (2, n))
-    u = rng.random(n)
+    u0 = rng.random(n)
+    u = u0.copy()
     hits, q = kernels.awareness_hits(stage, exposure, u, 0.01, 0.7, channels)
     q_peer = -np.expm1(-0.7 * exposure)
     stay = (1.0 - q_peer) * (1.0 - 0.01) * (1.0 - channels[0]) * (1.0 - channels[1])
-    want = np.flatnonzero((stage == 0) & (u < 1.0 - stay))
+    p = 1.0 - stay
+    want = np.flatnonzero((stage == 0) & (u0 < p))
     np.testing.assert_array_equal(hits, want)
     np.testing.assert_array_equal(q, q_peer[want])
     assert 0 < hits.size < (stage == 0).sum()
+    np.testing.assert_array_equal(u[want], u0[want] / p[want])
+    others = np.ones(n, dtype=bool)
+    others[want] = False
+    np.testing.assert_array_equal(u[others], u0[others])
+    # the rescaled draws are uniform on [0, 1) (Kolmogorov-Smirnov against U(0, 1))
+    assert u[want].max() < 1.0
+    assert stats.kstest(u[want], "uniform").pvalue > 0.01
 
 
 def test_nonzero_and_tally():
