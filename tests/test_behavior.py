@@ -3,9 +3,10 @@ import itertools
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from scipy import stats
 
 from adoptsim import behavior as bh
-from adoptsim.people import CATEGORY_SHARES, beta_from_mean_sd, category_of
+from adoptsim.people import CATEGORY_SHARES, beta22, beta_from_mean_sd, category_of, poisson
 
 
 def test_habit_reaches_95_percent_after_lally_median():
@@ -75,6 +76,37 @@ def test_beta_from_mean_sd_roundtrip():
     assert sd == pytest.approx(0.15)
     with pytest.raises(ValueError):
         beta_from_mean_sd(0.5, 0.6)
+
+
+def test_beta22_is_beta_2_2_and_not_uniform():
+    """The median of three uniforms against Beta(2, 2) (KS), and the test notices U(0, 1)."""
+    g = np.random.default_rng(11)
+    x = beta22(g, 50_000)
+    assert x.min() >= 0.0 and x.max() < 1.0
+    assert stats.kstest(x, stats.beta(2, 2).cdf).pvalue > 0.01
+    assert stats.kstest(g.random(50_000), stats.beta(2, 2).cdf).pvalue < 1e-6
+
+
+@pytest.mark.parametrize("mean", [0.0, 0.3, 6.0, 40.0])
+def test_poisson_by_inversion_has_the_poisson_distribution(mean):
+    """Chi-square against the Poisson probabilities; a mean off by 3 % is noticed."""
+    g = np.random.default_rng(12)
+    k = poisson(g, mean, 200_000)
+    assert k.dtype.kind == "i" and k.min() >= 0
+    if mean == 0.0:
+        assert not k.any()
+        return
+    assert k.mean() == pytest.approx(mean, rel=0.02)
+
+    def chi2_p(sample, m):
+        obs = np.bincount(sample, minlength=sample.max() + 1)
+        expected = stats.poisson.pmf(np.arange(obs.size), m) * sample.size
+        keep = expected > 5
+        exp_keep = expected[keep] * obs[keep].sum() / expected[keep].sum()
+        return stats.chisquare(obs[keep], exp_keep).pvalue
+
+    assert chi2_p(k, mean) > 0.001
+    assert chi2_p(k, mean * 1.03) < 0.001
 
 
 def test_params_reject_unknown_keys_and_ranges():
