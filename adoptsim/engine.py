@@ -449,11 +449,10 @@ class Simulation:
         if lv.influence is None:  # nobody's weight changed: one sparse product serves both
             weighted_use = used_f
             (peer_exposure,) = self.peer_sums(used_f, nonzero=users)  # sum_j w_ij a_j m_j
-            use_share = peer_exposure * self.inv_degree  # share of tie weight on the tool
+            use_sums = peer_exposure  # x inv_degree: the share of tie weight on the tool
         else:
             weighted_use = used_f * influence
-            peer_exposure, plain = self.peer_sums(weighted_use, used_f, nonzero=users)
-            use_share = plain * self.inv_degree
+            peer_exposure, use_sums = self.peer_sums(weighted_use, used_f, nonzero=users)
 
         # one draw per employee and week decides awareness (for the unaware) or the choice
         u = self.uniform("choice")
@@ -462,7 +461,7 @@ class Simulation:
         self._awareness(peer_exposure, u)
 
         # 3. choice
-        delta_free, control, contrib = self._utility(peer_exposure, use_share)
+        delta_free, control, contrib = self._utility(peer_exposure, use_sums)
         use, compliance = self._choose(u, delta_free, control)
 
         # 4. learning
@@ -515,8 +514,9 @@ class Simulation:
         names = [EXTERNAL, PEER, *lv.awareness]
         channels = [_flat_as(q, (self.R, self.N)) for q in lv.awareness.values()]
         stacked = np.stack(channels) if channels else np.zeros((0, 0))
-        at, q_peer = kernels.awareness_hits(
-            _flat(self.stage),
+        self.stage = _writable(self.stage)  # the kernel marks the newly aware in place
+        at, which = kernels.awareness_hits(
+            self.stage.reshape(-1),
             _flat(peer_exposure),
             u.reshape(-1),
             p.external_awareness,
@@ -526,19 +526,18 @@ class Simulation:
         if at.size == 0:
             return
         rep, emp = np.divmod(at, self.N)
-        probs = [np.full(rep.size, p.external_awareness), q_peer, *(q[at] for q in channels)]
-        which = np.argmax(np.stack(probs), axis=0)
         codes = np.array([self.cause_code(n) for n in names])[which]
         peers = np.full(rep.size, -1, dtype=np.int64)
         is_peer = which == 1
         if is_peer.any():
             seen = self.used * self.influence if self.levers.influence is not None else self.used
             peers[is_peer] = self._top_peer(rep[is_peer], emp[is_peer], seen)
-        self.stage[rep, emp] = Stage.AWARE
         self.events.add(rep, self.week, emp, Event.AWARENESS, codes, peers)
 
-    def _utility(self, peer_exposure, use_share):
-        """Utility difference without control, the control term, and attributable parts."""
+    def _utility(self, peer_exposure, use_sums):
+        """Utility difference without control, the control term, and attributable parts
+        (``use_sums``: the tie weight on users, per employee; divided by the degree, the
+        share of tie weight on the tool)."""
         p = self.params
         lv = self.levers
         spec = self.spec
@@ -567,7 +566,7 @@ class Simulation:
         kernels.utility(
             delta.reshape(-1),
             peer_part.reshape(-1),
-            _flat(use_share) if square else np.power(np.clip(use_share, 0.0, 1.0), steep).ravel(),
+            _flat(use_sums) if square else self._hill_input(use_sums, steep),
             _flat(peer_exposure),
             self.inv_degree,
             _flat(self.usefulness),
@@ -621,6 +620,11 @@ class Simulation:
             control = control + values
             contrib[source] = contrib[source] + values if source in contrib else values
         return delta, control, contrib
+
+    def _hill_input(self, use_sums: np.ndarray, steep: float) -> np.ndarray:
+        """The clipped share of tie weight on the tool raised to ``steep``, flat."""
+        share = np.clip(use_sums * self.inv_degree, 0.0, 1.0)
+        return np.power(share, steep, out=share).reshape(-1)
 
     def _trait_terms(self) -> tuple[np.ndarray, np.ndarray]:
         """The utility terms of fixed traits: innovativeness and tool overload (cached)."""
@@ -827,7 +831,8 @@ class Simulation:
         ):
             j = CURVE_COLUMNS.index(name)
             unused = state is self.resentment and not self._resentful  # stays 0 often
-            row[:, j] = 0.0 if unused else state.mean(axis=1)
+            # the mean, as ndarray.mean computes it (sum, then / N), without its overhead
+            row[:, j] = 0.0 if unused else np.add.reduce(state, axis=1) / self.N
         row[:, -1] = self.stock[:, 0]
         self.dept_curves[self.week] = dept
         self.role_curves[self.week] = role
@@ -964,8 +969,6 @@ class _Tally:
 
     def __init__(self, dept: np.ndarray, n_dept: int, role: np.ndarray, n_role: int, reps: int):
         self.n_dept, self.n_role, self.reps = n_dept, n_role, reps
-        groups = n_dept * n_role
-        self.bins = reps * groups * self.N_CODES
         # the first count of each employee's (department, role) cell in a replicate's row
         self.cell = ((dept.astype(np.int64) * n_role + role) * self.N_CODES).astype(np.intp)
         self.n = dept.size
@@ -998,15 +1001,15 @@ class _Tally:
     def count(self, stage, habitual, compliant, used, ever_tried):
         """Shares per (replicate, department, column), per (replicate, role, column) and
         counts per (replicate, model column)."""
-        counts = np.zeros((self.reps, self.bins // self.reps), dtype=np.int64)
         states = (stage, habitual, compliant, used, ever_tried)
-        kernels.tally(*(_flat(a) for a in states), self.cell, self.n, counts)
-        # integer sums (exact) of the codes each column counts
+        # integer counts (exact) per code, then of the codes each column counts
         by_dept = np.zeros((self.reps, self.n_dept, self.group_select.shape[1]), dtype=np.int64)
         by_role = np.zeros((self.reps, self.n_role, self.group_select.shape[1]), dtype=np.int64)
         model = np.zeros((self.reps, self.model_select.shape[1]), dtype=np.int64)
-        kernels.sum_codes(
-            counts.reshape(self.reps, self.n_dept, self.n_role, self.N_CODES),
+        kernels.tally(
+            *(_flat(a) for a in states),
+            self.cell,
+            self.n,
             self.group_select,
             self.model_select,
             by_dept,

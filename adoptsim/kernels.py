@@ -92,17 +92,18 @@ def top_peer(indptr, indices, data, rep, emp, seen, n, out):
 
 @_jit
 def awareness_hits(stage, exposure, u, external, peer_rate, channels):
-    """Flat positions of the unaware who become aware this week, and their peer channel's
-    probability: ``u < p = 1 - (1 - q_peer)(1 - external)prod(1 - q_channel)``,
-    ``q_peer = 1 - exp(-peer_rate * exposure)``. Their draws become ``u / p`` (uniform
-    on [0, 1) given ``u < p``: a fresh draw for this week's choice)."""
+    """The unaware who become aware this week: ``u < p = 1 - (1 - external)(1 - q_peer)
+    prod(1 - q_channel)``, ``q_peer = 1 - exp(-peer_rate * exposure)``. Their stage
+    becomes AWARE and their draw ``u / p`` (uniform on [0, 1) given ``u < p``: a fresh
+    draw for this week's choice). Returns their flat positions and the channel that gave
+    the most probability (0 external, 1 peers, 2 + k channel k; the first of equals)."""
     unaware = np.empty(stage.size, dtype=np.int64)
     count = 0
     for f in range(stage.size):  # no branch: the unaware are a mix of the employees
         unaware[count] = f
         count += stage[f] == UNAWARE
     hits = np.empty(count, dtype=np.int64)
-    q_hit = np.empty(count)
+    which = np.empty(count, dtype=np.int64)
     n_hits = 0
     n_channels = channels.shape[0]
     for c in range(count):
@@ -111,23 +112,29 @@ def awareness_hits(stage, exposure, u, external, peer_rate, channels):
         q = -math.expm1(-peer_rate * e) if e > 0 else 0.0
         stay = 1.0 - q
         stay *= 1.0 - external
+        best, top = (1, q) if q > external else (0, external)
         for k in range(n_channels):
-            stay *= 1.0 - channels[k, f]
+            qk = channels[k, f]
+            stay *= 1.0 - qk
+            if qk > top:
+                best, top = 2 + k, qk
         hit = 1.0 - stay
         uf = u[f]
         aware = uf < hit
         hits[n_hits] = f
-        q_hit[n_hits] = q
+        which[n_hits] = best
         n_hits += aware
         u[f] = uf / hit if aware else uf
-    return hits[:n_hits].copy(), q_hit[:n_hits].copy()
+    for h in range(n_hits):
+        stage[hits[h]] = AWARE
+    return hits[:n_hits].copy(), which[:n_hits].copy()
 
 
 @_jit
 def utility(
     delta,
     peer_part,
-    use_share,
+    use_input,
     peer_exposure,
     inv_degree,
     usefulness,
@@ -150,10 +157,12 @@ def utility(
     flags,
 ):
     """The new tool's utility difference (without strategy terms) into ``delta`` and its
-    peer part into ``peer_part``. ``c`` holds the scalar parameters and ``flags`` says
-    which optional arrays are in use (see ``Simulation._utility``); an unused optional
-    array (``legacy_drop``, ``effort_factor``, ``support``, ``resentment``, ``crowding``)
-    is never read.
+    peer part into ``peer_part``. ``use_input`` is the tie weight on users per employee
+    (``square``: the default steepness 2) or else the share of tie weight on the tool,
+    clipped to [0, 1] and raised to the steepness by the caller. ``c`` holds the scalar
+    parameters and ``flags`` says which optional arrays are in use (see
+    ``Simulation._utility``); an unused optional array (``legacy_drop``,
+    ``effort_factor``, ``support``, ``resentment``, ``crowding``) is never read.
     """
     (critical, network, w_perf, w_social, k, w_effort) = c[:6]
     (w_fac, p_support, w_habit, intercept, reactance, crowd_pen) = c[6:]
@@ -164,11 +173,12 @@ def utility(
         for i in range(n):
             f = r * n + i
             # connective value: a Hill curve of the share of tie weight on the tool
-            if square:
-                s = min(max(use_share[f], 0.0), 1.0)
+            if square:  # use_input: tie weight on users; / degree: the share
+                s = use_input[f] * inv_degree[i]
+                s = min(max(s, 0.0), 1.0)
                 s = s * s
-            else:  # the caller raised the clipped share to the power `steep`
-                s = use_share[f]
+            else:  # use_input: the clipped share, raised to the power `steep` by the caller
+                s = use_input[f]
             s /= s + critical
             if network != 1.0:
                 s *= network
@@ -414,29 +424,42 @@ def nonzero(flags):
 
 
 @_jit
-def tally(stage, habitual, compliant, used, ever_tried, cell, n, counts):
-    """Counts of employees by (replicate, department, role, state code) into ``counts``
-    (replicates x cells): employee ``i``'s state code counts at ``cell[i] + code``, the code
-    being stage + 5 habitual + 10 compliant + 20 used + 40 ever tried."""
-    for r in range(stage.size // n):
-        row = counts[r]
+def tally(
+    stage,
+    habitual,
+    compliant,
+    used,
+    ever_tried,
+    cell,
+    n,
+    group_select,
+    model_select,
+    by_dept,
+    by_role,
+    model,
+):
+    """Counts per (replicate, department, column) into ``by_dept``, (replicate, role,
+    column) into ``by_role`` and (replicate, column) into ``model``.
+
+    Employees are first counted by (department, role) cell and state code: employee
+    ``i``'s code counts at ``cell[i] + code``, the code being stage + 5 habitual + 10
+    compliant + 20 used + 40 ever tried; a column's count is then the sum over the codes
+    it selects (``*_select``: 0/1 matrices of codes x columns)."""
+    reps, n_dept, _ = by_dept.shape
+    n_role = by_role.shape[1]
+    n_codes = group_select.shape[0]
+    counts = np.zeros((n_dept, n_role, n_codes), dtype=np.int64)
+    flat = counts.reshape(-1)
+    for r in range(reps):
+        counts[:] = 0
         for i in range(n):
             f = r * n + i
             flags = 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
-            row[cell[i] + stage[f] + flags] += 1
-
-
-@_jit
-def sum_codes(counts, group_select, model_select, by_dept, by_role, model):
-    """Counts per (replicate, department, column), (replicate, role, column) and
-    (replicate, column) from counts per (replicate, department, role, code): the sums of
-    the codes each column selects (0/1 matrices of codes x columns)."""
-    reps, n_dept, n_role, n_codes = counts.shape
-    for r in range(reps):
+            flat[cell[i] + stage[f] + flags] += 1
         for d in range(n_dept):
             for g in range(n_role):
                 for code in range(n_codes):
-                    c = counts[r, d, g, code]
+                    c = counts[d, g, code]
                     if c == 0:
                         continue
                     for k in range(group_select.shape[1]):

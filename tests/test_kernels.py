@@ -75,25 +75,31 @@ def test_top_peer_on_unsorted_ties_and_no_users():
 
 
 def test_awareness_hits_follow_the_channel_formula():
-    """Hits where u < p; a hit's draw becomes u / p (uniform again), the others keep theirs."""
+    """Hits where u < p; a hit's draw becomes u / p (uniform again) and its stage AWARE;
+    the others keep theirs. The strongest channel is named (the first of equals)."""
     rng = np.random.default_rng(5)
     n = 20_000
-    stage = rng.integers(0, 3, n).astype(np.int8)  # a third unaware
+    stage0 = rng.integers(0, 3, n).astype(np.int8)  # a third unaware
     exposure = np.where(rng.random(n) < 0.5, 0.0, rng.exponential(1.0, n))
     channels = rng.uniform(0, 0.2, (2, n))
+    channels[1, :100] = channels[0, :100]  # equal channels: the first is named
     u0 = rng.random(n)
-    u = u0.copy()
-    hits, q = kernels.awareness_hits(stage, exposure, u, 0.01, 0.7, channels)
+    u, stage = u0.copy(), stage0.copy()
+    hits, which = kernels.awareness_hits(stage, exposure, u, 0.1, 0.7, channels)
     q_peer = -np.expm1(-0.7 * exposure)
-    stay = (1.0 - q_peer) * (1.0 - 0.01) * (1.0 - channels[0]) * (1.0 - channels[1])
+    stay = (1.0 - q_peer) * (1.0 - 0.1) * (1.0 - channels[0]) * (1.0 - channels[1])
     p = 1.0 - stay
-    want = np.flatnonzero((stage == 0) & (u0 < p))
+    want = np.flatnonzero((stage0 == 0) & (u0 < p))
     np.testing.assert_array_equal(hits, want)
-    np.testing.assert_array_equal(q, q_peer[want])
-    assert 0 < hits.size < (stage == 0).sum()
-    np.testing.assert_array_equal(u[want], u0[want] / p[want])
+    probs = np.stack([np.full(n, 0.1), q_peer, channels[0], channels[1]])
+    np.testing.assert_array_equal(which, np.argmax(probs, axis=0)[want])
+    assert set(np.unique(which)) == {0, 1, 2, 3}
+    assert 0 < hits.size < (stage0 == 0).sum()
+    np.testing.assert_array_equal(stage[want], 1)
     others = np.ones(n, dtype=bool)
     others[want] = False
+    np.testing.assert_array_equal(stage[others], stage0[others])
+    np.testing.assert_array_equal(u[want], u0[want] / p[want])
     np.testing.assert_array_equal(u[others], u0[others])
     # the rescaled draws are uniform on [0, 1) (Kolmogorov-Smirnov against U(0, 1))
     assert u[want].max() < 1.0
@@ -106,16 +112,30 @@ def test_nonzero_and_tally():
     np.testing.assert_array_equal(kernels.nonzero(flags), [0, 5, 999])
     assert kernels.nonzero(np.zeros(10, np.uint8)).size == 0
     rng = np.random.default_rng(6)
-    reps, n = 3, 1000  # three replicates of 1,000 employees in four cells
+    reps, n, n_dept, n_role, n_codes = 3, 1000, 4, 3, 80
     stage = rng.integers(0, 5, reps * n).astype(np.int8)
     flags5 = [rng.random(reps * n) < 0.5 for _ in range(4)]
-    cell = rng.integers(0, 4, n) * 80
-    counts = np.zeros((reps, 4 * 80), np.int64)
-    kernels.tally(stage, *flags5, cell, n, counts)
-    code = stage + 5 * flags5[0] + 10 * flags5[1] + 20 * flags5[2] + 40 * flags5[3]
-    at = np.repeat(np.arange(reps), n) * 4 * 80 + np.tile(cell, reps) + code
-    want = np.bincount(at, minlength=reps * 4 * 80).reshape(reps, -1)
-    np.testing.assert_array_equal(counts, want)
+    dept, role = rng.integers(0, n_dept, n), rng.integers(0, n_role, n)
+    cell = (dept * n_role + role) * n_codes
+    group_select = (rng.random((n_codes, 5)) < 0.4).astype(np.int64)
+    model_select = (rng.random((n_codes, 10)) < 0.4).astype(np.int64)
+    by_dept = np.zeros((reps, n_dept, 5), np.int64)
+    by_role = np.zeros((reps, n_role, 5), np.int64)
+    model = np.zeros((reps, 10), np.int64)
+    kernels.tally(
+        stage, *flags5, cell, n, group_select, model_select, by_dept, by_role, model
+    )  # fmt: skip
+    code = (stage + 5 * flags5[0] + 10 * flags5[1] + 20 * flags5[2] + 40 * flags5[3]).reshape(
+        reps, n
+    )
+    for r in range(reps):
+        onehot = np.eye(n_codes, dtype=np.int64)[code[r]]  # employees x codes
+        for d in range(n_dept):
+            np.testing.assert_array_equal(by_dept[r, d], onehot[dept == d].sum(0) @ group_select)
+        for g in range(n_role):
+            np.testing.assert_array_equal(by_role[r, g], onehot[role == g].sum(0) @ group_select)
+        np.testing.assert_array_equal(model[r], onehot.sum(0) @ model_select)
+    assert by_dept.sum() > 0 and model.sum() > 0
 
 
 def test_learning_loop_equals_the_numpy_formulas():
