@@ -448,18 +448,19 @@ def tally(
     reps, n_dept, _ = by_dept.shape
     n_role = by_role.shape[1]
     n_codes = group_select.shape[0]
-    counts = np.zeros((n_dept, n_role, n_codes), dtype=np.int64)
-    flat = counts.reshape(-1)
+    counts = np.zeros((reps, n_dept * n_role * n_codes), dtype=np.int64)
     for r in range(reps):
-        counts[:] = 0
+        row = counts[r]
         for i in range(n):
             f = r * n + i
             flags = 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
-            flat[cell[i] + stage[f] + flags] += 1
+            row[cell[i] + stage[f] + flags] += 1
+    for r in range(reps):
         for d in range(n_dept):
             for g in range(n_role):
+                start = (d * n_role + g) * n_codes
                 for code in range(n_codes):
-                    c = counts[d, g, code]
+                    c = counts[r, start + code]
                     if c == 0:
                         continue
                     for k in range(group_select.shape[1]):
