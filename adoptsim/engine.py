@@ -205,17 +205,24 @@ class EventLog:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Concatenated columns, in the order of logging."""
-        sizes = np.array([c[0] for c in self._chunks], dtype=np.int64)
+        sizes = [c[0] for c in self._chunks]
         out = {}
         for k, (name, dtype) in enumerate(zip(self.COLUMNS, self.DTYPES, strict=True)):
             parts = [c[1 + k] for c in self._chunks]
             if name in ("week", "event"):  # one number per chunk
                 out[name] = np.repeat(np.asarray(parts, dtype=dtype), sizes)
-            elif parts:
-                shaped = [np.broadcast_to(x, (n,)) for x, n in zip(parts, sizes, strict=True)]
-                out[name] = np.concatenate(shaped, dtype=dtype, casting="unsafe")
-            else:
-                out[name] = np.zeros(0, dtype=dtype)
+            elif all(isinstance(x, np.ndarray) and x.ndim == 1 for x in parts):
+                out[name] = (
+                    np.concatenate(parts, dtype=dtype, casting="unsafe")
+                    if parts
+                    else np.zeros(0, dtype=dtype)
+                )
+            else:  # numbers among the arrays: fill in place
+                column = out[name] = np.empty(sum(sizes), dtype=dtype)
+                start = 0
+                for x, n in zip(parts, sizes, strict=True):
+                    column[start : start + n] = x
+                    start += n
         return out
 
 

@@ -57,7 +57,9 @@ def per_replicate(
         f"final_{k}_share": final(f"{k}_share")
         for k in ("active", "habitual", "voluntary", "aware")
     }
-    tail = curves[week > last - window].groupby("replicate")["voluntary_share"].mean()
+    in_tail = week > last - window
+    voluntary = curves["voluntary_share"][in_tail]
+    tail = voluntary.groupby(curves["replicate"][in_tail]).mean()
     out["sustained_share"] = tail.reindex(index).to_numpy()
     active = curves["active_share"].to_numpy()
     counted = row >= 0
@@ -83,7 +85,9 @@ def per_replicate(
     out = pd.DataFrame(index=index)
     for name in ("active", "habitual", "voluntary", "aware"):
         out[f"final_{name}_share"] = final(f"{name}_share")
-    tail = curves[week > last - window].groupby("replicate")["voluntary_share"].mean()
+    in_tail = week > last - window
+    voluntary = curves["voluntary_share"][in_tail]
+    tail = voluntary.groupby(curves["replicate"][in_tail]).mean()
     out["sustained_share"] = tail.reindex(index)
     active = curves["active_share"].to_numpy()
     counted = row >= 0
@@ -126,15 +130,15 @@ def _event_counts(events: pd.DataFrame, reps: np.ndarray, kinds: tuple[str, ...]
     if len(events) == 0:
         return counts
     column = events["event"]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # compare codes: no string per event
-        values = column.cat.codes.to_numpy()
+    if isinstance(column.dtype, pd.CategoricalDtype):  # by codes: no string per event
         wanted = pd.Index(column.cat.categories).get_indexer(list(kinds))  # -1: absent
+        lookup = np.full(len(column.cat.categories) + 1, -1, dtype=np.int8)  # last: code -1
+        for j, code in enumerate(wanted):
+            if code >= 0:
+                lookup[code] = j
+        kind = lookup[column.cat.codes.to_numpy()]
     else:
-        values, wanted = column.to_numpy(), list(kinds)
-    kind = np.full(len(values), -1, dtype=np.int8)
-    for j, value in enumerate(wanted):
-        if not (isinstance(value, np.integer) and value < 0):  # code -1 is a missing value
-            kind[values == value] = j
+        kind = pd.Index(kinds).get_indexer(column)
     ok = np.flatnonzero(kind >= 0)
     row = _positions(reps, events["replicate"].to_numpy()[ok])
     ok, row = ok[row >= 0], row[row >= 0]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
+from pandas.api.types import is_object_dtype, union_categoricals
 
 from adoptsim import metrics
 from adoptsim import rng as rngmod
@@ -56,7 +57,8 @@ def simulate(
 
 
 def collect(sim: Simulation) -> dict[str, pd.DataFrame]:
-    """The simulation's recorded curves and events as DataFrames."""
+    """The simulation's recorded curves and events as DataFrames, each in (replicate, week)
+    order."""
     weeks = sim.weeks + 1
     reps = np.asarray(sim.replicates)
     R = sim.R
@@ -220,32 +222,32 @@ def assemble(
         if not frames:
             return pd.DataFrame()
         out = pd.concat(frames, ignore_index=True)
-        for col in out.columns:  # categoricals whose tables differ between batches
-            kinds = [f[col].dtype for f in frames]
-            if out[col].dtype == object and all(isinstance(k, pd.CategoricalDtype) for k in kinds):
+        for col, dtype in out.dtypes.items():  # categoricals whose tables differ by batch
+            kinds = [f.dtypes[col] for f in frames]
+            if is_object_dtype(dtype) and all(isinstance(k, pd.CategoricalDtype) for k in kinds):
                 out[col] = union_categoricals([f[col] for f in frames])
         return out
 
-    def ordered(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        if df.empty:
+    def ordered(key: str) -> pd.DataFrame:
+        # each part is in (replicate, week) order (collect); so is their concatenation when
+        # the parts' replicates follow each other (the usual case)
+        df = cat(key)
+        spans = [p[key]["replicate"].to_numpy()[[0, -1]] for p in parts if len(p[key])]
+        if all(a[1] < b[0] for a, b in pairwise(spans)):
             return df
-        a, b = (df[k].to_numpy() for k in keys)
-        da, db = np.diff(a), np.diff(b)
-        if np.all((da > 0) | ((da == 0) & (db >= 0))):  # already in order (the usual case)
-            return df
-        return df.sort_values(keys, kind="stable").reset_index(drop=True)
+        return df.sort_values(["replicate", "week"], kind="stable").reset_index(drop=True)
 
     # a canonical order, whatever the batches were
-    curves = ordered(cat("curves"), ["replicate", "week"])
-    events = ordered(cat("events"), ["replicate", "week"])
+    curves = ordered("curves")
+    events = ordered("events")
     costs = pd.concat([p["costs"] for p in parts]).sort_index()
     summary = metrics.per_replicate(curves, events, costs, employees)
     manifest = make_manifest(scenario, runs, seed, new_org)
     manifest["employees"] = int(employees)
     return Result(
         curves=curves,
-        curves_by_department=ordered(cat("by_department"), ["replicate", "week"]),
-        curves_by_role=ordered(cat("by_role"), ["replicate", "week"]),
+        curves_by_department=ordered("by_department"),
+        curves_by_role=ordered("by_role"),
         events=events,
         summary=summary,
         manifest=manifest,
