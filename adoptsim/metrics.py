@@ -82,33 +82,6 @@ def per_replicate(
     out["cost_per_sustained_adopter"] = np.where(sustained_people > 0, per_adopter, np.nan)
     return pd.DataFrame(out, index=index)
 
-    out = pd.DataFrame(index=index)
-    for name in ("active", "habitual", "voluntary", "aware"):
-        out[f"final_{name}_share"] = final(f"{name}_share")
-    in_tail = week > last - window
-    voluntary = curves["voluntary_share"][in_tail]
-    tail = voluntary.groupby(curves["replicate"][in_tail]).mean()
-    out["sustained_share"] = tail.reindex(index)
-    active = curves["active_share"].to_numpy()
-    counted = row >= 0
-    peak = np.full(reps.size, -np.inf)
-    np.maximum.at(peak, row[counted], active[counted])
-    out["peak_active_share"] = peak
-    for m in MILESTONES:
-        reached = counted & (active >= m - 1e-12)
-        first = np.full(reps.size, np.inf)
-        np.minimum.at(first, row[reached], week[reached].astype(float))
-        out[f"weeks_to_{round(m * 100)}"] = np.where(np.isinf(first), np.nan, first)
-    counts = _event_counts(events, reps, COUNTED_EVENTS)
-    for j, name in enumerate(("lapses", "adoptions", "readoptions")):
-        out[name] = counts[:, j]
-    out["cost"] = costs.reindex(index).fillna(0.0).astype(float)
-    sustained_people = out["sustained_share"] * employees
-    out["cost_per_sustained_adopter"] = np.where(
-        sustained_people > 0, out["cost"] / sustained_people.where(sustained_people > 0), np.nan
-    )
-    return out
-
 
 def _positions(table: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Position of each value in the sorted, unique ``table`` (-1 where absent)."""

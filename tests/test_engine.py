@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import adoptsim
 from adoptsim.engine import CURVE_COLUMNS
@@ -157,3 +158,32 @@ def test_peer_sums_of_few_users_equal_the_full_sparse_product(small):
             full = engine._spmm(sim.W, x)
             assert np.array_equal(got, full)  # bit for bit, not approximately
             assert got.any()
+
+
+def test_per_replicate_metrics_from_unordered_rows_and_either_event_dtype():
+    """Hand-made curves and events: rows in any order, a replicate without the last week
+    left out, events of unknown replicates ignored, categorical or string events alike."""
+    from adoptsim import metrics
+
+    rows = []
+    for rep, active in ((0, [0.0, 0.3, 0.6, 0.5]), (1, [0.0, 0.1, 0.2, 0.26]), (2, [0.0, 0.9])):
+        for week, a in enumerate(active):
+            rows.append(
+                {"replicate": rep, "week": week, "active_share": a, "habitual_share": a / 2,
+                 "voluntary_share": a, "aware_share": 1.0}
+            )  # fmt: skip
+    curves = pd.DataFrame(rows).sample(frac=1, random_state=3)  # shuffled rows
+    kinds = ["adoption", "adoption", "lapse", "readoption", "trial", "adoption", "lapse"]
+    events = pd.DataFrame({"replicate": [0, 0, 0, 0, 1, 1, 7], "event": kinds})
+    costs = pd.Series([100.0, 50.0], index=[0, 1])
+    for ev in (events, events.astype({"event": "category"})):
+        s = metrics.per_replicate(curves, ev, costs, employees=10, window=2)
+        assert list(s.index) == [0, 1]  # replicate 2 never reached week 3
+        assert s.loc[0, "final_active_share"] == 0.5 and s.loc[1, "final_aware_share"] == 1.0
+        assert s.loc[0, "sustained_share"] == pytest.approx(0.55)
+        assert s.loc[0, "peak_active_share"] == 0.6
+        assert s.loc[0, "weeks_to_25"] == 1 and s.loc[0, "weeks_to_50"] == 2
+        assert s.loc[1, "weeks_to_25"] == 3 and np.isnan(s.loc[1, "weeks_to_50"])
+        assert s["adoptions"].tolist() == [2, 1] and s["lapses"].tolist() == [1, 0]
+        assert s["readoptions"].tolist() == [1, 0]
+        assert s.loc[0, "cost_per_sustained_adopter"] == pytest.approx(100.0 / 5.5)
