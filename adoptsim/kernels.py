@@ -448,13 +448,16 @@ def tally(
     reps, n_dept, _ = by_dept.shape
     n_role = by_role.shape[1]
     n_codes = group_select.shape[0]
-    counts = np.zeros((reps, n_dept * n_role * n_codes), dtype=np.int64)
+    code = np.empty(stage.size, dtype=np.uint8)  # a loop without stores that depend on data
+    for f in range(stage.size):
+        flags = 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
+        code[f] = stage[f] + flags
+    counts = np.zeros((reps, n_dept * n_role * n_codes), dtype=np.int32)  # at most n each
     for r in range(reps):
         row = counts[r]
+        base = r * n
         for i in range(n):
-            f = r * n + i
-            flags = 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
-            row[cell[i] + stage[f] + flags] += 1
+            row[cell[i] + code[base + i]] += 1
     for r in range(reps):
         for d in range(n_dept):
             for g in range(n_role):
