@@ -779,16 +779,6 @@ class Simulation:
                 rep, emp = np.divmod(at, self.N)
                 self.events.add(rep, self.week, emp, event, own, -1)
 
-    def _log_attributed(self, mask, event, contrib, weighted_use) -> None:
-        """Log events with the cause that contributed most to the utility (or 'own')."""
-        self._log_attributed_at(np.flatnonzero(mask), event, contrib, weighted_use)
-
-    def _log_attributed_at(self, flat, event, contrib, weighted_use) -> None:
-        """:meth:`_log_attributed` for the flat (replicate * N + employee) positions."""
-        codes, peers = self._attribute(flat, contrib, weighted_use)
-        rep, emp = np.divmod(flat, self.N)
-        self.events.add(rep, self.week, emp, event, codes, peers)
-
     def _attribute(self, flat, contrib, weighted_use) -> tuple[np.ndarray, np.ndarray]:
         """Cause codes and peers (or -1) of the choices at flat positions: the source that
         added most log-odds, if at least ATTRIBUTION_FLOOR, else 'own'."""
