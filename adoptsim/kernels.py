@@ -473,3 +473,53 @@ def tally(
                     for m in range(model_select.shape[1]):
                         if model_select[code, m]:
                             model[r, m] += c
+
+
+@_jit
+def replicate_order(rep, n_reps):
+    """Positions of the rows ordered by ``rep`` (0 .. n_reps - 1), keeping the order of
+    rows with the same replicate (a counting sort)."""
+    start = np.zeros(n_reps + 1, dtype=np.int64)
+    for k in range(rep.size):
+        start[rep[k] + 1] += 1
+    for r in range(n_reps):
+        start[r + 1] += start[r]
+    order = np.empty(rep.size, dtype=np.int64)
+    for k in range(rep.size):
+        r = rep[k]
+        order[start[r]] = k
+        start[r] += 1
+    return order
+
+
+@_jit
+def event_rows(
+    order,
+    rep,
+    week,
+    emp,
+    event,
+    cause,
+    peer,
+    reps,
+    n_emp,
+    cause_rank,
+    out_rep,
+    out_week,
+    out_emp,
+    out_event,
+    out_cause,
+):
+    """The rows of the events table, in ``order``: replicate numbers (``reps[rep]``), weeks,
+    and codes of the employee (``n_emp`` for none), the event and the cause (``cause_rank``
+    of the cause, or ``cause_rank.size + p`` for peer ``p``)."""
+    n_causes = cause_rank.size
+    for k in range(order.size):
+        q = order[k]
+        out_rep[k] = reps[rep[q]]
+        out_week[k] = week[q]
+        e = emp[q]
+        out_emp[k] = e if e >= 0 else n_emp
+        out_event[k] = event[q]
+        p = peer[q]
+        out_cause[k] = n_causes + p if p >= 0 else cause_rank[cause[q]]

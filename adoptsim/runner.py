@@ -8,6 +8,7 @@ streams, so the numbers do not depend on the batch size or on which process runs
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
@@ -17,9 +18,9 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_object_dtype, union_categoricals
 
-from adoptsim import metrics
+from adoptsim import kernels, metrics
 from adoptsim import rng as rngmod
-from adoptsim.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, Simulation
+from adoptsim.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
 from adoptsim.org import ROLES, Organization, build
 from adoptsim.result import Result, make_manifest
 from adoptsim.scenario import Scenario, load_scenario
@@ -101,35 +102,71 @@ def _events_table(sim: Simulation) -> pd.DataFrame:
     """
     ev = sim.events.arrays()
     if np.all(ev["week"][1:] >= ev["week"][:-1]):  # logged week by week (the usual case)
-        order = np.argsort(ev["replicate"], kind="stable")
+        order = kernels.replicate_order(ev["replicate"], sim.R)
     else:
         order = np.lexsort((ev["week"], ev["replicate"]))  # stable: logging order in a week
-    ev = {k: v[order] for k, v in ev.items()}
-    reps = np.asarray(sim.replicates)
-    ids = np.asarray(sim.org.ids).astype(str)
-    n = ids.size
     causes = np.asarray(sim.causes).astype(str)
     rank = np.empty(causes.size, dtype=np.int64)  # causes in sorted order: canonical tables
     rank[np.argsort(causes, kind="stable")] = np.arange(causes.size)
-    cause_code = np.where(ev["peer"] >= 0, causes.size + ev["peer"], rank[ev["cause"]])
-    names = [EVENT_NAMES[k] for k in sorted(EVENT_NAMES)]
-    return pd.DataFrame(
-        {
-            "replicate": reps[ev["replicate"]],
-            "week": ev["week"].astype(np.int32),
-            "employee": _labels(np.where(ev["employee"] >= 0, ev["employee"], n), [*ids, ""]),
-            "event": _labels(ev["event"].astype(np.int64), names),
-            "cause": _labels(cause_code, [*np.sort(causes), *np.char.add("peer:", ids)]),
-        }
+    employees, events, cause_table = _label_tables(sim.org, tuple(np.sort(causes)))
+    n, n_emp = order.size, sim.org.n
+    columns = {
+        "replicate": np.empty(n, dtype=np.int64),
+        "week": np.empty(n, dtype=np.int32),
+        "employee": np.empty(n, dtype=_code_dtype(n_emp + 1)),
+        "event": np.empty(n, dtype=_code_dtype(len(EVENT_NAMES))),
+        "cause": np.empty(n, dtype=_code_dtype(causes.size + n_emp)),
+    }
+    kernels.event_rows(
+        order,
+        *(ev[k] for k in EventLog.COLUMNS),
+        np.asarray(sim.replicates, dtype=np.int64),
+        n_emp,
+        rank,
+        *columns.values(),
     )
+    for name, table in (("employee", employees), ("event", events), ("cause", cause_table)):
+        columns[name] = _labels(columns[name], table)
+    return pd.DataFrame(columns, copy=False)  # new arrays: no need for pandas' copy
 
 
-def _labels(codes: np.ndarray, table: list[str]) -> pd.Categorical | np.ndarray:
-    """``table[codes]`` as a categorical (as strings if the table repeats a label)."""
-    categories = pd.Index(table, dtype=object)
-    if categories.is_unique:
-        return pd.Categorical.from_codes(codes, categories=categories)
-    return categories.to_numpy()[codes].astype(str)
+#: per organization and table of causes: the label tables of the events table
+_TABLES: weakref.WeakKeyDictionary[Organization, dict] = weakref.WeakKeyDictionary()
+
+Labels = pd.CategoricalDtype | pd.Index
+
+
+def _label_tables(org: Organization, causes: tuple[str, ...]) -> tuple[Labels, Labels, Labels]:
+    """The tables of employee, event and cause labels (cached per organization), each as a
+    categorical type, or as an index if a label repeats."""
+    tables = _TABLES.setdefault(org, {})
+    if causes not in tables:
+        ids = np.asarray(org.ids).astype(str)
+        names = [EVENT_NAMES[k] for k in sorted(EVENT_NAMES)]
+        tables[causes] = tuple(
+            pd.CategoricalDtype(index) if index.is_unique else index
+            for index in (
+                pd.Index(t, dtype=object)
+                for t in ([*ids, ""], names, [*causes, *np.char.add("peer:", ids)])
+            )
+        )
+    return tables[causes]
+
+
+def _code_dtype(size: int) -> np.dtype:
+    """The integer type pandas keeps a categorical's codes in for ``size`` categories."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if size < np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
+
+
+def _labels(codes: np.ndarray, table: Labels) -> pd.Categorical | np.ndarray:
+    """``table[codes]`` as a categorical (as strings if the table repeats a label); the
+    codes are valid positions of ``table``."""
+    if isinstance(table, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(codes, dtype=table, validate=False)
+    return table.to_numpy()[codes].astype(str)
 
 
 def batches(runs: int, employees: int, batch_size: int | None = None) -> list[list[int]]:
@@ -222,9 +259,11 @@ def assemble(
         if not frames:
             return pd.DataFrame()
         out = pd.concat(frames, ignore_index=True)
+        kinds = [f.dtypes for f in frames]  # (a Series each: built once, not per column)
         for col, dtype in out.dtypes.items():  # categoricals whose tables differ by batch
-            kinds = [f.dtypes[col] for f in frames]
-            if is_object_dtype(dtype) and all(isinstance(k, pd.CategoricalDtype) for k in kinds):
+            if is_object_dtype(dtype) and all(
+                isinstance(k[col], pd.CategoricalDtype) for k in kinds
+            ):
                 out[col] = union_categoricals([f[col] for f in frames])
         return out
 

@@ -169,3 +169,26 @@ def test_learning_loop_equals_the_numpy_formulas():
     practised = (~use | compliance) & ~retired
     back = legacy + (plateau - legacy) * rate
     np.testing.assert_array_equal(state[4], np.where(practised, back, legacy * (1.0 - 0.02)))
+
+
+def test_replicate_order_and_event_rows():
+    rng = np.random.default_rng(8)
+    rep = rng.integers(0, 7, 5000).astype(np.int32)
+    order = kernels.replicate_order(rep, 7)
+    np.testing.assert_array_equal(order, np.argsort(rep, kind="stable"))  # stable, exact
+    assert kernels.replicate_order(np.zeros(0, np.int32), 3).size == 0
+    n = rep.size
+    week = rng.integers(0, 50, n).astype(np.int16)
+    emp = rng.integers(-1, 100, n).astype(np.int32)
+    event = rng.integers(0, 6, n).astype(np.int8)
+    cause = rng.integers(0, 4, n).astype(np.int32)
+    peer = np.where(rng.random(n) < 0.3, rng.integers(0, 100, n), -1).astype(np.int32)
+    reps = np.array([10, 11, 12, 20, 21, 30, 31])
+    rank = np.array([2, 0, 3, 1])
+    out = [np.empty(n, t) for t in (np.int64, np.int32, np.int16, np.int8, np.int16)]
+    kernels.event_rows(order, rep, week, emp, event, cause, peer, reps, 100, rank, *out)
+    np.testing.assert_array_equal(out[0], reps[rep[order]])
+    np.testing.assert_array_equal(out[1], week[order])
+    np.testing.assert_array_equal(out[2], np.where(emp < 0, 100, emp)[order])
+    np.testing.assert_array_equal(out[3], event[order])
+    np.testing.assert_array_equal(out[4], np.where(peer >= 0, 4 + peer, rank[cause])[order])

@@ -49,3 +49,24 @@ def test_imported_org_runs(tmp_path):
     res = adoptsim.run(adoptsim.load_scenario(scen))
     assert res.manifest["employees"] == 60
     assert res.curves["aware_share"].iloc[-1] > 0
+
+
+def test_event_labels_are_categories_unless_a_label_repeats():
+    from adoptsim.runner import _labels
+
+    table = pd.CategoricalDtype(pd.Index(["a", "b", "c"], dtype=object))
+    codes = np.array([2, 0, 0, 1], dtype=np.int8)
+    got = _labels(codes, table)
+    assert isinstance(got, pd.Categorical) and list(got) == ["c", "a", "a", "b"]
+    repeated = pd.Index(["a", "b", "a"], dtype=object)  # e.g. a cause named like a peer
+    assert list(_labels(codes, repeated)) == ["a", "a", "a", "b"]
+
+
+def test_events_of_batches_share_their_label_tables(small):
+    """Batches of one organization give the same categories, so the combined table keeps
+    them as categoricals (no per-event strings)."""
+    whole = adoptsim.run(small, runs=4, seed=2, batch_size=4)
+    split = adoptsim.run(small, runs=4, seed=2, batch_size=1)
+    for col in ("employee", "event", "cause"):
+        assert isinstance(split.events[col].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(whole.events, split.events)
