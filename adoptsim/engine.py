@@ -281,6 +281,7 @@ class Simulation:
         self._whole_weeks = True  # experience is a whole number of weeks everywhere
         self._effort_table: np.ndarray | None = None
         self._zero_cache: dict[str, np.ndarray] = {}
+        self._work: dict[str, np.ndarray] = {}  # work arrays kept from week to week
         self.resentment = np.zeros(shape)
         self.crowding = np.zeros(shape)
         # whether any resentment / crowding-out is non-zero (updated where they change)
@@ -326,9 +327,10 @@ class Simulation:
             self._streams[name] = [rngmod.stream(self.seed, r, name) for r in self.replicates]
         return self._streams[name]
 
-    def uniform(self, name: str) -> np.ndarray:
-        """An (R, N) array of U(0,1) draws, one row from each replicate's named stream."""
-        out = np.empty((self.R, self.N))
+    def uniform(self, name: str, out: np.ndarray | None = None) -> np.ndarray:
+        """An (R, N) array of U(0,1) draws, one row from each replicate's named stream
+        (written into ``out`` if given)."""
+        out = np.empty((self.R, self.N)) if out is None else out
         for row, g in zip(out, self.streams(name), strict=True):
             g.random(out=row)  # the same numbers as g.random(N), without a copy
         return out
@@ -449,20 +451,23 @@ class Simulation:
         self.influence = np.broadcast_to(influence, (self.R, self.N))
         # what neighbours see: voluntary use counts fully, compliance-only use (surface use)
         # counts `compliance_visibility`
-        used_f = self.used.astype(float)
+        used_f = self._work_array("used_f", float).reshape(self.R, self.N)
+        np.copyto(used_f, self.used)
         users = np.count_nonzero(self.used)  # counting booleans is cheaper than floats
         if self.compliant.any():
             used_f *= np.where(self.compliant, p.compliance_depth, 1.0)
         if lv.influence is None:  # nobody's weight changed: one sparse product serves both
             weighted_use = used_f
-            (peer_exposure,) = self.peer_sums(used_f, nonzero=users)  # sum_j w_ij a_j m_j
+            (peer_exposure,) = self.peer_sums(
+                used_f, nonzero=users, work=True
+            )  # sum_j w_ij a_j m_j
             use_sums = peer_exposure  # x inv_degree: the share of tie weight on the tool
         else:
             weighted_use = used_f * influence
-            peer_exposure, use_sums = self.peer_sums(weighted_use, used_f, nonzero=users)
+            peer_exposure, use_sums = self.peer_sums(weighted_use, used_f, nonzero=users, work=True)
 
         # one draw per employee and week decides awareness (for the unaware) or the choice
-        u = self.uniform("choice")
+        u = self.uniform("choice", out=self._work_array("u", float).reshape(self.R, self.N))
 
         # 2. awareness
         self._awareness(peer_exposure, u)
@@ -482,12 +487,19 @@ class Simulation:
     def _choose(self, u: np.ndarray, delta: np.ndarray, control) -> tuple[np.ndarray, np.ndarray]:
         """Who uses the tool this week, and whose use only control explains (compliance)."""
         lv = self.levers
-        return decide(self.stage, lv.access, u, delta, control if lv.control else None)
+        # `use` becomes `self.used`: of two arrays, the one last week's use is not in
+        pair = [self._work_array(f"use:{k}", bool).reshape(self.R, self.N) for k in (0, 1)]
+        use = pair[1] if self.used is pair[0] else pair[0]
+        work = (use, self._work_array("voluntary", bool), self._positions())
+        return decide(self.stage, lv.access, u, delta, control if lv.control else None, work=work)
 
-    def peer_sums(self, *values: np.ndarray, nonzero: int | None = None) -> list[np.ndarray]:
+    def peer_sums(
+        self, *values: np.ndarray, nonzero: int | None = None, work: bool = False
+    ) -> list[np.ndarray]:
         """``sum_j W[i, j] * v[r, j]`` for every (replicate r, employee i), for each (R, N)
         array ``v`` of non-negative values that are zero where ``values[-1]`` is zero.
-        ``nonzero``, if given, is at least the number of non-zero ``values[-1]``.
+        ``nonzero``, if given, is at least the number of non-zero ``values[-1]``; ``work``:
+        into the step's work arrays (valid until the next week), not new arrays.
 
         While few employees have a non-zero value, only their rows of the (symmetric) tie
         matrix are added up, neighbour by neighbour in increasing index order: the same
@@ -499,15 +511,21 @@ class Simulation:
             nonzero = np.count_nonzero(last)
         if not self._symmetric or nonzero > share * last.size:
             # every row of W, two value arrays per pass over the ties
-            sums = np.empty((len(values), self.R * self.N))
+            size = (len(values), self.R * self.N)
+            sums = (
+                self._work_array("peer_sums", float, size[0] * size[1]).reshape(size)
+                if work
+                else np.empty(size)
+            )
             for k in range(0, len(values), 2):
                 pair = [_flat(v) for v in values[k : k + 2]]
                 second, out2 = (pair[1], sums[k + 1]) if len(pair) == 2 else (np.zeros(0),) * 2
                 kernels.gather_rows(*self._ties, pair[0], second, self.N, sums[k], out2)
             return [row.reshape(self.R, self.N) for row in sums]
         out = []
-        for v in values:
-            sums = np.zeros(self.R * self.N)
+        for k, v in enumerate(values):
+            sums = self._work_array(f"peer_sums:{k}", float) if work else np.empty(self.R * self.N)
+            sums.fill(0.0)
             kernels.scatter_rows(*self._ties, _flat(v), self.N, sums)
             out.append(sums.reshape(self.R, self.N))
         return out
@@ -529,6 +547,7 @@ class Simulation:
             p.external_awareness,
             p.peer_awareness,
             stacked,
+            self._positions(),
         )
         if at.size == 0:
             return
@@ -568,8 +587,8 @@ class Simulation:
         steep = p.critical_mass_steepness
         square = steep == 2.0  # the default: s * s gives the same numbers as s ** 2, faster
         innovativeness, overload = self._trait_terms()
-        delta = np.empty(shape)
-        peer_part = np.empty(shape)
+        delta = self._work_array("delta", float).reshape(shape)
+        peer_part = self._work_array("peer_part", float).reshape(shape)
         kernels.utility(
             delta.reshape(-1),
             peer_part.reshape(-1),
@@ -648,6 +667,20 @@ class Simulation:
         if key not in self._zero_cache:
             self._zero_cache[key] = np.zeros(self.R * self.N, dtype=dtype)
         return self._zero_cache[key]
+
+    def _work_array(self, name: str, dtype, size: int | None = None) -> np.ndarray:
+        """A flat work array of ``size`` (default R * N) elements, the same one every week
+        (its values are left from the last use): the week allocates no large arrays, which
+        the allocator would return to the system and fault in again."""
+        size = self.R * self.N if size is None else size
+        a = self._work.get(name)
+        if a is None or a.size != size or a.dtype != np.dtype(dtype):
+            a = self._work[name] = np.empty(size, dtype=dtype)
+        return a
+
+    def _positions(self) -> np.ndarray:
+        """The work array of positions the kernels list employees in (2 R N integers)."""
+        return self._work_array("positions", np.int64, 2 * self.R * self.N)
 
     def _effort_lookup(self) -> np.ndarray:
         """``exp(-x / learning_weeks)`` for every whole number of weeks ``x`` a run can reach
@@ -737,7 +770,7 @@ class Simulation:
         p = self.params
         # streaks, stages, lapses, compliance and habitual flags in one pass
         # (adoptsim.kernels.transitions); each employee's events as bits of `flags`
-        flags = np.empty(self.R * self.N, dtype=np.uint8)
+        flags = self._work_array("flags", np.uint8)
         changed = kernels.transitions(
             self.stage.reshape(-1),
             use.reshape(-1),
@@ -753,6 +786,7 @@ class Simulation:
             int(p.adopt_after),
             int(p.lapse_after),
             flags,
+            self._positions(),
         )
         if changed.size == 0:
             return
@@ -903,11 +937,16 @@ def decide(
     u: np.ndarray,
     delta: np.ndarray,
     control: np.ndarray | None,
+    *,
+    work: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """This week's choices of the aware with access (all where ``access`` is None): use
     when ``u < logistic(delta + control)``; the same draw against ``logistic(delta)`` says
     whether they would use it without control. Returns ``(use, compliance)`` with
     compliance = use that only control explains; arrays of shape (R, N).
+
+    ``work``: arrays to use instead of new ones: ``use`` (returned), the voluntary choices
+    (``stage.size`` elements at least) and positions (int64, ``2 * stage.size`` at least).
 
     Decisions are taken on a float32 estimate of the logistic (adoptsim.kernels.choose)
     and, within kernels.DECISION_MARGIN of ``u``, on the float64 logistic of
@@ -916,8 +955,10 @@ def decide(
     shape = stage.shape
     has_control = control is not None
     ctrl = _flat_as(control, shape) if has_control else np.zeros(0)
-    use = np.empty(shape, dtype=bool)
-    voluntary = np.empty(shape, dtype=bool)
+    if work is None:
+        size = stage.size
+        work = (np.empty(shape, bool), np.empty(size, bool), np.empty(2 * size, np.int64))
+    use, voluntary, positions = work[0], work[1][: stage.size].reshape(shape), work[2]
     uf, df = _flat(u), _flat_as(delta, shape)
     unsure_ctrl, unsure_free = kernels.choose(
         _flat(stage),
@@ -929,6 +970,7 @@ def decide(
         has_control,
         use.reshape(-1),
         voluntary.reshape(-1),
+        positions,
     )
     # the few decisions too close for the estimate: float64, as in adoptsim.behavior
     if unsure_free.size:
@@ -974,6 +1016,7 @@ class _Tally:
         self.role_size = np.bincount(role, minlength=n_role).astype(float)[:, None]
         self.dept_size[self.dept_size == 0] = np.inf
         self.role_size[self.role_size == 0] = np.inf
+        self.work = np.empty(reps * n_dept * n_role * self.N_CODES, dtype=np.int32)
         code = np.arange(self.N_CODES)
         stage, habitual = code % 5, (code // 5) % 2 == 1
         compliant, used, ever = (code // 10) % 2 == 1, (code // 20) % 2 == 1, code // 40 == 1
@@ -1012,5 +1055,6 @@ class _Tally:
             by_dept,
             by_role,
             model,
+            self.work,
         )
         return by_dept / self.dept_size, by_role / self.role_size, model.astype(float)

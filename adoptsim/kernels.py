@@ -91,19 +91,20 @@ def top_peer(indptr, indices, data, rep, emp, seen, n, out):
 
 
 @_jit
-def awareness_hits(stage, exposure, u, external, peer_rate, channels):
+def awareness_hits(stage, exposure, u, external, peer_rate, channels, work):
     """The unaware who become aware this week: ``u < p = 1 - (1 - external)(1 - q_peer)
     prod(1 - q_channel)``, ``q_peer = 1 - exp(-peer_rate * exposure)``. Their stage
     becomes AWARE and their draw ``u / p`` (uniform on [0, 1) given ``u < p``: a fresh
     draw for this week's choice). Returns their flat positions and the channel that gave
-    the most probability (0 external, 1 peers, 2 + k channel k; the first of equals)."""
-    unaware = np.empty(stage.size, dtype=np.int64)
+    the most probability (0 external, 1 peers, 2 + k channel k; the first of equals).
+    ``work``: ``2 * stage.size`` integers at least (overwritten)."""
+    unaware = work[: stage.size]
     count = 0
     for f in range(stage.size):  # no branch: the unaware are a mix of the employees
         unaware[count] = f
         count += stage[f] == UNAWARE
-    hits = np.empty(count, dtype=np.int64)
-    which = np.empty(count, dtype=np.int64)
+    hits = unaware  # the h-th hit is written after the h-th unaware is read
+    which = work[stage.size : 2 * stage.size]
     n_hits = 0
     n_channels = channels.shape[0]
     for c in range(count):
@@ -228,12 +229,13 @@ def _unsure_below(u, x, margin):
 
 
 @_jit
-def choose(stage, access, has_access, u, delta, control, has_control, use, voluntary):
+def choose(stage, access, has_access, u, delta, control, has_control, use, voluntary, work):
     """This week's choices: ``use`` (with control pressure) and ``voluntary`` (without), on
     the same draw, for the aware with access. Returns the flat positions whose decision
-    (with, resp. without control) needs the exact float64 logistic."""
-    unsure_ctrl = np.empty(u.size, dtype=np.int64)
-    unsure_free = np.empty(u.size, dtype=np.int64)
+    (with, resp. without control) needs the exact float64 logistic. ``work``: ``2 * u.size``
+    integers at least (overwritten)."""
+    unsure_free = work[: u.size]
+    unsure_ctrl = work[u.size : 2 * u.size]
     n_ctrl = 0
     n_free = 0
     margin = np.float32(DECISION_MARGIN)
@@ -373,10 +375,11 @@ def transitions(
     adopt_after,
     lapse_after,
     flags,
+    work,
 ):
     """Stage changes of the week from this week's use; each employee's events as bits of
     ``flags`` (FIRST, ADOPT, READOPT, LAPSE, HABIT). Returns the flat positions of those
-    with an event, in increasing order."""
+    with an event, in increasing order (``work``: ``stage.size`` integers at least)."""
     # no data-dependent branch, few state arrays written per loop: the loops vectorize
     for f in range(stage.size):
         used = use[f]
@@ -409,13 +412,14 @@ def transitions(
         newly = now & (not habitual[f])
         habitual[f] = now
         flags[f] += HABIT * newly
-    return nonzero(flags)
+    return nonzero(flags, work)
 
 
 @_jit
-def nonzero(flags):
-    """Positions of the non-zero entries of ``flags``, in increasing order."""
-    out = np.empty(flags.size, dtype=np.int64)
+def nonzero(flags, work):
+    """Positions of the non-zero entries of ``flags``, in increasing order (``work``:
+    ``flags.size`` integers at least, overwritten)."""
+    out = work
     count = 0
     for f in range(flags.size):
         out[count] = f
@@ -437,6 +441,7 @@ def tally(
     by_dept,
     by_role,
     model,
+    work,
 ):
     """Counts per (replicate, department, column) into ``by_dept``, (replicate, role,
     column) into ``by_role`` and (replicate, column) into ``model``.
@@ -444,7 +449,8 @@ def tally(
     Employees are first counted by (department, role) cell and state code: employee
     ``i``'s code counts at ``cell[i] + code``, the code being stage + 5 habitual + 10
     compliant + 20 used + 40 ever tried; a column's count is then the sum over the codes
-    it selects (``*_select``: 0/1 matrices of codes x columns)."""
+    it selects (``*_select``: 0/1 matrices of codes x columns). ``work``: int32, room for a
+    count per replicate, cell and code (overwritten)."""
     reps, n_dept, _ = by_dept.shape
     n_role = by_role.shape[1]
     n_codes = group_select.shape[0]
@@ -452,7 +458,9 @@ def tally(
     for f in range(stage.size):
         flags = 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
         code[f] = stage[f] + flags
-    counts = np.zeros((reps, n_dept * n_role * n_codes), dtype=np.int32)  # at most n each
+    size = n_dept * n_role * n_codes
+    counts = work[: reps * size].reshape((reps, size))  # at most n each: int32
+    counts[:] = 0
     for r in range(reps):
         row = counts[r]
         base = r * n

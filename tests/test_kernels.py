@@ -85,7 +85,8 @@ def test_awareness_hits_follow_the_channel_formula():
     channels[1, :100] = channels[0, :100]  # equal channels: the first is named
     u0 = rng.random(n)
     u, stage = u0.copy(), stage0.copy()
-    hits, which = kernels.awareness_hits(stage, exposure, u, 0.1, 0.7, channels)
+    work = np.empty(2 * stage.size, np.int64)
+    hits, which = kernels.awareness_hits(stage, exposure, u, 0.1, 0.7, channels, work)
     q_peer = -np.expm1(-0.7 * exposure)
     stay = (1.0 - q_peer) * (1.0 - 0.1) * (1.0 - channels[0]) * (1.0 - channels[1])
     p = 1.0 - stay
@@ -109,8 +110,9 @@ def test_awareness_hits_follow_the_channel_formula():
 def test_nonzero_and_tally():
     flags = np.zeros(1000, np.uint8)
     flags[[0, 5, 999]] = [1, 16, 3]
-    np.testing.assert_array_equal(kernels.nonzero(flags), [0, 5, 999])
-    assert kernels.nonzero(np.zeros(10, np.uint8)).size == 0
+    work = np.full(1000, -7, np.int64)
+    np.testing.assert_array_equal(kernels.nonzero(flags, work), [0, 5, 999])
+    assert kernels.nonzero(np.zeros(10, np.uint8), work).size == 0
     rng = np.random.default_rng(6)
     reps, n, n_dept, n_role, n_codes = 3, 1000, 4, 3, 80
     stage = rng.integers(0, 5, reps * n).astype(np.int8)
@@ -123,7 +125,8 @@ def test_nonzero_and_tally():
     by_role = np.zeros((reps, n_role, 5), np.int64)
     model = np.zeros((reps, 10), np.int64)
     kernels.tally(
-        stage, *flags5, cell, n, group_select, model_select, by_dept, by_role, model
+        stage, *flags5, cell, n, group_select, model_select, by_dept, by_role, model,
+        np.full(reps * n_dept * n_role * n_codes, 9, np.int32),
     )  # fmt: skip
     code = (stage + 5 * flags5[0] + 10 * flags5[1] + 20 * flags5[2] + 40 * flags5[3]).reshape(
         reps, n
