@@ -282,6 +282,7 @@ class Simulation:
         self._effort_table: np.ndarray | None = None
         self._zero_cache: dict[str, np.ndarray] = {}
         self._work: dict[str, np.ndarray] = {}  # work arrays kept from week to week
+        self._ahead: dict[str, tuple[np.ndarray, int]] = {}  # draws of weeks ahead, first week
         self.resentment = np.zeros(shape)
         self.crowding = np.zeros(shape)
         # whether any resentment / crowding-out is non-zero (updated where they change)
@@ -334,6 +335,24 @@ class Simulation:
         for row, g in zip(out, self.streams(name), strict=True):
             g.random(out=row)  # the same numbers as g.random(N), without a copy
         return out
+
+    def _weekly_uniform(self, name: str) -> np.ndarray:
+        """This week's (R, N) draws of a stream drawn once a week: the same numbers as
+        ``uniform(name)`` every week, drawn DRAW_AHEAD weeks at a time (one call per
+        replicate for several weeks: the batches of an ensemble run on threads, and every
+        call lets the other threads in and waits to get back)."""
+        block, first = self._ahead.get(name, (None, 0))
+        k = self.week - first
+        if block is None or not 0 <= k < block.shape[1]:
+            weeks = max(1, min(DRAW_AHEAD, self.weeks - self.week + 1))
+            block = np.empty((self.R, weeks, self.N))
+            for rows, g in zip(block, self.streams(name), strict=True):
+                g.random(out=rows)  # week after week: the numbers of `weeks` weekly draws
+            self._ahead[name] = (block, self.week)
+            k = 0
+        u = self._work_array(name, float).reshape(self.R, self.N)
+        np.copyto(u, block[:, k])
+        return u
 
     def centrality(self, kind: str) -> np.ndarray:
         """Centrality scores of the organization's employees (cached)."""
@@ -467,7 +486,7 @@ class Simulation:
             peer_exposure, use_sums = self.peer_sums(weighted_use, used_f, nonzero=users, work=True)
 
         # one draw per employee and week decides awareness (for the unaware) or the choice
-        u = self.uniform("choice", out=self._work_array("u", float).reshape(self.R, self.N))
+        u = self._weekly_uniform("choice")
 
         # 2. awareness
         self._awareness(peer_exposure, u)
@@ -730,6 +749,7 @@ class Simulation:
             self.legacy_habit.reshape(-1),
             _flat(tr.legacy_habit),
             self._zeros(bool) if retired is None else _flat_as(retired, shape),
+            n_users := np.empty(self.R, dtype=np.int64),
         )
         if not self._whole_weeks:  # effort from fractional experience: the formula itself
             users = np.flatnonzero(use)
@@ -762,7 +782,7 @@ class Simulation:
             depth *= use
             share = depth.mean(axis=1, keepdims=True)
         else:
-            share = (np.count_nonzero(use, axis=1) / self.N)[:, np.newaxis]
+            share = (n_users / self.N)[:, np.newaxis]
         tool = self.spec.tool
         self.stock = (1.0 - p.information_decay) * self.stock + tool.information_per_use * share
 
@@ -881,6 +901,10 @@ class Simulation:
 #: users cost 0.63 ms against 0.77 ms for all ties (50 x 2,000), 1.15 against 1.78 ms
 #: (100,000); at 30 % the full pass wins for the batch.
 SPARSE_SUM_SHARE = 0.2
+
+#: weeks of the weekly draws drawn at once (Simulation._weekly_uniform): 8 x 2,000 x 8 bytes
+#: per replicate, little beside a batch's state
+DRAW_AHEAD = 8
 
 #: a source must add at least this much log-odds to be named as an event's cause
 ATTRIBUTION_FLOOR = 0.25

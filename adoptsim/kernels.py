@@ -279,16 +279,24 @@ def learn(
     legacy_habit,
     legacy_plateau,
     retired,
+    users,
 ):
     """One week of learning from use: experience and effort, learned usefulness, the new
     tool's habit (grows where used, decays elsewhere) and the legacy habit (returns toward
-    its plateau where practised, decays elsewhere).
+    its plateau where practised, decays elsewhere); the number of users of each replicate
+    into ``users`` (one per replicate).
 
     ``effort_table[x]`` is the effort after ``x`` whole weeks (it must reach this week);
     when ``whole_weeks`` is false, effort is left to the caller. ``bonus`` is added to the
     usefulness experienced; ``retired`` marks who can no longer use the legacy tool.
     """
     keep = 1.0 - habit_decay
+    n = use.size // max(users.size, 1)
+    for r in range(users.size):
+        count = 0
+        for i in range(r * n, (r + 1) * n):
+            count += use[i]
+        users[r] = count
     # Both outcomes are computed and one is selected (no data-dependent branch), and each
     # loop writes one state array (few aliasing checks): the loops vectorize.
     for f in range(use.size):

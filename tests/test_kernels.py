@@ -156,10 +156,12 @@ def test_learning_loop_equals_the_numpy_formulas():
     bonus = np.where(rng.random(n) < 0.5, 0.3, 0.0)
     retired = rng.random(n) < 0.2
     state = [a.copy() for a in (xp, effort, usefulness, habit, legacy)]
+    users = np.full(5, -1, np.int64)  # 5 replicates of 1,000
     kernels.learn(
         use, compliance, 0.3, state[0], state[1], table, True, state[2], 1.2, bonus, 0.15,
-        state[3], rate, 0.02, state[4], plateau, retired,
+        state[3], rate, 0.02, state[4], plateau, retired, users,
     )  # fmt: skip
+    np.testing.assert_array_equal(users, np.count_nonzero(use.reshape(5, -1), axis=1))
     depth = np.where(compliance, 0.3, 1.0)
     want_xp = np.where(use, xp + depth, xp)
     np.testing.assert_array_equal(state[0], want_xp)
