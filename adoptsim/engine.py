@@ -341,16 +341,20 @@ class Simulation:
         ``uniform(name)`` every week, drawn DRAW_AHEAD weeks at a time (one call per
         replicate for several weeks: the batches of an ensemble run on threads, and every
         call lets the other threads in and waits to get back)."""
+        u = self._work_array(name, float).reshape(self.R, self.N)
         block, first = self._ahead.get(name, (None, 0))
         k = self.week - first
         if block is None or not 0 <= k < block.shape[1]:
-            weeks = max(1, min(DRAW_AHEAD, self.weeks - self.week + 1))
+            fits = DRAW_AHEAD_BYTES // (8 * self.R * self.N)  # large batches: fewer weeks
+            weeks = min(DRAW_AHEAD, fits, self.weeks - self.week + 1)
+            if weeks <= 1:  # this week only: straight into the week's array
+                self._ahead.pop(name, None)
+                return self.uniform(name, out=u)
             block = np.empty((self.R, weeks, self.N))
             for rows, g in zip(block, self.streams(name), strict=True):
                 g.random(out=rows)  # week after week: the numbers of `weeks` weekly draws
             self._ahead[name] = (block, self.week)
             k = 0
-        u = self._work_array(name, float).reshape(self.R, self.N)
         np.copyto(u, block[:, k])
         return u
 
@@ -902,9 +906,10 @@ class Simulation:
 #: (100,000); at 30 % the full pass wins for the batch.
 SPARSE_SUM_SHARE = 0.2
 
-#: weeks of the weekly draws drawn at once (Simulation._weekly_uniform): 8 x 2,000 x 8 bytes
-#: per replicate, little beside a batch's state
+#: weeks of the weekly draws drawn at once (Simulation._weekly_uniform), as long as they
+#: take at most DRAW_AHEAD_BYTES: 8 weeks for the 100,000 elements of a usual batch
 DRAW_AHEAD = 8
+DRAW_AHEAD_BYTES = 8 * 2**20
 
 #: a source must add at least this much log-odds to be named as an event's cause
 ATTRIBUTION_FLOOR = 0.25

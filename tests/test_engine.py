@@ -187,3 +187,23 @@ def test_per_replicate_metrics_from_unordered_rows_and_either_event_dtype():
         assert s["adoptions"].tolist() == [2, 1] and s["lapses"].tolist() == [1, 0]
         assert s["readoptions"].tolist() == [1, 0]
         assert s.loc[0, "cost_per_sustained_adopter"] == pytest.approx(100.0 / 5.5)
+
+
+@pytest.mark.parametrize("ahead_bytes", [8 * 2**20, 3 * (8 * 3 * 300), 1])  # 8, 3, 1 weeks
+def test_weekly_draws_drawn_ahead_are_the_weekly_draws(small, monkeypatch, ahead_bytes):
+    """Draws of several weeks at once (as many as fit, down to one week) are the numbers
+    of drawing each week from each replicate's stream."""
+    from adoptsim import engine, rng
+    from adoptsim.runner import build_org
+
+    monkeypatch.setattr(engine, "DRAW_AHEAD_BYTES", ahead_bytes)
+    spec = small.model_copy(update={"weeks": 11})
+    org = build_org(spec, 4)
+    assert org.n == 300  # the sizes of the parameters above
+    sim = engine.Simulation(spec, org, 4, [2, 0, 5])
+    streams = [rng.stream(4, r, "check") for r in (2, 0, 5)]
+    for week in range(1, 12):
+        sim.week = week
+        got = sim._weekly_uniform("check")
+        want = np.stack([g.random(org.n) for g in streams])
+        np.testing.assert_array_equal(got, want)
