@@ -340,14 +340,15 @@ class Simulation:
         """This week's (R, N) draws of a stream drawn once a week: the same numbers as
         ``uniform(name)`` every week, drawn DRAW_AHEAD weeks at a time (one call per
         replicate for several weeks: the batches of an ensemble run on threads, and every
-        call lets the other threads in and waits to get back)."""
+        call lets the other threads in and waits to get back). A single replicate draws
+        each week."""
         u = self._work_array(name, float).reshape(self.R, self.N)
         block, first = self._ahead.get(name, (None, 0))
         k = self.week - first
         if block is None or not 0 <= k < block.shape[1]:
             fits = DRAW_AHEAD_BYTES // (8 * self.R * self.N)  # large batches: fewer weeks
             weeks = min(DRAW_AHEAD, fits, self.weeks - self.week + 1)
-            if weeks <= 1:  # this week only: straight into the week's array
+            if weeks <= 1 or self.R == 1:  # one call a week anyway: straight into the array
                 self._ahead.pop(name, None)
                 return self.uniform(name, out=u)
             block = np.empty((self.R, weeks, self.N))
