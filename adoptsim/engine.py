@@ -512,8 +512,9 @@ class Simulation:
         """Who uses the tool this week, and whose use only control explains (compliance)."""
         lv = self.levers
         # `use` becomes `self.used`: of two arrays, the one last week's use is not in
-        pair = [self._work_array(f"use:{k}", bool).reshape(self.R, self.N) for k in (0, 1)]
-        use = pair[1] if self.used is pair[0] else pair[0]
+        pair = [self._work_array(f"use:{k}", bool) for k in (0, 1)]
+        spare = pair[1] if np.may_share_memory(self.used, pair[0]) else pair[0]
+        use = spare.reshape(self.R, self.N)
         work = (use, self._work_array("voluntary", bool), self._positions())
         return decide(self.stage, lv.access, u, delta, control if lv.control else None, work=work)
 

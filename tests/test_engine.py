@@ -207,3 +207,20 @@ def test_weekly_draws_drawn_ahead_are_the_weekly_draws(small, monkeypatch, ahead
         got = sim._weekly_uniform("check")
         want = np.stack([g.random(org.n) for g in streams])
         np.testing.assert_array_equal(got, want)
+
+
+def test_last_weeks_use_is_not_overwritten_by_this_weeks_choices(small):
+    """The week's choices go to a work array other than the one holding last week's use
+    (which stays as it was through the next week)."""
+    from adoptsim.engine import Simulation
+    from adoptsim.runner import build_org
+
+    sim = Simulation(small, build_org(small, 1), 1, [0, 1])
+    changed = 0
+    for _ in range(12):
+        sim.step()
+        last, kept = sim.used, sim.used.copy()
+        sim.step()
+        np.testing.assert_array_equal(last, kept)
+        changed += int((sim.used != kept).any())
+    assert changed > 0  # use did change from week to week
