@@ -107,8 +107,9 @@ def _events_table(sim: Simulation) -> pd.DataFrame:
         order = np.lexsort((ev["week"], ev["replicate"]))  # stable: logging order in a week
     causes = np.asarray(sim.causes).astype(str)
     rank = np.empty(causes.size, dtype=np.int64)  # causes in sorted order: canonical tables
-    rank[np.argsort(causes, kind="stable")] = np.arange(causes.size)
-    employees, events, cause_table = _label_tables(sim.org, tuple(np.sort(causes)))
+    by_name = np.argsort(causes, kind="stable")
+    rank[by_name] = np.arange(causes.size)
+    employees, events, cause_table = _label_tables(sim.org, tuple(causes[by_name]))
     n, n_emp = order.size, sim.org.n
     columns = {
         "replicate": np.empty(n, dtype=np.int64),
