@@ -177,12 +177,12 @@ def validate_scenario_cmd(
 ) -> None:
     """Check a scenario file against the schema without running it."""
     import adoptsim
-    from adoptsim.runner import build_org
+    from adoptsim.runs.runner import build_org
 
     try:
         spec = adoptsim.load_scenario(scenario)
         org = build_org(spec, spec.seed)
-        from adoptsim.engine import Simulation
+        from adoptsim.model.engine import Simulation
 
         # resolves every strategy's targets against the organization
         Simulation(spec.with_changes(weeks=1), org, spec.seed, [0], source=str(scenario))
@@ -233,7 +233,7 @@ def strategies_cmd(
 def comparison_tables(comparison) -> tuple[Table, Table | None]:
     """The compared plans, ranked, each metric with its 90 % interval; and the paired
     differences against the reference (None with a single plan)."""
-    from adoptsim.compare import METRICS, format_difference, format_value
+    from adoptsim.runs.compare import METRICS, format_difference, format_value
 
     ref = comparison.names[0]
     runs = comparison.runs
@@ -299,7 +299,7 @@ def compare_cmd(
 ) -> None:
     """Run plans on the same replicate seeds and compare them with the first (paired)."""
     import adoptsim
-    from adoptsim.compare import check_rank_by, compare, unique_names
+    from adoptsim.runs.compare import check_rank_by, compare, unique_names
 
     try:
         check_rank_by(rank_by)
@@ -330,9 +330,9 @@ def compare_cmd(
 
 def load_results(folder: Path):
     """A results folder (one plan) or a comparison folder, whichever ``folder`` holds."""
-    from adoptsim.compare import Comparison, is_comparison_folder
     from adoptsim.errors import InputError
-    from adoptsim.result import Result
+    from adoptsim.runs.compare import Comparison, is_comparison_folder
+    from adoptsim.runs.result import Result
 
     if not folder.is_dir():
         raise InputError("no such folder", source=str(folder))
@@ -393,9 +393,9 @@ def plot_cmd(
     ] = None,
 ) -> None:
     """Draw charts from saved results, without running anything."""
-    from adoptsim import plots
-    from adoptsim.compare import Comparison
     from adoptsim.errors import InputError
+    from adoptsim.runs.compare import Comparison
+    from adoptsim.viz import plots
 
     try:
         if fmt not in ("png", "svg", "pdf"):
@@ -545,7 +545,7 @@ def sweep_cmd(
 ) -> None:
     """Run a parameter sweep; results stream into the folder as runs finish."""
     from adoptsim.errors import InputError
-    from adoptsim.sweep import EXECUTORS, SweepStats, default_folder, load_experiment, sweep
+    from adoptsim.sweeps import EXECUTORS, SweepStats, default_folder, load_experiment, sweep
 
     try:
         if executor not in EXECUTORS:
@@ -594,7 +594,7 @@ def sweep_cmd(
     )
     errors = int((table["status"] != "ok").sum()) if len(table) else 0
     if errors:
-        from adoptsim.analysis import first_error
+        from adoptsim.sweeps.analysis import first_error
 
         bad = table.loc[table["status"] != "ok", "point"].nunique()
         err.print(
@@ -643,8 +643,8 @@ def analyze_cmd(
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Tables only.")] = False,
 ) -> None:
     """Summarise a sweep: table per point, Sobol / Morris indices, charts."""
-    from adoptsim.analysis import analyze, chart_metrics, wide_summary
-    from adoptsim.sweep import load_sweep
+    from adoptsim.sweeps import load_sweep
+    from adoptsim.sweeps.analysis import analyze, chart_metrics, wide_summary
 
     try:
         exp, _, _, manifest = load_sweep(folder)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 
 class AdoptsimError(Exception):
@@ -44,7 +47,66 @@ class OrganizationError(InputError):
     """An organization (generated or imported) is invalid."""
 
 
+class ExperimentError(InputError):
+    """An experiment file (or a path into a scenario that it names) is invalid."""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ' (did you mean "x"?)' for the closest choice, or '' when none is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def field_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = field_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class validating the mapping at ``loc`` under ``root``."""
+    model: type[BaseModel] | None = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model else None
+        model = field_model(field.annotation) if field else None
+    return model
+
+
+def describe_errors(
+    exc: ValidationError, root: type[BaseModel], prefix: tuple[Any, ...] = ()
+) -> list[str]:
+    """One readable line per pydantic error: key path, problem, allowed keys or values."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = _loc(prefix + loc)
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            model = _model_at(root, loc[:-1])
+            allowed = list(model.model_fields) if model else []
+            hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+            lines.append(f"{where}: unknown key {key!r}{did_you_mean(key, allowed)}{hint}")
+            continue
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        given = err.get("input")
+        shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+        lines.append(f"{where}: {msg}{shown}")
+    return lines

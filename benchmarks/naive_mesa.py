@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from adoptsim import behavior as bh
-from adoptsim.people import beta_from_mean_sd
+from adoptsim.model import behavior as bh
+from adoptsim.model.people import beta_from_mean_sd
 
 if TYPE_CHECKING:
     from adoptsim.org import Organization

@@ -82,8 +82,8 @@ def _steps(sim, weeks: int, cpu: list | None = None) -> list[float]:
 
 def task_utility(n: int, weeks: int, strategies: bool) -> dict:
     """The full model at size n, one replicate."""
-    from adoptsim.engine import Simulation
-    from adoptsim.runner import build_org
+    from adoptsim.model.engine import Simulation
+    from adoptsim.runs.runner import build_org
 
     spec = _scenario(n, weeks, CORE_STRATEGIES if strategies else [])
     base_rss = _rss_mb()
@@ -158,8 +158,8 @@ def task_naive(n: int, weeks: int) -> dict:
     """adoptsim (no strategies) against the per-agent Mesa version of its rule."""
     from naive_mesa import NaiveAdoptionModel
 
-    from adoptsim.engine import Simulation
-    from adoptsim.runner import build_org
+    from adoptsim.model.engine import Simulation
+    from adoptsim.runs.runner import build_org
 
     spec = _scenario(n, weeks)
     org = build_org(spec, 1)
@@ -210,8 +210,8 @@ def task_threshold(n: int, weeks: int, ndlib: bool) -> dict:
     import numpy as np
     from kernel import threshold_kernel
 
-    from adoptsim.engine import Simulation
-    from adoptsim.runner import build_org
+    from adoptsim.model.engine import Simulation
+    from adoptsim.runs.runner import build_org
 
     org = _binary_org(build_org(_scenario(n, weeks), 1))
     A = org.adjacency

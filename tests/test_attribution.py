@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import adoptsim
-from adoptsim.attribution import UNRESOLVED, attribution, roots
 from adoptsim.cli import app
+from adoptsim.runs.attribution import UNRESOLVED, attribution, roots
 from tests.conftest import small_scenario
 
 

@@ -5,8 +5,8 @@ import pytest
 from pydantic import ValidationError
 from scipy import stats
 
-from adoptsim import behavior as bh
-from adoptsim.people import CATEGORY_SHARES, beta22, beta_from_mean_sd, category_of, poisson
+from adoptsim.model import behavior as bh
+from adoptsim.model.people import CATEGORY_SHARES, beta22, beta_from_mean_sd, category_of, poisson
 
 
 def test_habit_reaches_95_percent_after_lally_median():

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 import adoptsim
 from adoptsim.cli import app
-from adoptsim.compare import (
+from adoptsim.errors import InputError
+from adoptsim.runs.compare import (
     METRICS,
     Comparison,
     compare,
@@ -20,7 +21,6 @@ from adoptsim.compare import (
     format_value,
     paired_differences,
 )
-from adoptsim.errors import InputError
 from tests.conftest import small_scenario
 
 RUNS, SEED, WEEKS = 8, 11, 20

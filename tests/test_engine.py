@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import adoptsim
-from adoptsim.engine import CURVE_COLUMNS
+from adoptsim.model.engine import CURVE_COLUMNS
 from tests.conftest import small_scenario
 
 
@@ -49,8 +49,8 @@ def test_replicate_k_is_the_same_in_any_ensemble(small):
 
 
 def test_adding_a_strategy_keeps_the_organization_and_traits(small):
-    from adoptsim.engine import Simulation
-    from adoptsim.runner import build_org
+    from adoptsim.model.engine import Simulation
+    from adoptsim.runs.runner import build_org
 
     with_strategy = small_scenario(strategies=[{"type": "heavy_control", "start": 5}])
     org_a = build_org(small, 4)
@@ -123,8 +123,8 @@ def test_weeks_to_milestones_not_reached_is_nan():
 
 
 def test_top_peer_is_the_strongest_using_neighbour(small):
-    from adoptsim.engine import Simulation
-    from adoptsim.runner import build_org
+    from adoptsim.model.engine import Simulation
+    from adoptsim.runs.runner import build_org
 
     org = build_org(small, 1)
     sim = Simulation(small, org, 1, [0, 1])
@@ -142,8 +142,8 @@ def test_top_peer_is_the_strongest_using_neighbour(small):
 
 def test_peer_sums_of_few_users_equal_the_full_sparse_product(small):
     """The sparse path (rows of the users only) gives the sparse product's numbers exactly."""
-    from adoptsim import engine
-    from adoptsim.runner import build_org
+    from adoptsim.model import engine
+    from adoptsim.runs.runner import build_org
 
     org = build_org(small, 3)
     sim = engine.Simulation(small, org, 3, [0, 1, 2])
@@ -163,7 +163,7 @@ def test_peer_sums_of_few_users_equal_the_full_sparse_product(small):
 def test_per_replicate_metrics_from_unordered_rows_and_either_event_dtype():
     """Hand-made curves and events: rows in any order, a replicate without the last week
     left out, events of unknown replicates ignored, categorical or string events alike."""
-    from adoptsim import metrics
+    from adoptsim.runs import metrics
 
     rows = []
     for rep, active in ((0, [0.0, 0.3, 0.6, 0.5]), (1, [0.0, 0.1, 0.2, 0.26]), (2, [0.0, 0.9])):
@@ -193,8 +193,9 @@ def test_per_replicate_metrics_from_unordered_rows_and_either_event_dtype():
 def test_weekly_draws_drawn_ahead_are_the_weekly_draws(small, monkeypatch, ahead_bytes):
     """Draws of several weeks at once (as many as fit, down to one week) are the numbers
     of drawing each week from each replicate's stream."""
-    from adoptsim import engine, rng
-    from adoptsim.runner import build_org
+    from adoptsim import rng
+    from adoptsim.model import engine
+    from adoptsim.runs.runner import build_org
 
     monkeypatch.setattr(engine, "DRAW_AHEAD_BYTES", ahead_bytes)
     spec = small.model_copy(update={"weeks": 11})
@@ -212,8 +213,8 @@ def test_weekly_draws_drawn_ahead_are_the_weekly_draws(small, monkeypatch, ahead
 def test_last_weeks_use_is_not_overwritten_by_this_weeks_choices(small):
     """The week's choices go to a work array other than the one holding last week's use
     (which stays as it was through the next week)."""
-    from adoptsim.engine import Simulation
-    from adoptsim.runner import build_org
+    from adoptsim.model.engine import Simulation
+    from adoptsim.runs.runner import build_org
 
     sim = Simulation(small, build_org(small, 1), 1, [0, 1])
     changed = 0

@@ -48,7 +48,7 @@ def test_a_run_and_saving_it_without_chart_import_no_heavy_library(tmp_path):
         import adoptsim
         after_import = loaded()
         adoptsim.load_scenario({str(scenario)!r})
-        import adoptsim.people, adoptsim.engine, adoptsim.org, adoptsim.compare
+        import adoptsim.model.people, adoptsim.model.engine, adoptsim.org, adoptsim.runs.compare
         from conftest import small_scenario
         result = adoptsim.run(small_scenario(weeks=4), runs=2, seed=1)
         result.save({str(tmp_path / "out")!r}, chart=False)
@@ -74,23 +74,24 @@ def test_lazy_names_resolve_to_their_definitions_and_mesa_comes_with_the_model(t
         """,
         tmp_path,
     )
-    assert out["Comparison"] == ["adoptsim.compare", "Comparison", []]
-    assert out["Experiment"] == ["adoptsim.sweep", "Experiment", []]
-    assert out["Stage"] == ["adoptsim.people", "Stage", []]
-    assert out["AdoptionModel"][:2] == ["adoptsim.model", "AdoptionModel"]
+    assert out["Comparison"] == ["adoptsim.runs.compare", "Comparison", []]
+    assert out["Experiment"] == ["adoptsim.sweeps.sweep", "Experiment", []]
+    assert out["Stage"] == ["adoptsim.model.people", "Stage", []]
+    assert out["AdoptionModel"][:2] == ["adoptsim.mesa", "AdoptionModel"]
     assert "mesa" in out["AdoptionModel"][2]
-    assert out["Employee"][:2] == ["adoptsim.agents", "Employee"]
+    assert out["Employee"][:2] == ["adoptsim.mesa", "Employee"]
 
 
 def test_every_public_name_resolves_and_compare_and_sweep_stay_functions(tmp_path):
     out = run_fresh(
         """
         import adoptsim
-        # importing the submodules binds them on the package: the functions must stay
-        from adoptsim.compare import format_value
-        from adoptsim.sweep import load_sweep
-        import adoptsim.sweep as sweep_alias
-        from adoptsim.people import Employee
+        # importing the subpackages binds them on the package: the functions must stay
+        from adoptsim.runs.compare import format_value
+        from adoptsim.runs.runner import run
+        from adoptsim.sweeps import load_sweep
+        import adoptsim.sweeps as sweep_alias
+        from adoptsim.mesa import Employee
         from adoptsim import compare, sweep
         missing = [n for n in adoptsim.__all__ if getattr(adoptsim, n, None) is None]
         print(json.dumps({
@@ -98,7 +99,8 @@ def test_every_public_name_resolves_and_compare_and_sweep_stay_functions(tmp_pat
             "compare": [adoptsim.compare.__module__, adoptsim.compare.__name__, callable(compare)],
             "sweep": [adoptsim.sweep.__module__, type(sweep).__name__,
                       type(sweep_alias).__name__],
-            "submodule": sys.modules["adoptsim.sweep"].load_sweep is load_sweep,
+            "run": [adoptsim.run.__module__, type(adoptsim.run).__name__],
+            "submodule": sys.modules["adoptsim.sweeps"].load_sweep is load_sweep,
             "employee": Employee is adoptsim.Employee,
             "scenario_module": hasattr(adoptsim.scenario, "validate_scenario"),
             "version": adoptsim.__version__,
@@ -108,8 +110,9 @@ def test_every_public_name_resolves_and_compare_and_sweep_stay_functions(tmp_pat
         tmp_path,
     )
     assert out["missing"] == []
-    assert out["compare"] == ["adoptsim.compare", "compare", True]
-    assert out["sweep"] == ["adoptsim.sweep", "function", "function"]
+    assert out["compare"] == ["adoptsim.runs.compare", "compare", True]
+    assert out["sweep"] == ["adoptsim.sweeps.sweep", "function", "module"]
+    assert out["run"] == ["adoptsim.runs.runner", "function"]
     assert out["submodule"] and out["employee"] and out["scenario_module"]
     assert out["version"]
     assert out["dir"] == []
@@ -117,9 +120,9 @@ def test_every_public_name_resolves_and_compare_and_sweep_stay_functions(tmp_pat
 
 def test_an_unknown_name_is_an_attribute_error():
     import adoptsim
-    import adoptsim.people
+    import adoptsim.model.people
 
     with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
         adoptsim.no_such_thing  # noqa: B018
     with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
-        adoptsim.people.no_such_thing  # noqa: B018
+        adoptsim.model.people.no_such_thing  # noqa: B018

@@ -12,8 +12,8 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from adoptsim import kernels
-from adoptsim.engine import _unsigned
+from adoptsim.model import kernels
+from adoptsim.model.engine import _unsigned
 
 
 def _ties(n: int, seed: int, symmetric: bool = True) -> sp.csr_matrix:

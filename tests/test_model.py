@@ -1,11 +1,12 @@
-"""AdoptionModel is a mesa.Model whose replicate k equals replicate k of adoptsim.run."""
+"""AdoptionModel is a mesa.Model whose replicate k equals replicate k of adoptsim.runs."""
 
 import mesa
 import numpy as np
 
 import adoptsim
-from adoptsim.engine import CURVE_COLUMNS
-from adoptsim.people import Employee, Stage
+from adoptsim.mesa import Employee
+from adoptsim.model.engine import CURVE_COLUMNS
+from adoptsim.model.people import Stage
 
 
 def test_model_is_a_mesa_model_with_employee_agents(small):

@@ -30,10 +30,10 @@ import pandas as pd
 import pytest
 
 import adoptsim
-from adoptsim import behavior as bh
-from adoptsim import engine
-from adoptsim.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
-from adoptsim.runner import build_org
+from adoptsim.model import behavior as bh
+from adoptsim.model import engine
+from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
+from adoptsim.runs.runner import build_org
 from tests.conftest import small_scenario
 
 SEED = 20240607
@@ -534,7 +534,7 @@ def test_threads_and_batches_do_not_change_results():
 
 
 def test_a_failing_batch_raises_in_the_caller():
-    from adoptsim.runner import in_parallel
+    from adoptsim.runs.runner import in_parallel
 
     def boom():
         raise RuntimeError("batch failed")

@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 import adoptsim
-from adoptsim import plots
 from adoptsim.cli import app
-from adoptsim.compare import Comparison, compare
-from adoptsim.people import Stage
-from adoptsim.runner import build_org
+from adoptsim.model.people import Stage
+from adoptsim.runs.compare import Comparison, compare
+from adoptsim.runs.runner import build_org
+from adoptsim.viz import plots
 from tests.conftest import SCENARIOS, small_scenario
 
 ORG = {"generate": {"employees": 300, "departments": ["Sales", "Ops", "HR"]}}

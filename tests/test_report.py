@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim import report
 from adoptsim.cli import app
-from adoptsim.compare import Comparison, compare, format_value
+from adoptsim.runs.compare import Comparison, compare, format_value
 from tests.conftest import small_scenario
 
 ORG = {"generate": {"employees": 250, "departments": ["Sales", "Ops"]}}

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import adoptsim
-from adoptsim.engine import Simulation
 from adoptsim.errors import ScenarioError
-from adoptsim.result import STRATEGY_LOG, Result
-from adoptsim.runner import build_org
+from adoptsim.model.engine import Simulation
+from adoptsim.runs.result import STRATEGY_LOG, Result
+from adoptsim.runs.runner import build_org
 from tests.conftest import small_scenario
 
 SEED = 11

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 
 import adoptsim
-from adoptsim.result import Result
-from adoptsim.runner import build_org
+from adoptsim.runs.result import Result
+from adoptsim.runs.runner import build_org
 
 
 def test_org_is_shared_by_default_and_new_per_replicate_on_request(small):
@@ -52,7 +52,7 @@ def test_imported_org_runs(tmp_path):
 
 
 def test_event_labels_are_categories_unless_a_label_repeats():
-    from adoptsim.runner import _labels
+    from adoptsim.runs.runner import _labels
 
     table = pd.CategoricalDtype(pd.Index(["a", "b", "c"], dtype=object))
     codes = np.array([2, 0, 0, 1], dtype=np.int8)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import adoptsim
-from adoptsim.engine import Simulation
-from adoptsim.runner import build_org
+from adoptsim.model.engine import Simulation
+from adoptsim.runs.runner import build_org
 from adoptsim.strategies import REGISTRY
 from tests.conftest import small_scenario
 

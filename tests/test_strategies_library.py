@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import adoptsim
-from adoptsim.engine import CURVE_COLUMNS, Simulation
-from adoptsim.people import Stage
-from adoptsim.runner import build_org
+from adoptsim.model.engine import CURVE_COLUMNS, Simulation
+from adoptsim.model.people import Stage
+from adoptsim.runs.runner import build_org
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import ORDER
 from tests.conftest import small_scenario

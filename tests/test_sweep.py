@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim.cli import app
 from adoptsim.errors import InputError
-from adoptsim.sweep import (
+from adoptsim.sweeps import (
     Experiment,
     ExperimentError,
     PathError,

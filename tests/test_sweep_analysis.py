@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from adoptsim.analysis import (
+from adoptsim.sweeps import Experiment, make_design, sweep
+from adoptsim.sweeps.analysis import (
     AnalysisError,
     analyze,
     morris_indices,
     point_summary,
     sobol_indices,
 )
-from adoptsim.sweep import Experiment, make_design, sweep
 from tests.conftest import SMALL, deep_update
 
 A, B = 7.0, 0.1  # the usual Ishigami constants (Ishigami & Homma 1990)
@@ -194,7 +194,7 @@ def test_analysis_of_a_grid_with_failed_points_and_an_incomplete_folder(tmp_path
 
 
 def test_grid_axes_keep_every_value_and_sampled_axes_are_binned():
-    from adoptsim.analysis import parameter_chart, plots
+    from adoptsim.sweeps.analysis import parameter_chart, plots
 
     x = np.repeat(np.linspace(0, 6, 13), 2)
     table = pd.DataFrame(

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from adoptsim.sweep import Store, SweepStats, experiment_from_data, sweep
+from adoptsim.sweeps import Store, SweepStats, experiment_from_data, sweep
 from tests.conftest import ROOT, SMALL, deep_update
 
 BASE = deep_update(

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim import validation
 from adoptsim.cli import app
-from adoptsim.engine import Simulation
 from adoptsim.errors import ScenarioError
-from adoptsim.people import Stage
-from adoptsim.runner import build_org
+from adoptsim.model.engine import Simulation
+from adoptsim.model.people import Stage
+from adoptsim.runs.runner import build_org
 from tests.conftest import SCENARIOS, small_scenario
 
 # --------------------------------------------------------------------------------------

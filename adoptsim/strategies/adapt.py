@@ -7,9 +7,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
-from adoptsim.engine import CURVE_COLUMNS
-from adoptsim.errors import ScenarioError
+from adoptsim.errors import ScenarioError, describe_errors
+from adoptsim.model.engine import CURVE_COLUMNS
 from adoptsim.strategies.base import (
+    REGISTRY,
     Strategy,
     StrategyParams,
     build,
@@ -88,8 +89,6 @@ class Adapt(Strategy):
             except ScenarioError as exc:
                 raise ValueError(exc.message) from None
             except ValidationError as exc:
-                from adoptsim.scenario import describe_errors
-
                 inner = build_params_class(value)
                 lines = describe_errors(exc, inner) if inner else [str(exc)]
                 raise ValueError("; ".join(lines)) from None
@@ -200,8 +199,6 @@ class Adapt(Strategy):
 
 def build_params_class(value: Any):
     """The Params class of a strategy entry's type, if the type is known."""
-    from adoptsim.strategies.base import REGISTRY
-
     if isinstance(value, dict) and value.get("type") in REGISTRY:
         return REGISTRY[value["type"]].Params
     return None

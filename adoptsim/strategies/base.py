@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adoptsim.errors import ScenarioError, did_you_mean
 
 if TYPE_CHECKING:
-    from adoptsim.engine import Simulation
+    from adoptsim.model.engine import Simulation
 
 REGISTRY: dict[str, type[Strategy]] = {}
 

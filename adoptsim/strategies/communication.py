@@ -7,8 +7,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.engine import CURVE_COLUMNS
-from adoptsim.people import ACTIVE
+from adoptsim.model.engine import CURVE_COLUMNS
+from adoptsim.model.people import ACTIVE
 from adoptsim.strategies.base import Strategy, StrategyParams, register
 from adoptsim.strategies.structure import usefulness_log_odds
 

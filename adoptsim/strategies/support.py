@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.people import ACTIVE, TRYING
+from adoptsim.model.people import ACTIVE, TRYING
 from adoptsim.strategies.base import Strategy, StrategyParams, register
 
 

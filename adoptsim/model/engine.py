@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from adoptsim import behavior as bh
-from adoptsim import kernels
 from adoptsim import rng as rngmod
-from adoptsim.people import ACTIVE, UNAWARE, Stage, Traits, draw_traits
+from adoptsim.model import behavior as bh
+from adoptsim.model import kernels
+from adoptsim.model.people import ACTIVE, UNAWARE, Stage, Traits, draw_traits
 
 if TYPE_CHECKING:
     from adoptsim.org import Organization
@@ -311,7 +311,7 @@ class Simulation:
         # modes bass and threshold replace the utility logit (adoptsim.modes)
         self.rule = None
         if self.params.mode != "utility":
-            from adoptsim.modes import build_rule
+            from adoptsim.model.modes import build_rule
 
             self.rule = build_rule(self)
 

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from adoptsim import metrics as metrics_mod
-from adoptsim import plots
 from adoptsim.errors import InputError
+from adoptsim.runs import metrics as metrics_mod
+from adoptsim.viz import plots
 
 #: metrics charted when the experiment keeps them all
 HEADLINE_METRICS = ("final_active_share", "sustained_share")
@@ -156,7 +156,7 @@ def sobol_indices(
     """
     from SALib.analyze import sobol
 
-    from adoptsim.sweep import salib_problem
+    from adoptsim.sweeps import salib_problem
 
     y = np.asarray(y, dtype=float)
     _check_outcomes(y, metric, "a Sobol analysis")
@@ -211,7 +211,7 @@ def morris_indices(
     i.e. per change of each parameter across its whole range, in the metric's units."""
     from SALib.analyze import morris
 
-    from adoptsim.sweep import salib_problem
+    from adoptsim.sweeps import salib_problem
 
     y = np.asarray(y, dtype=float)
     _check_outcomes(y, metric, "a Morris analysis")
@@ -479,7 +479,7 @@ class Analysis:
 
 def chart_metrics(exp, requested: Sequence[str] | None = None) -> list[str]:
     """The metrics to chart: those asked for, else the experiment's list, else headline."""
-    from adoptsim.sweep import ExperimentError
+    from adoptsim.sweeps import ExperimentError
 
     kept = exp.metric_names
     if requested:
@@ -506,7 +506,7 @@ def analyze(
 ) -> Analysis:
     """Summarise a sweep folder, compute its sensitivity indices (Sobol and Morris designs)
     and write tables (CSV) and charts to ``out`` (default ``folder/analysis``)."""
-    from adoptsim.sweep import load_sweep
+    from adoptsim.sweeps import load_sweep
 
     if fmt not in ("png", "svg", "pdf"):
         raise InputError(f"unknown format {fmt!r}; allowed: png, svg, pdf", source="--format")

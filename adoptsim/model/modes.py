@@ -36,12 +36,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from adoptsim.engine import _spmm
 from adoptsim.errors import ScenarioError
-from adoptsim.people import ACTIVE, UNAWARE, Stage
+from adoptsim.model.engine import _spmm
+from adoptsim.model.people import ACTIVE, UNAWARE, Stage
 
 if TYPE_CHECKING:
-    from adoptsim.engine import Simulation
+    from adoptsim.model.engine import Simulation
 
 #: a share or count within this of a threshold reaches it (so 3 adopters of 100 reach a
 #: threshold written 0.03 whatever the rounding of either)
@@ -84,7 +84,7 @@ class Rule:
         ``cause_of(rep, emp)`` gives the cause code of each new adopter; peer causes get
         the adopted neighbour with the strongest tie (network mixing).
         """
-        from adoptsim.engine import PEER, Event
+        from adoptsim.model.engine import PEER, Event
 
         rep, emp = np.nonzero(new)
         if rep.size == 0:
@@ -116,7 +116,7 @@ class BassRule(Rule):
     """Bass (1969): external rate ``p`` plus imitation ``q`` times the adopted share."""
 
     def step(self, sim: Simulation) -> None:
-        from adoptsim.engine import EXTERNAL, PEER
+        from adoptsim.model.engine import EXTERNAL, PEER
 
         p = self.params
         dt = 1.0 / p.bass_period_weeks
@@ -150,7 +150,7 @@ class ThresholdRule(Rule):
         self.thresholds = draw_thresholds(sim)
 
     def step(self, sim: Simulation) -> None:
-        from adoptsim.engine import OWN, PEER
+        from adoptsim.model.engine import OWN, PEER
 
         adopted = sim.stage == ACTIVE
         seen = self.exposure(sim, adopted, self.params.threshold_kind)

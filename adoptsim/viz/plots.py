@@ -27,14 +27,14 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from adoptsim import metrics
 from adoptsim.errors import InputError
-from adoptsim.people import Stage
+from adoptsim.model.people import Stage
+from adoptsim.runs import metrics
 
 if TYPE_CHECKING:
-    from adoptsim.compare import Comparison
     from adoptsim.org import Organization
-    from adoptsim.result import Result
+    from adoptsim.runs.compare import Comparison
+    from adoptsim.runs.result import Result
 
 # Okabe & Ito (2008) colour-blind-safe palette
 PALETTE = {
@@ -447,8 +447,8 @@ def roles(result: Result) -> Figure:
 
 # ---- several plans ------------------------------------------------------------------------
 def _results(source: Result | Comparison | Sequence[Result]) -> list[Result]:
-    from adoptsim.compare import Comparison
-    from adoptsim.result import Result
+    from adoptsim.runs.compare import Comparison
+    from adoptsim.runs.result import Result
 
     if isinstance(source, Comparison):
         return list(source.results)
@@ -551,7 +551,7 @@ _UNITS = {
 def differences(comparison: Comparison, which: Sequence[str] | None = None) -> Figure:
     """Paired differences of each plan against the reference: the mean (dot), 90 % of
     paired runs (thin line) and the 90 % confidence interval of the mean (thick line)."""
-    from adoptsim.compare import METRICS, plan_name
+    from adoptsim.runs.compare import METRICS, plan_name
 
     if len(comparison.results) < 2:
         raise ChartError("the differences chart needs at least two plans")
@@ -911,7 +911,7 @@ def organization_of(result: Result, replicate: int | None = None) -> Organizatio
     """
     from pydantic import ValidationError
 
-    from adoptsim.runner import build_org
+    from adoptsim.runs.runner import build_org
     from adoptsim.scenario import Scenario
 
     m = result.manifest
@@ -1235,7 +1235,7 @@ def draw(
 
     For a comparison, per-plan kinds are drawn for every plan (or only ``plan``).
     """
-    from adoptsim.compare import Comparison
+    from adoptsim.runs.compare import Comparison
 
     if kind not in KINDS:
         raise ChartError(f"unknown chart kind {kind!r}; allowed: {', '.join(KINDS)}")
@@ -1266,7 +1266,7 @@ def draw(
 
 def default_kinds(source: Result | Comparison) -> list[str]:
     """The chart kinds ``adoptsim plot`` draws when none is named."""
-    from adoptsim.compare import Comparison
+    from adoptsim.runs.compare import Comparison
 
     if isinstance(source, Comparison):
         several = len(source.results) > 1

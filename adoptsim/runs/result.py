@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from adoptsim import metrics
+from adoptsim.runs import metrics
 
 CURVES = "curves.csv"
 CURVES_BY_DEPARTMENT = "curves_by_department.csv"
@@ -90,7 +90,7 @@ class Result:
         """Adoptions per strategy (and ``own``), mean per run: caused ``direct``-ly, and
         ``indirect``-ly through the colleagues it influenced (chains of ``peer:<id>``
         causes; see :mod:`adoptsim.attribution`), with their ``total`` and ``share``."""
-        from adoptsim.attribution import attribution
+        from adoptsim.runs.attribution import attribution
 
         labels = [w["label"] for w in self.strategy_windows if w["type"] != "adapt"]
         for s in self.manifest["scenario"]["strategies"]:  # what adapt rules switch on
@@ -123,7 +123,7 @@ class Result:
         (folder / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
         (folder / MANIFEST).write_text(json.dumps(_jsonable(self.manifest), indent=2) + "\n")
         if chart:
-            from adoptsim import plots
+            from adoptsim.viz import plots
 
             fig = plots.adoption(self)
             fig.savefig(folder / CHART, dpi=150)

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
-from adoptsim.people import ACTIVE, AWARE, LAPSED, TRYING, UNAWARE
+from adoptsim.model.people import ACTIVE, AWARE, LAPSED, TRYING, UNAWARE
 
 #: bits of the per-employee event flags written by :func:`transitions`
 FIRST, ADOPT, READOPT, LAPSE, HABIT = 1, 2, 4, 8, 16

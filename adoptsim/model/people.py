@@ -3,7 +3,7 @@
 Traits and state are arrays of shape (replicates, employees) owned by
 :class:`adoptsim.engine.Simulation`. The Mesa agent :class:`adoptsim.agents.Employee` lives
 in :mod:`adoptsim.agents`, so that this module (on the path of every run) does not import
-Mesa; ``from adoptsim.people import Employee`` still works.
+Mesa; ``from adoptsim.model.people import Employee`` still works.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adoptsim import behavior as bh
+from adoptsim.model import behavior as bh
 
 if TYPE_CHECKING:
     from adoptsim.org import Organization
@@ -148,12 +148,3 @@ def _poisson_tables(mean: float) -> tuple[np.ndarray, np.ndarray]:
     for table in (cdf, guide):
         table.flags.writeable = False
     return cdf, guide
-
-
-def __getattr__(name: str) -> object:
-    """``Employee`` from :mod:`adoptsim.agents`, imported (with Mesa) on first use."""
-    if name == "Employee":
-        from adoptsim.agents import Employee
-
-        return Employee
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,9 +26,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from adoptsim import metrics
 from adoptsim.errors import InputError
-from adoptsim.result import Result
+from adoptsim.runs import metrics
+from adoptsim.runs.result import Result
 from adoptsim.scenario import Scenario, load_scenario
 
 COMPARISON = "comparison.json"
@@ -194,7 +194,7 @@ class Comparison:
         }
         (folder / COMPARISON).write_text(json.dumps(info, indent=2) + "\n")
         if chart:
-            from adoptsim import plots
+            from adoptsim.viz import plots
 
             fig = plots.compare_curves(self)
             fig.savefig(folder / CHART, dpi=150)
@@ -406,7 +406,7 @@ def compare(
     with the plan's name and the replicate-weeks just completed. Other keyword arguments
     go to :func:`adoptsim.run`.
     """
-    from adoptsim.runner import run
+    from adoptsim.runs.runner import run
 
     if not scenarios:
         raise InputError("nothing to compare: give at least one scenario")

@@ -36,13 +36,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from adoptsim import behavior as bh
 from adoptsim import rng as rngmod
-from adoptsim.engine import Simulation
 from adoptsim.errors import InputError
+from adoptsim.model import behavior as bh
+from adoptsim.model.engine import Simulation
+from adoptsim.model.people import CATEGORY_SHARES, category_of
 from adoptsim.org import KINDS, Organization
-from adoptsim.people import CATEGORY_SHARES, category_of
-from adoptsim.runner import build_org, collect
+from adoptsim.runs.runner import build_org, collect
 from adoptsim.scenario import Scenario, validate_scenario
 
 Size = Literal["full", "quick"]
@@ -820,13 +820,13 @@ def results_table(results: Sequence[CaseResult]) -> pd.DataFrame:
 
 
 def _colors():
-    from adoptsim.plots import PALETTE
+    from adoptsim.viz.plots import PALETTE
 
     return PALETTE
 
 
 def _style() -> dict:
-    from adoptsim.plots import STYLE
+    from adoptsim.viz.plots import STYLE
 
     return dict(STYLE)
 

@@ -27,8 +27,8 @@ from pydantic import (
 )
 
 import adoptsim.strategies  # noqa: F401  (registers the strategies)
-from adoptsim.behavior import BehaviorParams
-from adoptsim.errors import ScenarioError, did_you_mean
+from adoptsim.errors import ScenarioError, describe_errors
+from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import OrganizationSpec
 from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 
@@ -263,58 +263,3 @@ def validate_scenario(data: dict[str, Any], source: str | None = None) -> Scenar
         raise ScenarioError(
             "invalid scenario:\n  - " + "\n  - ".join(lines), source=source
         ) from None
-
-
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def _field_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _field_model(arg)
-        if found:
-            return found
-    return None
-
-
-def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model class validating the mapping at ``loc`` under ``root``."""
-    model: type[BaseModel] | None = root
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part) if model else None
-        model = _field_model(field.annotation) if field else None
-    return model
-
-
-def describe_errors(
-    exc: ValidationError, root: type[BaseModel], prefix: tuple[Any, ...] = ()
-) -> list[str]:
-    """One readable line per pydantic error: key path, problem, allowed keys or values."""
-    lines = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        where = _loc(prefix + loc)
-        if err["type"] == "extra_forbidden":
-            key = str(loc[-1])
-            model = _model_at(root, loc[:-1])
-            allowed = list(model.model_fields) if model else []
-            hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-            lines.append(f"{where}: unknown key {key!r}{did_you_mean(key, allowed)}{hint}")
-            continue
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        given = err.get("input")
-        shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
-        lines.append(f"{where}: {msg}{shown}")
-    return lines

@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_object_dtype, union_categoricals
 
-from adoptsim import kernels, metrics
 from adoptsim import rng as rngmod
-from adoptsim.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
+from adoptsim.model import kernels
+from adoptsim.model.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
 from adoptsim.org import ROLES, Organization, build
-from adoptsim.result import Result, make_manifest
+from adoptsim.runs import metrics
+from adoptsim.runs.result import Result, make_manifest
 from adoptsim.scenario import Scenario, load_scenario
 
 #: replicates x employees per batch: small enough for a batch's state (about 200 bytes per

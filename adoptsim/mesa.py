@@ -1,9 +1,11 @@
-"""AdoptionModel: one replicate of a scenario as a ``mesa.Model``.
+"""The Mesa face: ``AdoptionModel`` (one replicate of a scenario as a ``mesa.Model``) and
+``Employee`` (one ``mesa.Agent`` per employee).
 
-The model owns a one-replicate :class:`adoptsim.engine.Simulation` (whose ``step`` holds
-the order of a week); ``model.agents`` holds one :class:`adoptsim.agents.Employee` per
-employee, whose attributes are views on the simulation's arrays, and
-``model.datacollector`` records the model-level curves each week.
+The model owns a one-replicate :class:`adoptsim.model.engine.Simulation` (whose ``step``
+holds the order of a week); ``model.agents`` holds one :class:`Employee` per employee, whose
+attributes are views on row 0 of the simulation's arrays, so Mesa users find agents while
+the weekly update runs over all employees at once; ``model.datacollector`` records the
+model-level curves each week.
 
 Ensembles should use :func:`adoptsim.run`, which advances many replicates together and
 gives identical numbers for the same seed and replicate index.
@@ -17,10 +19,97 @@ import mesa
 import numpy as np
 
 from adoptsim import rng as rngmod
-from adoptsim.agents import Employee
-from adoptsim.engine import CURVE_COLUMNS, Simulation
-from adoptsim.org import Organization, build
-from adoptsim.scenario import Scenario
+from adoptsim.model.engine import CURVE_COLUMNS, Simulation
+from adoptsim.model.people import Category, Stage, category_of
+from adoptsim.org import ROLES, Organization, build
+from adoptsim.scenario import Scenario, load_scenario, with_overrides
+
+__all__ = ["REPORTERS", "AdoptionModel", "Employee", "seed_of"]
+
+
+class Employee(mesa.Agent):
+    """An employee as a Mesa agent; its attributes read the model's state arrays."""
+
+    model: AdoptionModel
+
+    def __init__(self, model: AdoptionModel, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def _sim(self):
+        return self.model.sim
+
+    @property
+    def employee_id(self) -> str:
+        """External id of the employee in the organization."""
+        return str(self._sim.org.ids[self.index])
+
+    @property
+    def department(self) -> str:
+        """Department name."""
+        org = self._sim.org
+        return org.departments[int(org.department[self.index])]
+
+    @property
+    def role(self) -> str:
+        """Role: individual_contributor, manager or executive."""
+        return ROLES[int(self._sim.org.role[self.index])]
+
+    @property
+    def level(self) -> int:
+        """Depth in the hierarchy (0 = top)."""
+        return int(self._sim.org.level[self.index])
+
+    @property
+    def stage(self) -> Stage:
+        """Current adoption stage."""
+        return Stage(int(self._sim.stage[0, self.index]))
+
+    @property
+    def habit(self) -> float:
+        """Habit strength for the new tool (0..1)."""
+        return float(self._sim.habit[0, self.index])
+
+    @property
+    def legacy_habit(self) -> float:
+        """Habit strength for the legacy tool (0..1)."""
+        return float(self._sim.legacy_habit[0, self.index])
+
+    @property
+    def usefulness(self) -> float:
+        """Perceived usefulness of the new tool."""
+        return float(self._sim.usefulness[0, self.index])
+
+    @property
+    def uses_tool(self) -> bool:
+        """Whether the employee used the new tool this week."""
+        return bool(self._sim.used[0, self.index])
+
+    @property
+    def voluntary(self) -> bool:
+        """Whether the employee's latest use was voluntary rather than only compliance."""
+        return not bool(self._sim.compliant[0, self.index])
+
+    @property
+    def innovativeness(self) -> float:
+        """Standard-normal innovativeness trait."""
+        return float(self._sim.traits.innovativeness[0, self.index])
+
+    @property
+    def category(self) -> Category:
+        """Rogers adopter category."""
+        return Category(int(category_of(self.innovativeness)))
+
+    @property
+    def neighbors(self) -> list[Employee]:
+        """Employees tied to this one in the organization graph."""
+        W = self._sim.W
+        idx = W.indices[W.indptr[self.index] : W.indptr[self.index + 1]]
+        return [self.model.employees[int(i)] for i in idx]
+
+    def step(self) -> None:
+        """Nothing: the weekly update is computed for all employees at once by the model."""
 
 
 def _reporter(column: str):
@@ -80,13 +169,9 @@ class AdoptionModel(mesa.Model):
         **kwargs: Any,
     ):
         if not isinstance(spec, Scenario):
-            from adoptsim.scenario import load_scenario
-
             spec = load_scenario(spec)
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if _is_scenario_path(k)}
         if overrides:
-            from adoptsim.sweep import with_overrides
-
             spec = with_overrides(spec, overrides)
         root = spec.seed if rng is None else seed_of(rng)
         super().__init__(rng=root, **kwargs)
@@ -111,7 +196,7 @@ class AdoptionModel(mesa.Model):
         return self.sim.week
 
     def step(self) -> None:
-        """Advance one week (see :meth:`adoptsim.engine.Simulation.step` for the order)."""
+        """Advance one week (see :meth:`adoptsim.model.engine.Simulation.step` for the order)."""
         self.sim.step()
         self.datacollector.collect(self)
         if self.sim.week >= self.spec.weeks:

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from adoptsim import metrics, plots
-from adoptsim.compare import METRICS, Comparison, format_difference, format_value, plan_name
 from adoptsim.errors import InputError
-from adoptsim.result import Result
+from adoptsim.runs import metrics
+from adoptsim.runs.compare import METRICS, Comparison, format_difference, format_value, plan_name
+from adoptsim.runs.result import Result
+from adoptsim.viz import plots
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

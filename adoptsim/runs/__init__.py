@@ -1,0 +1,1 @@
+"""Running a scenario: the runner, results, metrics, attribution and comparisons."""

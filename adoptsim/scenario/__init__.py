@@ -1,0 +1,45 @@
+"""Scenario files: the schema, loading (``extends``, paths) and paths into a scenario."""
+
+from __future__ import annotations
+
+from adoptsim.scenario.paths import (
+    Item,
+    PathError,
+    annotation_at,
+    apply_overrides,
+    format_path,
+    get_value,
+    is_integer_field,
+    locate,
+    parse_path,
+    with_overrides,
+)
+from adoptsim.scenario.schema import (
+    HabitDistribution,
+    LegacySpec,
+    Scenario,
+    ToolSpec,
+    load_scenario,
+    read_scenario_data,
+    validate_scenario,
+)
+
+__all__ = [
+    "HabitDistribution",
+    "Item",
+    "LegacySpec",
+    "PathError",
+    "Scenario",
+    "ToolSpec",
+    "annotation_at",
+    "apply_overrides",
+    "format_path",
+    "get_value",
+    "is_integer_field",
+    "load_scenario",
+    "locate",
+    "parse_path",
+    "read_scenario_data",
+    "validate_scenario",
+    "with_overrides",
+]

@@ -1,0 +1,1 @@
+"""Charts drawn from results or saved result folders."""
