@@ -12,8 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from adoptsim.errors import AdoptsimError, InputError, OrganizationError, ScenarioError
-
-__version__ = "0.1.0"
+from adoptsim.version import __version__
 
 if TYPE_CHECKING:
     from adoptsim.mesa import AdoptionModel, Employee

@@ -30,6 +30,7 @@ from adoptsim.errors import InputError
 from adoptsim.runs import metrics
 from adoptsim.runs.result import Result
 from adoptsim.scenario import Scenario, load_scenario
+from adoptsim.version import __version__
 
 COMPARISON = "comparison.json"
 TABLE = "comparison.csv"
@@ -164,7 +165,6 @@ class Comparison:
     def save(self, folder: str | Path, chart: bool = True) -> Path:
         """Write the table, the paired differences, the overlay chart and each plan's
         results (in a sub-folder per plan); returns the folder."""
-        from adoptsim import __version__
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)

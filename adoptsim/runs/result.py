@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.runs import metrics
+from adoptsim.version import __version__
 
 CURVES = "curves.csv"
 CURVES_BY_DEPARTMENT = "curves_by_department.csv"
@@ -193,8 +194,6 @@ def _jsonable(obj: Any) -> Any:
 def make_manifest(scenario, runs: int, seed: int, new_org: bool) -> dict[str, Any]:
     """Provenance of a run: scenario hash and content, seed, runs, version, date."""
     import platform
-
-    from adoptsim import __version__
 
     return {
         "scenario_hash": scenario.content_hash(),

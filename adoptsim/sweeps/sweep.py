@@ -68,6 +68,7 @@ from adoptsim.scenario import (
     locate,
     validate_scenario,
 )
+from adoptsim.version import __version__
 
 DESIGNS = ("grid", "random", "latin_hypercube", "sobol", "morris")
 EXECUTORS = ("sequential", "processes", "dask")
@@ -1111,8 +1112,6 @@ def _manifest(
     exp: Experiment, design: Design, digest: str, executor: str, workers, scheduler
 ) -> dict[str, Any]:
     import platform
-
-    from adoptsim import __version__
 
     return {
         "experiment": exp.name,

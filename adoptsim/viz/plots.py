@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 from adoptsim.errors import InputError
 from adoptsim.model.people import Stage
 from adoptsim.runs import metrics
+from adoptsim.version import __version__
 
 if TYPE_CHECKING:
     from adoptsim.org import Organization
@@ -1020,7 +1021,6 @@ def tree_layout(org: Organization, gap: float = 0.02) -> np.ndarray:
 
 def adoptsim_version() -> str:
     """The installed adoptsim version."""
-    from adoptsim import __version__
 
     return __version__
 
