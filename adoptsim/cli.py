@@ -161,7 +161,11 @@ def run_cmd(
                 new_org_per_replicate=True if new_org else None,
                 progress=lambda k: bar.advance(task, k),
             )
-        result.save(folder, chart=not no_chart)
+        result.save(folder)
+        if not no_chart:
+            from adoptsim.viz import save_charts
+
+            save_charts(result, folder)
     except AdoptsimError as exc:
         raise fail(exc) from None
     out.print(summary_table(result))
@@ -316,7 +320,11 @@ def compare_cmd(
                 bar.advance(tasks[name], k)
 
             comparison = compare(specs, runs=n, seed=seed, rank_by=rank_by, progress=tick)
-        comparison.save(out_dir, chart=not no_chart)
+        comparison.save(out_dir)
+        if not no_chart:
+            from adoptsim.viz import save_charts
+
+            save_charts(comparison, out_dir)
     except AdoptsimError as exc:
         raise fail(exc) from None
     for table in comparison_tables(comparison):

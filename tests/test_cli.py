@@ -38,6 +38,7 @@ def test_run_writes_every_output(tmp_path):
         "summary.json",
         "adoption.png",
         "manifest.json",
+        "organization.npz",
     ):
         assert (out / name).exists(), name
     curves = pd.read_csv(out / "curves.csv")
@@ -67,6 +68,16 @@ def test_run_writes_every_output(tmp_path):
     assert len(summary["replicates"]) == 3
     metrics = {row["metric"] for row in summary["aggregate"]}
     assert {"final_active_share", "weeks_to_25", "weeks_to_50", "weeks_to_75", "lapses"} <= metrics
+
+
+def test_run_without_chart_writes_the_data_only(tmp_path):
+    scen = tmp_path / "tiny.yaml"
+    scen.write_text(SMALL_YAML)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(scen), "-n", "2", "--out", str(out), "--no-chart"])
+    assert res.exit_code == 0, res.output
+    assert (out / "organization.npz").exists() and (out / "summary.json").exists()
+    assert not list(out.glob("*.png"))
 
 
 def test_run_defaults_to_scenario_runs_and_results_folder(tmp_path, monkeypatch):

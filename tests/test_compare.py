@@ -21,6 +21,7 @@ from adoptsim.runs.compare import (
     format_value,
     paired_differences,
 )
+from adoptsim.viz import save_charts
 from tests.conftest import small_scenario
 
 RUNS, SEED, WEEKS = 8, 11, 20
@@ -167,9 +168,15 @@ def test_unpaired_results_are_refused(comparison):
 
 
 def test_save_and_load_round_trip(comparison, tmp_path):
-    folder = comparison.save(tmp_path / "cmp", chart=True)
-    for name in ("comparison.csv", "differences.csv", "comparison.json", "comparison.png"):
+    folder = comparison.save(tmp_path / "cmp")
+    for name in ("comparison.csv", "differences.csv", "comparison.json"):
         assert (folder / name).exists(), name
+    assert not list(folder.rglob("*.png")), "saving writes data only"
+    charts = save_charts(folder)
+    assert (folder / "comparison.png") in charts
+    for sub in ("base", "sponsor", "evangelists"):
+        assert (folder / sub / "adoption.png") in charts
+        assert (folder / sub / "organization.npz").exists()
     info = json.loads((folder / "comparison.json").read_text())
     assert info["reference"] == "base" and info["runs"] == RUNS and info["seed"] == SEED
     assert [p["name"] for p in info["plans"]] == ["base", "sponsor", "evangelists"]
@@ -237,6 +244,8 @@ def test_cli_compare_prints_ranked_table_and_writes_files(tmp_path):
     assert "90 % interval" in res.output
     for name in ("comparison.csv", "differences.csv", "comparison.png", "comparison.json"):
         assert (out / name).exists(), name
+    for plan in ("plain", "sponsored"):
+        assert (out / plan / "adoption.png").exists(), plan
     table = pd.read_csv(out / "comparison.csv")
     assert set(table["scenario"]) == {"plain", "sponsored"}
     assert Comparison.load(out).runs == 4

@@ -51,7 +51,7 @@ def test_a_run_and_saving_it_without_chart_import_no_heavy_library(tmp_path):
         import adoptsim.model.people, adoptsim.model.engine, adoptsim.org, adoptsim.runs.compare
         from conftest import small_scenario
         result = adoptsim.run(small_scenario(weeks=4), runs=2, seed=1)
-        result.save({str(tmp_path / "out")!r}, chart=False)
+        result.save({str(tmp_path / "out")!r})
         result.attribution()
         print(json.dumps({{"import": after_import, "run": loaded()}}))
         """,

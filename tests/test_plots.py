@@ -1,21 +1,26 @@
 """Charts: every kind renders to PNG, SVG and PDF with its labels; the network chart's
-stages, layout, refusal and organization rebuild; the plot command."""
+stages, layout, refusal and the organization saved with the result; the funnel's
+intervals; the plot command."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 import adoptsim
 from adoptsim.cli import app
+from adoptsim.errors import InputError
 from adoptsim.model.people import Stage
 from adoptsim.runs.compare import Comparison, compare
+from adoptsim.runs.result import Result
 from adoptsim.runs.runner import build_org
-from adoptsim.viz import plots
+from adoptsim.viz import networks, plots
 from tests.conftest import SCENARIOS, small_scenario
 
 ORG = {"generate": {"employees": 300, "departments": ["Sales", "Ops", "HR"]}}
@@ -132,25 +137,73 @@ def test_stages_replayed_from_events_match_the_curves(result):
             assert np.mean(st == Stage.LAPSED) == pytest.approx(row["lapsed_share"])
 
 
-def test_organization_is_rebuilt_from_the_manifest(result):
+def test_the_organization_is_kept_with_the_result_and_saved(result, tmp_path):
     org = plots.organization_of(result)
     spec = adoptsim.Scenario.model_validate(result.manifest["scenario"])
     same = build_org(spec, result.manifest["seed"])
     assert list(org.ids) == list(same.ids)
     np.testing.assert_array_equal(org.edge_src, same.edge_src)
     np.testing.assert_array_equal(org.manager, same.manager)
+    back = plots.organization_of(Result.load(result.save(tmp_path / "out")))
+    assert back.departments == org.departments
+    for name in ("ids", "department", "role", "level", "manager", "edge_src", "edge_dst"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(org, name), err_msg=name)
+    np.testing.assert_array_equal(back.edge_weight, org.edge_weight)
 
 
-def test_imported_organization_is_found_next_to_its_scenario_file(tmp_path):
+def test_an_imported_organization_needs_no_file_after_the_run(tmp_path):
     spec = adoptsim.load_scenario(SCENARIOS / "imported_org.yaml").with_changes(weeks=6)
     result = adoptsim.run(spec, runs=2, seed=1)
-    org = plots.organization_of(result)
-    assert org.n == result.manifest["employees"]
-    fig = plots.network(result, weeks=[3, 6])
-    plots.close(fig)
     result.manifest["scenario_file"] = str(tmp_path / "elsewhere" / "imported_org.yaml")
-    with pytest.raises(plots.ChartError, match=r"example_employees\.csv"):
-        plots.organization_of(result)
+    loaded = Result.load(result.save(tmp_path / "out"))
+    assert plots.organization_of(loaded).n == result.manifest["employees"]
+    plots.close(plots.network(loaded, weeks=[3, 6]))
+
+
+def test_each_run_keeps_its_own_organization_when_drawn_anew(tmp_path):
+    spec = small_scenario(weeks=4, organization=ORG)
+    result = adoptsim.run(spec, runs=3, seed=2, new_org_per_replicate=True)
+    loaded = Result.load(result.save(tmp_path / "out"))
+    assert len(loaded.organizations) == 3
+    for rep in range(3):
+        same = build_org(spec, 2, rep)
+        np.testing.assert_array_equal(plots.organization_of(loaded, rep).edge_src, same.edge_src)
+    with pytest.raises(plots.ChartError, match="replicate 3"):
+        plots.organization_of(loaded, 3)
+
+
+def test_results_saved_without_the_organization_name_the_missing_file(result, tmp_path):
+    folder = result.save(tmp_path / "old")
+    (folder / "organization.npz").unlink()
+    old = Result.load(folder)
+    assert old.organizations == []
+    for chart in (plots.network, plots.network_departments):
+        with pytest.raises(InputError, match=r"organization\.npz is missing"):
+            chart(old)
+    res = runner.invoke(app, ["plot", str(folder), "--out", str(tmp_path / "charts")])
+    assert res.exit_code == 0, res.output
+    assert "skipped" in res.output and "organization.npz" in res.output
+    assert (tmp_path / "charts" / "adoption.png").exists()
+    res = runner.invoke(app, ["plot", str(folder), "--kind", "network"])
+    assert res.exit_code == 2 and "organization.npz" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_funnel_draws_a_mean_outside_its_interval(result):
+    """Most runs reach 100 %, one does not: the mean lies below the 5th percentile."""
+    last = result.curves[result.curves["week"] == result.curves["week"].max()]
+    row = last.iloc[[0]]
+    many = pd.concat([row.assign(replicate=k) for k in range(40)], ignore_index=True)
+    for column in ("aware_share", "ever_tried_share", "active_share", "habitual_share"):
+        many[column] = 1.0
+        many.loc[0, column] = 0.95
+    skewed = dataclasses.replace(result, curves=many)
+    mean = 100 * many["active_share"].mean()
+    low = 100 * many["active_share"].quantile(0.05)
+    assert mean < low  # the case matplotlib's error bars refuse
+    for fig in (plots.funnel(skewed), plots.funnel([skewed, result])):
+        assert f"{mean:.0f}" in texts(fig)
+        plots.close(fig)
 
 
 def test_tree_layout_follows_the_hierarchy(result):
@@ -174,7 +227,7 @@ def test_tree_layout_follows_the_hierarchy(result):
 
 
 def test_network_refuses_large_organizations_and_departments_draw_instead(result, monkeypatch):
-    monkeypatch.setattr(plots, "MAX_NETWORK_EMPLOYEES", 100)
+    monkeypatch.setattr(networks, "MAX_NETWORK_EMPLOYEES", 100)
     with pytest.raises(plots.ChartError) as err:
         plots.network(result)
     message = str(err.value)
@@ -218,7 +271,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def folders(comparison, tmp_path_factory):
     root = tmp_path_factory.mktemp("plots")
-    comparison.save(root / "cmp", chart=False)
+    comparison.save(root / "cmp")
     return root / "cmp", root / "cmp" / "heavy_control"
 
 
@@ -277,7 +330,7 @@ def test_cli_plot_errors_exit_2_without_traceback(folders, tmp_path, monkeypatch
         (["plot", str(one), "--kind", "network", "--weeks", "3,x"], "--weeks"),
         (["plot", str(cmp_folder), "--kind", "adoption", "--plan", "nope"], "baseline"),
     ]
-    monkeypatch.setattr(plots, "MAX_NETWORK_EMPLOYEES", 100)
+    monkeypatch.setattr(networks, "MAX_NETWORK_EMPLOYEES", 100)
     cases.append((["plot", str(one), "--kind", "network"], "at most 100"))
     for args, needle in cases:
         res = runner.invoke(app, [*args, "--out", str(tmp_path / "x")])

@@ -171,7 +171,7 @@ runner = CliRunner()
 
 
 def test_cli_report_html_and_pdf(comparison, tmp_path):
-    folder = comparison.save(tmp_path / "cmp", chart=False)
+    folder = comparison.save(tmp_path / "cmp")
     res = runner.invoke(app, ["report", str(folder)])
     assert res.exit_code == 0, res.output
     assert (folder / "report.html").read_text().startswith("<!DOCTYPE html>")

@@ -46,7 +46,7 @@ def test_strategy_log_round_trips(tmp_path):
     assert sorted(log.week.unique()) == [4, 7]  # the week after each check
     assert log.detail.str.contains('reminders, "round 2" on from week').all()
 
-    folder = result.save(tmp_path / "out", chart=False)
+    folder = result.save(tmp_path / "out")
     on_disk = pd.read_csv(folder / STRATEGY_LOG)
     assert list(on_disk.columns) == LOG_COLUMNS and len(on_disk) == 2 * RUNS
     loaded = Result.load(folder)
@@ -59,7 +59,7 @@ def test_empty_strategy_log_round_trips(tmp_path):
     result = run_with([adapt_rule(above=1.0)])
     assert result.strategy_log.empty
     assert list(result.strategy_log.columns) == LOG_COLUMNS
-    folder = result.save(tmp_path / "out", chart=False)
+    folder = result.save(tmp_path / "out")
     assert (folder / STRATEGY_LOG).exists()
     loaded = Result.load(folder)
     assert loaded.strategy_log.empty
@@ -68,7 +68,7 @@ def test_empty_strategy_log_round_trips(tmp_path):
 
 def test_results_saved_without_a_strategy_log_still_load(tmp_path):
     result = run_with([adapt_rule(below=1.01)])
-    folder = result.save(tmp_path / "old", chart=False)
+    folder = result.save(tmp_path / "old")
     (folder / STRATEGY_LOG).unlink()  # as written by versions before the log was saved
     loaded = Result.load(folder)
     assert loaded.strategy_log.empty

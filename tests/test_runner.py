@@ -25,7 +25,7 @@ def test_org_is_shared_by_default_and_new_per_replicate_on_request(small):
 
 def test_save_and_load_roundtrip(small, tmp_path):
     res = adoptsim.run(small, runs=2, seed=1)
-    res.save(tmp_path / "out", chart=False)
+    res.save(tmp_path / "out")
     back = Result.load(tmp_path / "out")
     pd.testing.assert_frame_equal(back.curves, res.curves, check_dtype=False)
     assert len(back.events) == len(res.events)

@@ -29,13 +29,13 @@ import pandas as pd
 from adoptsim.errors import InputError
 from adoptsim.runs import metrics
 from adoptsim.runs.result import Result
+from adoptsim.runs.runner import run
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.version import __version__
 
 COMPARISON = "comparison.json"
 TABLE = "comparison.csv"
 DIFFERENCES = "differences.csv"
-CHART = "comparison.png"
 #: marks a folder written by :meth:`Comparison.save`
 FORMAT = "adoptsim-comparison/1"
 
@@ -162,15 +162,15 @@ class Comparison:
         return pd.concat(frames, ignore_index=True)
 
     # ---- files --------------------------------------------------------------------------
-    def save(self, folder: str | Path, chart: bool = True) -> Path:
-        """Write the table, the paired differences, the overlay chart and each plan's
-        results (in a sub-folder per plan); returns the folder."""
-
+    def save(self, folder: str | Path) -> Path:
+        """Write the table, the paired differences and each plan's results (in a
+        sub-folder per plan); returns the folder. Charts are drawn by
+        :func:`adoptsim.viz.save_charts`."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         entries = []
         for r, sub in zip(self.results, folder_names(self.names), strict=True):
-            r.save(folder / sub, chart=chart)
+            r.save(folder / sub)
             entries.append(
                 {
                     "name": plan_name(r),
@@ -193,12 +193,6 @@ class Comparison:
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         (folder / COMPARISON).write_text(json.dumps(info, indent=2) + "\n")
-        if chart:
-            from adoptsim.viz import plots
-
-            fig = plots.compare_curves(self)
-            fig.savefig(folder / CHART, dpi=150)
-            plots.close(fig)
         return folder
 
     @classmethod
@@ -406,8 +400,6 @@ def compare(
     with the plan's name and the replicate-weeks just completed. Other keyword arguments
     go to :func:`adoptsim.run`.
     """
-    from adoptsim.runs.runner import run
-
     if not scenarios:
         raise InputError("nothing to compare: give at least one scenario")
     check_rank_by(rank_by)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adoptsim.errors import InputError
+from adoptsim.org import Organization
 from adoptsim.runs import metrics
+from adoptsim.runs import organizations as orgfile
+from adoptsim.runs.attribution import attribution
 from adoptsim.version import __version__
 
 CURVES = "curves.csv"
@@ -24,7 +29,7 @@ STRATEGY_LOG = "strategy_log.csv"
 STRATEGY_LOG_DTYPES = {"replicate": "int64", "week": "int64", "strategy": str, "detail": str}
 SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
-CHART = "adoption.png"
+ORGANIZATION = orgfile.ORGANIZATION
 
 
 def _has_pyarrow() -> bool:
@@ -49,7 +54,10 @@ class Result:
     * ``summary``: one row of metrics per replicate (see :func:`adoptsim.metrics.per_replicate`);
     * ``manifest``: provenance (scenario hash, resolved scenario, seed, version, date);
     * ``strategy_log``: strategy-level events such as an ``adapt`` rule firing (replicate,
-      week, strategy, detail); empty, with those columns, when there were none.
+      week, strategy, detail); empty, with those columns, when there were none;
+    * ``organizations``: the organization every run shared, or one per replicate (in
+      replicate order) when ``manifest["new_org_per_replicate"]``; empty when not kept
+      (results saved by adoptsim before it was written).
     """
 
     curves: pd.DataFrame
@@ -59,6 +67,7 @@ class Result:
     summary: pd.DataFrame
     manifest: dict[str, Any]
     strategy_log: pd.DataFrame = field(default_factory=_empty_strategy_log)
+    organizations: list[Organization] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.strategy_log.empty and self.strategy_log.columns.empty:
@@ -91,8 +100,6 @@ class Result:
         """Adoptions per strategy (and ``own``), mean per run: caused ``direct``-ly, and
         ``indirect``-ly through the colleagues it influenced (chains of ``peer:<id>``
         causes; see :mod:`adoptsim.attribution`), with their ``total`` and ``share``."""
-        from adoptsim.runs.attribution import attribution
-
         labels = [w["label"] for w in self.strategy_windows if w["type"] != "adapt"]
         for s in self.manifest["scenario"]["strategies"]:  # what adapt rules switch on
             then = s.get("then")
@@ -100,8 +107,10 @@ class Result:
                 labels.append(then.get("name") or f"{s.get('name') or s['type']}/{then['type']}")
         return attribution(self.events, replicates=int(self.manifest["runs"]), order=labels)
 
-    def save(self, folder: str | Path, chart: bool = True) -> Path:
-        """Write every output to ``folder`` (created if needed); returns the folder."""
+    def save(self, folder: str | Path) -> Path:
+        """Write the data files to ``folder`` (created if needed); returns the folder.
+
+        Charts are drawn by :func:`adoptsim.viz.save_charts`."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.curves.to_csv(folder / CURVES, index=False)
@@ -123,19 +132,13 @@ class Result:
         }
         (folder / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
         (folder / MANIFEST).write_text(json.dumps(_jsonable(self.manifest), indent=2) + "\n")
-        if chart:
-            from adoptsim.viz import plots
-
-            fig = plots.adoption(self)
-            fig.savefig(folder / CHART, dpi=150)
-            plots.close(fig)
+        if self.organizations:
+            orgfile.write(folder / ORGANIZATION, self.organizations)
         return folder
 
     @classmethod
     def load(cls, folder: str | Path) -> Result:
         """Read a result written by :meth:`save`."""
-        from adoptsim.errors import InputError
-
         folder = Path(folder)
         if not (folder / MANIFEST).exists():
             raise InputError(
@@ -169,6 +172,9 @@ class Result:
             summary=summary.astype(float),
             manifest=manifest,
             strategy_log=strategy_log,
+            organizations=orgfile.read(folder / ORGANIZATION)
+            if (folder / ORGANIZATION).exists()  # absent in results saved before it was written
+            else [],
         )
 
 
@@ -193,8 +199,6 @@ def _jsonable(obj: Any) -> Any:
 
 def make_manifest(scenario, runs: int, seed: int, new_org: bool) -> dict[str, Any]:
     """Provenance of a run: scenario hash and content, seed, runs, version, date."""
-    import platform
-
     return {
         "scenario_hash": scenario.content_hash(),
         "scenario_file": str(scenario.source) if scenario.source else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
@@ -243,7 +243,9 @@ def run(
             for reps in batches(runs, org.n, batch_size)
         ]
     parts = in_parallel(jobs, workers)
-    return assemble(scenario, parts, runs, seed, new_org, org.n)
+    return assemble(
+        scenario, parts, runs, seed, new_org, org.n, organizations=orgs if new_org else [org]
+    )
 
 
 def assemble(
@@ -253,8 +255,11 @@ def assemble(
     seed: int,
     new_org: bool,
     employees: int,
+    *,
+    organizations: Sequence[Organization] = (),
 ) -> Result:
-    """Combine the raw tables of several batches into one Result."""
+    """Combine the raw tables of several batches into one Result (kept with the
+    ``organizations`` it ran on: one shared, or one per replicate)."""
 
     def cat(key: str) -> pd.DataFrame:
         frames = [p[key] for p in parts if len(p[key])]
@@ -293,4 +298,5 @@ def assemble(
         summary=summary,
         manifest=manifest,
         strategy_log=cat("strategy_log"),
+        organizations=list(organizations),
     )
