@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim import report
 from adoptsim.cli import app
+from adoptsim.report import charts as report_charts
 from adoptsim.runs.compare import Comparison, compare, format_value
 from tests.conftest import small_scenario
 
@@ -33,7 +34,7 @@ def plan(name: str, description: str = "", *strategies: dict, **over) -> adoptsi
 @pytest.fixture(autouse=True)
 def low_resolution(monkeypatch):
     """Charts at screen resolution: the tests check content, not sharpness."""
-    monkeypatch.setattr(report, "CHART_DPI", 60)
+    monkeypatch.setattr(report_charts, "CHART_DPI", 60)
 
 
 @pytest.fixture(scope="module")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from adoptsim.report.report import (
-    CHART_DPI,
-    CHART_SCALE,
+from adoptsim.report.charts import CHART_DPI, CHART_SCALE, Chart
+from adoptsim.report.content import (
     SINGLE_METRICS,
-    Chart,
     Report,
     assumption_lines,
     assumptions,
     build,
-    html,
-    pdf,
-    write,
 )
+from adoptsim.report.files import write
+from adoptsim.report.html_page import html
+from adoptsim.report.pdf_page import pdf
 
 __all__ = [
     "CHART_DPI",
