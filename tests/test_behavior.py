@@ -6,7 +6,18 @@ from pydantic import ValidationError
 from scipy import stats
 
 from adoptsim.model import behavior as bh
+from adoptsim.model import kernels
 from adoptsim.model.people import CATEGORY_SHARES, beta22, beta_from_mean_sd, category_of, poisson
+
+
+def _habit_week(h: np.ndarray, rate: np.ndarray, used: bool, decay: float = 0.0) -> np.ndarray:
+    """One employee's habit after a week (adoptsim.model.kernels.learn)."""
+    use, one = np.array([used]), np.ones(1)
+    state = kernels.Learning(np.zeros(1), one.copy(), one.copy(), h.copy(), np.zeros(1))
+    inputs = kernels.LearnInputs(np.ones(2), rate, np.zeros(1), np.zeros(1), np.ones(1, bool))
+    params = kernels.LearnParams(0.0, 1.0, 0.3, decay, True)
+    kernels.learn(use, np.zeros(1, bool), state, inputs, params, np.empty(1, np.int64))
+    return state.habit
 
 
 def test_habit_reaches_95_percent_after_lally_median():
@@ -15,7 +26,7 @@ def test_habit_reaches_95_percent_after_lally_median():
     h = np.zeros(1)
     weeks = 0
     while h[0] < 0.95:
-        h = bh.grow_habit(h, rate, np.array([True]))
+        h = _habit_week(h, rate, True)
         weeks += 1
     # Lally et al. 2010: 66 days = 9.4 weeks; with weekly steps the 95 % mark is passed in week 10
     assert weeks == 10
@@ -27,14 +38,13 @@ def test_habit_curve_is_asymptotic_and_decays_without_use():
     h = np.zeros(1)
     gains = []
     for _ in range(20):
-        new = bh.grow_habit(h, rate, np.array([True]))
+        new = _habit_week(h, rate, True)
         gains.append(new[0] - h[0])
         h = new
     assert all(g2 < g1 for g1, g2 in itertools.pairwise(gains))  # diminishing gains
     assert h[0] < 1.0
-    decayed = bh.decay_habit(h, 0.1, np.array([True]))
+    decayed = _habit_week(h, rate, False, decay=0.1)
     assert decayed[0] == pytest.approx(h[0] * 0.9)
-    assert bh.decay_habit(h, 0.1, np.array([False]))[0] == h[0]
 
 
 def test_habit_rate_spread_matches_lally_range():
@@ -50,7 +60,14 @@ def test_habit_rate_spread_matches_lally_range():
 
 def test_connective_value_has_critical_mass():
     cm = 0.25
-    v = bh.connective_value(np.array([0.0, cm, 1.0]), cm, 2.0)
+    share = np.array([0.0, cm, 1.0])  # of the tie weight (degree 1) on the tool
+    out = kernels.UtilityOut(np.empty(3), np.empty(3))
+    ones, zeros, empty = np.ones(3), np.zeros(3), np.zeros(0)
+    state = kernels.UtilityState(share, zeros, ones, zeros, *(zeros,) * 7, empty, empty)
+    c = kernels.UtilityParams(cm**2, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, *(0.0,) * 7, 3)
+    flags = kernels.UtilityFlags(False, False, False, False, False, True)
+    kernels.utility(out, state, kernels.UtilityLevers(empty, empty, empty), c, flags)
+    v = out.peer_part  # connective value x w_performance x scale, both 1 here
     assert v[0] == 0.0
     assert v[1] == pytest.approx(0.5)
     assert 0.9 < v[2] < 1.0

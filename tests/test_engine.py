@@ -194,10 +194,10 @@ def test_weekly_draws_drawn_ahead_are_the_weekly_draws(small, monkeypatch, ahead
     """Draws of several weeks at once (as many as fit, down to one week) are the numbers
     of drawing each week from each replicate's stream."""
     from adoptsim import rng
-    from adoptsim.model import engine
+    from adoptsim.model import engine, population
     from adoptsim.runs.runner import build_org
 
-    monkeypatch.setattr(engine, "DRAW_AHEAD_BYTES", ahead_bytes)
+    monkeypatch.setattr(population, "DRAW_AHEAD_BYTES", ahead_bytes)
     spec = small.model_copy(update={"weeks": 11})
     org = build_org(spec, 4)
     assert org.n == 300  # the sizes of the parameters above

@@ -12,8 +12,8 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from adoptsim.model import kernels
-from adoptsim.model.engine import _unsigned
+from adoptsim.model import kernels, peers, tallies
+from adoptsim.model.peers import unsigned as _unsigned
 
 
 def _ties(n: int, seed: int, symmetric: bool = True) -> sp.csr_matrix:
@@ -42,15 +42,15 @@ def test_peer_sums_equal_scipys_product_to_the_last_digit(reps):
     want_w = np.stack([w @ row for row in weighted])
     want_u = np.stack([w @ row for row in used])
     got_w, got_u = np.empty(reps * n), np.empty(reps * n)
-    kernels.gather_rows(*_call_ties(w), weighted.ravel(), used.ravel(), n, got_w, got_u)
+    peers.gather_rows(*_call_ties(w), weighted.ravel(), used.ravel(), n, got_w, got_u)
     np.testing.assert_array_equal(got_w.reshape(reps, n), want_w)
     np.testing.assert_array_equal(got_u.reshape(reps, n), want_u)
     # one value array only
-    kernels.gather_rows(*_call_ties(w), used.ravel(), np.zeros(0), n, got_u, np.zeros(0))
+    peers.gather_rows(*_call_ties(w), used.ravel(), np.zeros(0), n, got_u, np.zeros(0))
     np.testing.assert_array_equal(got_u.reshape(reps, n), want_u)
     # the users' rows of a symmetric W, scattered: the same sums
     scattered = np.zeros(reps * n)
-    kernels.scatter_rows(*_call_ties(w), weighted.ravel(), n, scattered)
+    peers.scatter_rows(*_call_ties(w), weighted.ravel(), n, scattered)
     np.testing.assert_array_equal(scattered.reshape(reps, n), want_w)
     assert (want_w > 0).mean() > 0.5
 
@@ -66,11 +66,11 @@ def test_top_peer_on_unsorted_ties_and_no_users():
     seen = rng.integers(0, 2, 60).astype(float)
     emp = np.arange(60)
     out = np.full(60, -7, dtype=np.int64)
-    kernels.top_peer(*_call_ties(w), np.zeros(60, np.int64), emp, seen, 60, out)
+    peers.top_peer(*_call_ties(w), np.zeros(60, np.int64), emp, seen, 60, out)
     scores = w.toarray() * seen
     want = np.where(scores.max(axis=1) > 0, np.argmax(scores, axis=1), -1)
     np.testing.assert_array_equal(out, want)
-    kernels.top_peer(*_call_ties(w), np.zeros(60, np.int64), emp, np.zeros(60), 60, out)
+    peers.top_peer(*_call_ties(w), np.zeros(60, np.int64), emp, np.zeros(60), 60, out)
     assert (out == -1).all()
 
 
@@ -137,10 +137,12 @@ def test_nonzero_and_tally():
     by_dept = np.zeros((reps, n_dept, 5), np.int64)
     by_role = np.zeros((reps, n_role, 5), np.int64)
     model = np.zeros((reps, 10), np.int64)
-    kernels.tally(
-        stage, *flags5, cell, n, group_select, model_select, by_dept, by_role, model,
+    tallies.tally(
+        tallies.States(stage, *flags5),
+        tallies.Groups(cell, n, group_select, model_select),
+        tallies.Counts(by_dept, by_role, model),
         np.full(reps * n_dept * n_role * n_codes, 9, np.int32),
-    )  # fmt: skip
+    )
     code = (stage + 5 * flags5[0] + 10 * flags5[1] + 20 * flags5[2] + 40 * flags5[3]).reshape(
         reps, n
     )
@@ -171,9 +173,13 @@ def test_learning_loop_equals_the_numpy_formulas():
     state = [a.copy() for a in (xp, effort, usefulness, habit, legacy)]
     users = np.full(5, -1, np.int64)  # 5 replicates of 1,000
     kernels.learn(
-        use, compliance, 0.3, state[0], state[1], table, True, state[2], 1.2, bonus, 0.15,
-        state[3], rate, 0.02, state[4], plateau, retired, users,
-    )  # fmt: skip
+        use,
+        compliance,
+        kernels.Learning(*state),
+        kernels.LearnInputs(table, rate, plateau, bonus, retired),
+        kernels.LearnParams(0.3, 1.2, 0.15, 0.02, True),
+        users,
+    )
     np.testing.assert_array_equal(users, np.count_nonzero(use.reshape(5, -1), axis=1))
     depth = np.where(compliance, 0.3, 1.0)
     want_xp = np.where(use, xp + depth, xp)
@@ -192,9 +198,9 @@ def test_learning_loop_equals_the_numpy_formulas():
 def test_replicate_order_and_event_rows():
     rng = np.random.default_rng(8)
     rep = rng.integers(0, 7, 5000).astype(np.int32)
-    order = kernels.replicate_order(rep, 7)
+    order = tallies.replicate_order(rep, 7)
     np.testing.assert_array_equal(order, np.argsort(rep, kind="stable"))  # stable, exact
-    assert kernels.replicate_order(np.zeros(0, np.int32), 3).size == 0
+    assert tallies.replicate_order(np.zeros(0, np.int32), 3).size == 0
     n = rep.size
     week = rng.integers(0, 50, n).astype(np.int16)
     emp = rng.integers(-1, 100, n).astype(np.int32)
@@ -204,7 +210,7 @@ def test_replicate_order_and_event_rows():
     reps = np.array([10, 11, 12, 20, 21, 30, 31])
     rank = np.array([2, 0, 3, 1])
     out = [np.empty(n, t) for t in (np.int64, np.int32, np.int16, np.int8, np.int16)]
-    kernels.event_rows(order, rep, week, emp, event, cause, peer, reps, 100, rank, *out)
+    tallies.event_rows(order, rep, week, emp, event, cause, peer, reps, 100, rank, *out)
     np.testing.assert_array_equal(out[0], reps[rep[order]])
     np.testing.assert_array_equal(out[1], week[order])
     np.testing.assert_array_equal(out[2], np.where(emp < 0, 100, emp)[order])

@@ -1,8 +1,8 @@
-"""The weekly decision rules of an employee, as pure functions over NumPy arrays.
+"""The weekly decision rules of an employee: their parameters and formulas.
 
-Each function takes arrays of shape ``(replicates, employees)`` (or anything that
-broadcasts to it) and returns new arrays; none of them keeps state or draws random numbers.
 The parameters live in :class:`BehaviorParams`, every default with its source or rationale.
+The weekly formulas are computed once, in the compiled loops of :mod:`adoptsim.model.kernels`
+(utility, learning, motivation, stages); the few computed with NumPy are here.
 
 The choice each week is a binary logit between the new tool and the legacy one
 (a random-utility model, McFadden 1974). The utility difference follows the constructs of
@@ -347,42 +347,15 @@ class BehaviorParams(BaseModel):
 
 
 def habit_rates(weeks_to_95: np.ndarray) -> np.ndarray:
-    """Per-week habit growth rate that reaches 95 % of the plateau after ``weeks_to_95``."""
+    """Per-week habit growth rate that reaches 95 % of the plateau after ``weeks_to_95``
+    (asymptotic growth ``h + rate (1 - h)`` per week of use, Lally et al. 2010; the growth
+    itself is :func:`adoptsim.model.kernels.learn`)."""
     return 1.0 - np.power(0.05, 1.0 / np.maximum(weeks_to_95, 1e-9))
 
 
-def grow_habit(habit: np.ndarray, rate: np.ndarray, used: np.ndarray, factor=1.0) -> np.ndarray:
-    """Asymptotic habit growth (Lally et al. 2010) where ``used``; unchanged elsewhere."""
-    return np.where(used, habit + rate * factor * (1.0 - habit), habit)
-
-
-def decay_habit(habit: np.ndarray, decay: float, not_used: np.ndarray) -> np.ndarray:
-    """Exponential habit decay where ``not_used``; unchanged elsewhere."""
-    return np.where(not_used, habit * (1.0 - decay), habit)
-
-
-def connective_value(share: np.ndarray, critical_mass: float, steepness: float) -> np.ndarray:
-    """Connective value (0..1) of the tool given the share of one's tie weight that uses it.
-
-    A Hill curve: slow below the critical mass, saturating above it.
-    """
-    s = np.clip(share, 0.0, 1.0)
-    if steepness == 2.0:  # the default: np.square gives the same numbers, faster
-        np.square(s, out=s)
-    else:
-        np.power(s, steepness, out=s)
-    s /= s + critical_mass**steepness
-    return s
-
-
 def communal_value(stock: np.ndarray, half: float) -> np.ndarray:
-    """Communal value (0..1) of the information accrued in the tool."""
+    """Communal value (0..1) of the information accrued in the tool (Foote et al. 2024)."""
     return stock / (stock + half)
-
-
-def effort(initial: float, experience: np.ndarray, learning_weeks: float) -> np.ndarray:
-    """Effort expectancy after ``experience`` weeks of use (exponential learning curve)."""
-    return initial * np.exp(-experience / learning_weeks)
 
 
 def logistic(x: np.ndarray) -> np.ndarray:

@@ -18,14 +18,30 @@ employee ``i`` is position ``r * N + i``.
 from __future__ import annotations
 
 import math
+from enum import IntFlag
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from adoptsim.model.people import ACTIVE, AWARE, LAPSED, TRYING, UNAWARE
+from adoptsim.model.tallies import event_rows, replicate_order
 
-#: bits of the per-employee event flags written by :func:`transitions`
-FIRST, ADOPT, READOPT, LAPSE, HABIT = 1, 2, 4, 8, 16
+__all__ = ["event_rows", "replicate_order"]  # the events table's loops, also found here
+
+
+class Change(IntFlag):
+    """The week's changes of an employee, as bits of the flags :func:`transitions` writes."""
+
+    FIRST = 1
+    ADOPT = 2
+    READOPT = 4
+    LAPSE = 8
+    HABIT = 16
+
+
+#: the bits as plain ints, for the compiled loops
+_FIRST, _ADOPT, _READOPT, _LAPSE, _HABIT = (int(c) for c in Change)
 
 #: decisions with |u - p| at least this are taken on a float32 estimate of p, whose error
 #: is below 1e-6; closer ones are left to NumPy's float64 logistic (engine.decide)
@@ -36,58 +52,6 @@ DECISION_MARGIN = 1e-4
 # exact p is within 1e-38 of it, and u < 1e-4 is always rechecked.
 
 _jit = njit(nogil=True, cache=True, error_model="numpy")
-
-
-@_jit
-def scatter_rows(indptr, indices, data, values, n, out):
-    """``out[r, i] += W[j, i] * values[r, j]`` for every non-zero value, in increasing
-    flat order of ``(r, j)``: the peer sums of a symmetric ``W`` from its users' rows."""
-    for base in range(0, values.size, n):  # base = r * n
-        for j in range(n):
-            v = values[base + j]
-            if v != 0.0:
-                for k in range(indptr[j], indptr[j + 1]):
-                    out[base + indices[k]] += data[k] * v
-
-
-@_jit
-def gather_rows(indptr, indices, data, first, second, n, out_first, out_second):
-    """``out[r, i] = sum_j W[i, j] * values[r, j]`` for ``first`` and, when it is not
-    empty, ``second`` in the same pass over the ties; each sum adds its terms in the order
-    of row ``i`` of ``W``, starting from 0 (as SciPy's sparse product does)."""
-    both = second.size > 0
-    for base in range(0, first.size, n):  # base = r * n
-        for i in range(n):
-            s1 = 0.0
-            s2 = 0.0
-            for k in range(indptr[i], indptr[i + 1]):
-                j = base + indices[k]
-                s1 += data[k] * first[j]
-                if both:
-                    s2 += data[k] * second[j]
-            out_first[base + i] = s1
-            if both:
-                out_second[base + i] = s2
-
-
-@_jit
-def top_peer(indptr, indices, data, rep, emp, seen, n, out):
-    """For each (replicate, employee): the neighbour with the largest tie weight x
-    ``seen`` (lowest index among equals), or -1 when none is above 0."""
-    for q in range(rep.size):
-        base = rep[q] * n
-        i = emp[q]
-        best = -1
-        top = 0.0
-        for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            v = data[k] * seen[base + j]
-            if v > top:
-                top = v
-                best = j
-            elif v == top and best >= 0 and j < best:
-                best = j
-        out[q] = best
 
 
 @_jit
@@ -131,92 +95,134 @@ def awareness_hits(stage, exposure, u, external, peer_rate, channels, work):
     return hits[:n_hits].copy(), which[:n_hits].copy()
 
 
+class UtilityOut(NamedTuple):
+    """Where :func:`utility` writes: the utility difference and its peer part (flat)."""
+
+    delta: np.ndarray
+    peer_part: np.ndarray
+
+
+class UtilityState(NamedTuple):
+    """The employees' terms of the utility (flat arrays, R * N, unless said otherwise).
+
+    ``use_input`` is the tie weight on users per employee (``square``: the default
+    steepness 2) or else the share of tie weight on the tool, clipped to [0, 1] and raised
+    to the steepness by the caller; ``inv_degree`` has one entry per employee (N),
+    ``communal`` one per replicate (R); ``resentment`` and ``crowding`` are read only when
+    their flags say so."""
+
+    use_input: np.ndarray
+    peer_exposure: np.ndarray
+    inv_degree: np.ndarray
+    susceptibility: np.ndarray
+    usefulness: np.ndarray
+    communal: np.ndarray
+    effort: np.ndarray
+    habit: np.ndarray
+    legacy_habit: np.ndarray
+    innovativeness_term: np.ndarray
+    overload_term: np.ndarray
+    resentment: np.ndarray
+    crowding: np.ndarray
+
+
+class UtilityLevers(NamedTuple):
+    """This week's levers on the utility (flat; read only when their flags say so)."""
+
+    legacy_drop: np.ndarray
+    effort_factor: np.ndarray
+    support: np.ndarray
+
+
+class UtilityParams(NamedTuple):
+    """The scalars of the utility (floats; ``n`` employees per replicate)."""
+
+    critical: float  # critical_mass ** critical_mass_steepness
+    network: float
+    legacy_value: float
+    effort_scale: float
+    w_perf: float
+    w_social: float
+    k: float
+    w_effort: float
+    w_fac: float
+    support: float
+    w_habit: float
+    intercept: float
+    reactance: float
+    crowding: float
+    n: int
+
+
+class UtilityFlags(NamedTuple):
+    """Which optional arrays are in use, and whether the steepness is the default 2."""
+
+    has_drop: bool
+    has_factor: bool
+    has_support: bool
+    has_resent: bool
+    has_crowd: bool
+    square: bool
+
+
 @_jit
-def utility(
-    delta,
-    peer_part,
-    use_input,
-    peer_exposure,
-    inv_degree,
-    usefulness,
-    communal,
-    legacy_value,
-    legacy_drop,
-    effort,
-    effort_scale,
-    effort_factor,
-    support,
-    habit,
-    legacy_habit,
-    susceptibility,
-    innovativeness_term,
-    overload_term,
-    resentment,
-    crowding,
-    n,
-    c,
-    flags,
-):
-    """The new tool's utility difference (without strategy terms) into ``delta`` and its
-    peer part into ``peer_part``. ``use_input`` is the tie weight on users per employee
-    (``square``: the default steepness 2) or else the share of tie weight on the tool,
-    clipped to [0, 1] and raised to the steepness by the caller. ``c`` holds the scalar
-    parameters and ``flags`` says which optional arrays are in use (see
-    ``Simulation._utility``); an unused optional array (``legacy_drop``,
-    ``effort_factor``, ``support``, ``resentment``, ``crowding``) is never read.
-    """
-    (critical, network, w_perf, w_social, k, w_effort) = c[:6]
-    (w_fac, p_support, w_habit, intercept, reactance, crowd_pen) = c[6:]
+def utility(out, st, lv, c, flags):
+    """The new tool's utility difference (without strategy terms) into ``out.delta`` and
+    its peer part into ``out.peer_part``: the formula of :mod:`adoptsim.model.behavior`
+    term by term in its written order, so every sum rounds as written."""
+    delta, peer_part = out
     has_drop, has_factor, has_support, has_resent, has_crowd, square = flags
-    scaled_effort = effort_scale != 1.0
-    scalar_fac = w_fac * min(1.0, p_support)
+    n = c.n
+    scaled_effort = c.effort_scale != 1.0
+    scalar_fac = c.w_fac * min(1.0, c.support)
     for r in range(delta.size // n):
         for i in range(n):
             f = r * n + i
             # connective value: a Hill curve of the share of tie weight on the tool
+            # (perceived critical mass, Markus 1987)
             if square:  # use_input: tie weight on users; / degree: the share
-                s = use_input[f] * inv_degree[i]
+                s = st.use_input[f] * st.inv_degree[i]
                 s = min(max(s, 0.0), 1.0)
                 s = s * s
             else:  # use_input: the clipped share, raised to the power `steep` by the caller
-                s = use_input[f]
-            s /= s + critical
-            if network != 1.0:
-                s *= network
-            social = susceptibility[f] * peer_exposure[f]
-            social *= inv_degree[i]
-            peer = s * w_perf
-            social *= w_social
+                s = st.use_input[f]
+            s /= s + c.critical
+            if c.network != 1.0:
+                s *= c.network
+            social = st.susceptibility[f] * st.peer_exposure[f]
+            social *= st.inv_degree[i]
+            peer = s * c.w_perf
+            social *= c.w_social
             peer += social
-            peer *= k
+            peer *= c.k
             peer_part[f] = peer
-            legacy = legacy_value - legacy_drop[f] if has_drop else legacy_value
-            e = effort[f]
+            legacy = c.legacy_value - lv.legacy_drop[f] if has_drop else c.legacy_value
+            e = st.effort[f]
             if scaled_effort:
-                e *= effort_scale
+                e *= c.effort_scale
             if has_factor:
-                e *= effort_factor[f]
-            d = usefulness[f] + communal[r]
+                e *= lv.effort_factor[f]
+            d = st.usefulness[f] + st.communal[r]
             d -= legacy
-            d *= w_perf
-            e *= w_effort
+            d *= c.w_perf
+            e *= c.w_effort
             d -= e
             if has_support:
-                d += w_fac * min(1.0, p_support + support[f])
+                d += c.w_fac * min(1.0, c.support + lv.support[f])
             else:
                 d += scalar_fac
-            habits = habit[f] - legacy_habit[f]
-            habits *= w_habit
+            habits = st.habit[f] - st.legacy_habit[f]
+            habits *= c.w_habit
             d += habits
-            d *= k
-            d += intercept
+            d *= c.k
+            d += c.intercept
             d += peer
-            d += innovativeness_term[f]
-            d -= overload_term[f]
+            d += st.innovativeness_term[f]
+            d -= st.overload_term[f]
             if has_resent:
-                d -= reactance * resentment[f]
+                d -= c.reactance * st.resentment[f]
             if has_crowd:
-                d -= crowd_pen * crowding[f]
+                d -= c.crowding * st.crowding[f]
             delta[f] = d
 
 
@@ -260,37 +266,51 @@ def choose(stage, access, has_access, u, delta, control, has_control, use, volun
     return unsure_ctrl[:n_ctrl].copy(), unsure_free[:n_free].copy()
 
 
-@_jit
-def learn(
-    use,
-    compliance,
-    compliance_depth,
-    experience,
-    effort,
-    effort_table,
-    whole_weeks,
-    usefulness,
-    experienced,
-    bonus,
-    learning_rate,
-    habit,
-    habit_rate,
-    habit_decay,
-    legacy_habit,
-    legacy_plateau,
-    retired,
-    users,
-):
-    """One week of learning from use: experience and effort, learned usefulness, the new
-    tool's habit (grows where used, decays elsewhere) and the legacy habit (returns toward
-    its plateau where practised, decays elsewhere); the number of users of each replicate
-    into ``users`` (one per replicate).
+class Learning(NamedTuple):
+    """The state one week of use changes (flat arrays, R * N, updated in place)."""
 
-    ``effort_table[x]`` is the effort after ``x`` whole weeks (it must reach this week);
-    when ``whole_weeks`` is false, effort is left to the caller. ``bonus`` is added to the
-    usefulness experienced; ``retired`` marks who can no longer use the legacy tool.
-    """
-    keep = 1.0 - habit_decay
+    experience: np.ndarray
+    effort: np.ndarray
+    usefulness: np.ndarray
+    habit: np.ndarray
+    legacy_habit: np.ndarray
+
+
+class LearnInputs(NamedTuple):
+    """What learning reads: ``effort_table[x]``, the effort after ``x`` whole weeks (it
+    must reach this week); each employee's habit rate and legacy plateau; this week's
+    usefulness ``bonus`` and who can no longer use the legacy tool (``retired``)."""
+
+    effort_table: np.ndarray
+    habit_rate: np.ndarray
+    legacy_plateau: np.ndarray
+    bonus: np.ndarray
+    retired: np.ndarray
+
+
+class LearnParams(NamedTuple):
+    """The scalars of learning; ``whole_weeks``: experience is whole weeks everywhere
+    (else effort is left to the caller)."""
+
+    compliance_depth: float
+    experienced: float
+    learning_rate: float
+    habit_decay: float
+    whole_weeks: bool
+
+
+@_jit
+def learn(use, compliance, state, inputs, c, users):
+    """One week of learning from use: experience and effort, learned usefulness (exponential
+    smoothing toward the usefulness experienced), the new tool's habit (grows where used,
+    decays elsewhere; Lally et al. 2010) and the legacy habit (returns toward its plateau
+    where practised, decays elsewhere); the number of users of each replicate into
+    ``users`` (one per replicate). A week of compliance-only use counts
+    ``compliance_depth`` of a voluntary one."""
+    experience, effort, usefulness, habit, legacy_habit = state
+    habit_rate = inputs.habit_rate
+    depth_c = c.compliance_depth
+    keep = 1.0 - c.habit_decay
     n = use.size // max(users.size, 1)
     for r in range(users.size):
         count = 0
@@ -300,94 +320,118 @@ def learn(
     # Both outcomes are computed and one is selected (no data-dependent branch), and each
     # loop writes one state array (few aliasing checks): the loops vectorize.
     for f in range(use.size):
-        depth = compliance_depth if compliance[f] else 1.0  # only users can be compliant
+        depth = depth_c if compliance[f] else 1.0  # only users can be compliant
         x0 = experience[f]
         x1 = x0 + depth
         experience[f] = x1 if use[f] else x0
-    if whole_weeks:
+    if c.whole_weeks:
+        table = inputs.effort_table
         for f in range(use.size):
             e0 = effort[f]
-            e1 = effort_table[int(experience[f])]  # at most this week: inside the table
+            e1 = table[int(experience[f])]  # at most this week: inside the table
             effort[f] = e1 if use[f] else e0
+    bonus, rate, experienced = inputs.bonus, c.learning_rate, c.experienced
     for f in range(use.size):
-        depth = compliance_depth if compliance[f] else 1.0
+        depth = depth_c if compliance[f] else 1.0
         b0 = usefulness[f]
-        b1 = b0 + learning_rate * depth * (experienced + bonus[f] - b0)
+        b1 = b0 + rate * depth * (experienced + bonus[f] - b0)
         usefulness[f] = b1 if use[f] else b0
     for f in range(use.size):
-        depth = compliance_depth if compliance[f] else 1.0
+        depth = depth_c if compliance[f] else 1.0
         h0 = habit[f]
         h1 = h0 + habit_rate[f] * depth * (1.0 - h0)
         decayed = h0 * keep
         habit[f] = h1 if use[f] else decayed
+    retired, plateau = inputs.retired, inputs.legacy_plateau
     for f in range(use.size):
         # the legacy tool is practised unless the new one was used voluntarily
         practised = ((not use[f]) | compliance[f]) & (not retired[f])
         lh = legacy_habit[f]
-        grow = legacy_plateau[f] - lh
+        grow = plateau[f] - lh
         grow *= habit_rate[f]
         returned = lh + grow
         decayed = lh * keep
         legacy_habit[f] = returned if practised else decayed
 
 
+class Motivation(NamedTuple):
+    """Resentment and crowding-out (updated in place) and the need for autonomy (flat)."""
+
+    resentment: np.ndarray
+    crowding: np.ndarray
+    autonomy: np.ndarray
+
+
+class MotivationLevers(NamedTuple):
+    """This week's freedom threat and reward (flat; read only where ``has_*``)."""
+
+    threat: np.ndarray
+    has_threat: bool
+    reward: np.ndarray
+    has_reward: bool
+
+
+class MotivationParams(NamedTuple):
+    """Rates of resentment and crowding-out."""
+
+    resentment_rate: float
+    resentment_decay: float
+    crowding_rate: float
+
+
 @_jit
-def motivation(
-    use,
-    compliance,
-    threat,
-    has_threat,
-    autonomy,
-    resentment,
-    resentment_rate,
-    resentment_decay,
-    crowding,
-    crowding_rate,
-    reward,
-    has_reward,
-):
+def motivation(use, compliance, state, lv, c):
     """Resentment moves toward autonomy x threat where threatened (rising at
     ``resentment_rate``, else decaying); controlled use under threat and rewarded use crowd
     out intrinsic motivation (Deci, Koestner & Ryan 1999). Without threat, resentment
     decays everywhere."""
-    keep = 1.0 - resentment_decay
+    resentment, crowding, autonomy = state
+    threat, has_threat, reward, has_reward = lv
+    keep = 1.0 - c.resentment_decay
     for f in range(use.size):
         if has_threat:
             level = min(max(threat[f], 0.0), 1.0)
             target = autonomy[f] * level
             r = resentment[f]
-            resentment[f] = r + resentment_rate * (target - r) if target > r else r * keep
+            resentment[f] = r + c.resentment_rate * (target - r) if target > r else r * keep
             if compliance[f] and level > 0:
-                c = crowding[f]
-                crowding[f] = c + crowding_rate * level * (1.0 - c)
+                cr = crowding[f]
+                crowding[f] = cr + c.crowding_rate * level * (1.0 - cr)
         else:
             resentment[f] *= keep
         if has_reward and use[f] and reward[f] > 0:
-            c = crowding[f]
-            crowding[f] = c + crowding_rate * reward[f] * (1.0 - c)
+            cr = crowding[f]
+            crowding[f] = cr + c.crowding_rate * reward[f] * (1.0 - cr)
+
+
+class Stages(NamedTuple):
+    """The state the stage changes read and update (flat arrays, R * N)."""
+
+    stage: np.ndarray
+    compliant: np.ndarray
+    use_streak: np.ndarray
+    idle_streak: np.ndarray
+    ever_tried: np.ndarray
+    habitual: np.ndarray
+    lapses: np.ndarray
+    habit: np.ndarray
+
+
+class StageParams(NamedTuple):
+    """When a trier is active, a user has lapsed and a habit counts as habitual."""
+
+    habitual_threshold: float
+    adopt_after: int
+    lapse_after: int
 
 
 @_jit
-def transitions(
-    stage,
-    use,
-    compliance,
-    compliant,
-    use_streak,
-    idle_streak,
-    ever_tried,
-    habitual,
-    lapses,
-    habit,
-    habitual_threshold,
-    adopt_after,
-    lapse_after,
-    flags,
-    work,
-):
+def transitions(use, compliance, state, c, flags, work):
     """Stage changes of the week from this week's use; each employee's events as bits of
-    ``flags`` (FIRST, ADOPT, READOPT, LAPSE, HABIT). Returns the flat positions of those
-    with an event, in increasing order (``work``: ``stage.size`` integers at least)."""
+    ``flags`` (:class:`Change`). Returns the flat positions of those with an event, in
+    increasing order (``work``: ``use.size`` integers at least)."""
+    stage, compliant, use_streak, idle_streak, ever_tried, habitual, lapses, habit = state
+    adopt_after, lapse_after = c.adopt_after, c.lapse_after
     # no data-dependent branch, few state arrays written per loop: the loops vectorize
     for f in range(stage.size):
         used = use[f]
@@ -410,16 +454,17 @@ def transitions(
         stage[f] = LAPSED if lapse else new
         ever_tried[f] = tried | first
         lapses[f] += lapse
-        flags[f] = FIRST * first + ADOPT * adopted + READOPT * readopt + LAPSE * lapse
+        flags[f] = _FIRST * first + _ADOPT * adopted + _READOPT * readopt + _LAPSE * lapse
     for f in range(stage.size):
         # whether this week's use was compliance only (only users can be compliant)
         was = compliant[f]
         compliant[f] = compliance[f] if use[f] else was
+    threshold = c.habitual_threshold
     for f in range(stage.size):
-        now = habit[f] >= habitual_threshold
+        now = habit[f] >= threshold
         newly = now & (not habitual[f])
         habitual[f] = now
-        flags[f] += HABIT * newly
+        flags[f] += _HABIT * newly
     return nonzero(flags, work)
 
 
@@ -433,109 +478,3 @@ def nonzero(flags, work):
         out[count] = f
         count += flags[f] != 0
     return out[:count].copy()
-
-
-@_jit
-def tally(
-    stage,
-    habitual,
-    compliant,
-    used,
-    ever_tried,
-    cell,
-    n,
-    group_select,
-    model_select,
-    by_dept,
-    by_role,
-    model,
-    work,
-):
-    """Counts per (replicate, department, column) into ``by_dept``, (replicate, role,
-    column) into ``by_role`` and (replicate, column) into ``model``.
-
-    Employees are first counted by (department, role) cell and state code: employee
-    ``i``'s code counts at ``cell[i] + code``, the code being stage + 5 habitual + 10
-    compliant + 20 used + 40 ever tried; a column's count is then the sum over the codes
-    it selects (``*_select``: 0/1 matrices of codes x columns). ``work``: int32, room for a
-    count per replicate, cell and code (overwritten)."""
-    reps, n_dept, _ = by_dept.shape
-    n_role = by_role.shape[1]
-    n_codes = group_select.shape[0]
-    code = np.empty(stage.size, dtype=np.uint8)  # a loop without stores that depend on data
-    for f in range(stage.size):
-        flags = 5 * habitual[f] + 10 * compliant[f] + 20 * used[f] + 40 * ever_tried[f]
-        code[f] = stage[f] + flags
-    size = n_dept * n_role * n_codes
-    counts = work[: reps * size].reshape((reps, size))  # at most n each: int32
-    counts[:] = 0
-    for r in range(reps):
-        row = counts[r]
-        base = r * n
-        for i in range(n):
-            row[cell[i] + code[base + i]] += 1
-    for r in range(reps):
-        for d in range(n_dept):
-            for g in range(n_role):
-                start = (d * n_role + g) * n_codes
-                for code in range(n_codes):
-                    c = counts[r, start + code]
-                    if c == 0:
-                        continue
-                    for k in range(group_select.shape[1]):
-                        if group_select[code, k]:
-                            by_dept[r, d, k] += c
-                            by_role[r, g, k] += c
-                    for m in range(model_select.shape[1]):
-                        if model_select[code, m]:
-                            model[r, m] += c
-
-
-@_jit
-def replicate_order(rep, n_reps):
-    """Positions of the rows ordered by ``rep`` (0 .. n_reps - 1), keeping the order of
-    rows with the same replicate (a counting sort)."""
-    start = np.zeros(n_reps + 1, dtype=np.int64)
-    for k in range(rep.size):
-        start[rep[k] + 1] += 1
-    for r in range(n_reps):
-        start[r + 1] += start[r]
-    order = np.empty(rep.size, dtype=np.int64)
-    for k in range(rep.size):
-        r = rep[k]
-        order[start[r]] = k
-        start[r] += 1
-    return order
-
-
-@_jit
-def event_rows(
-    order,
-    rep,
-    week,
-    emp,
-    event,
-    cause,
-    peer,
-    reps,
-    n_emp,
-    cause_rank,
-    out_rep,
-    out_week,
-    out_emp,
-    out_event,
-    out_cause,
-):
-    """The rows of the events table, in ``order``: replicate numbers (``reps[rep]``), weeks,
-    and codes of the employee (``n_emp`` for none), the event and the cause (``cause_rank``
-    of the cause, or ``cause_rank.size + p`` for peer ``p``)."""
-    n_causes = cause_rank.size
-    for k in range(order.size):
-        q = order[k]
-        out_rep[k] = reps[rep[q]]
-        out_week[k] = week[q]
-        e = emp[q]
-        out_emp[k] = e if e >= 0 else n_emp
-        out_event[k] = event[q]
-        p = peer[q]
-        out_cause[k] = n_causes + p if p >= 0 else cause_rank[cause[q]]

@@ -1,8 +1,8 @@
 """The special cases of the diffusion literature, as decision rules of the same model.
 
 ``behavior.mode`` picks the weekly decision rule. The default, ``utility``, is the UTAUT2
-logit of :mod:`adoptsim.behavior`. The two modes here replace it (step 3 of the week in
-:meth:`adoptsim.engine.Simulation.step`); strategies still act first, so a seed set, a
+logit of :mod:`adoptsim.model.behavior`. The two modes here replace it (step 3 of the week in
+:meth:`adoptsim.model.engine.Simulation.step`); strategies still act first, so a seed set, a
 pilot's access rule or evangelists made active count, while levers on the utility do not.
 In both modes an employee is aware, tries and adopts in the same week (adoption on
 decision), becomes an active user at once and never lapses; habit and learning are not
@@ -37,11 +37,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from adoptsim.errors import ScenarioError
-from adoptsim.model.engine import _spmm
+from adoptsim.model.peers import spmm
 from adoptsim.model.people import ACTIVE, UNAWARE, Stage
+from adoptsim.model.records import EXTERNAL, OWN, PEER, Event
 
 if TYPE_CHECKING:
-    from adoptsim.model.engine import Simulation
+    from adoptsim.model.population import Population as Simulation
 
 #: a share or count within this of a threshold reaches it (so 3 adopters of 100 reach a
 #: threshold written 0.03 whatever the rounding of either)
@@ -71,12 +72,12 @@ class Rule:
             return total / sim.N if kind == "share" else total
         a = adopted.astype(float)
         if kind == "share":
-            return _spmm(sim.W, a) * sim.inv_degree
+            return spmm(sim.W, a) * sim.inv_degree
         if self._binary is None:
             binary = sim.W.copy().tocsr()
             binary.data = (binary.data > 0).astype(float)
             self._binary = binary
-        return _spmm(self._binary, a)
+        return spmm(self._binary, a)
 
     def adopt(self, sim: Simulation, new: np.ndarray, cause_of) -> None:
         """Make ``new`` employees adopters now, logging awareness, trial and adoption.
@@ -84,8 +85,6 @@ class Rule:
         ``cause_of(rep, emp)`` gives the cause code of each new adopter; peer causes get
         the adopted neighbour with the strongest tie (network mixing).
         """
-        from adoptsim.model.engine import PEER, Event
-
         rep, emp = np.nonzero(new)
         if rep.size == 0:
             return
@@ -116,8 +115,6 @@ class BassRule(Rule):
     """Bass (1969): external rate ``p`` plus imitation ``q`` times the adopted share."""
 
     def step(self, sim: Simulation) -> None:
-        from adoptsim.model.engine import EXTERNAL, PEER
-
         p = self.params
         dt = 1.0 / p.bass_period_weeks
         adopted = sim.stage == ACTIVE
@@ -150,8 +147,6 @@ class ThresholdRule(Rule):
         self.thresholds = draw_thresholds(sim)
 
     def step(self, sim: Simulation) -> None:
-        from adoptsim.model.engine import OWN, PEER
-
         adopted = sim.stage == ACTIVE
         seen = self.exposure(sim, adopted, self.params.threshold_kind)
         new = seen >= self.thresholds - THRESHOLD_EPS

@@ -1,7 +1,7 @@
 """Employees: their stages and their traits (drawn at creation).
 
 Traits and state are arrays of shape (replicates, employees) owned by
-:class:`adoptsim.engine.Simulation`. The Mesa agent :class:`adoptsim.agents.Employee` lives
+:class:`adoptsim.model.engine.Simulation`. The Mesa agent :class:`adoptsim.agents.Employee` lives
 in :mod:`adoptsim.agents`, so that this module (on the path of every run) does not import
 Mesa; ``from adoptsim.model.people import Employee`` still works.
 """
@@ -18,8 +18,8 @@ import numpy as np
 from adoptsim.model import behavior as bh
 
 if TYPE_CHECKING:
+    from adoptsim.model.spec import ScenarioLike
     from adoptsim.org import Organization
-    from adoptsim.scenario import Scenario
 
 
 class Stage(IntEnum):
@@ -90,7 +90,7 @@ def beta_from_mean_sd(mean: float, sd: float) -> tuple[float, float]:
     return mean * common, (1 - mean) * common
 
 
-def draw_traits(spec: Scenario, org: Organization, rngs: list[np.random.Generator]) -> Traits:
+def draw_traits(spec: ScenarioLike, org: Organization, rngs: list[np.random.Generator]) -> Traits:
     """Draw every employee's traits, each replicate from its own 'traits' stream."""
     p = spec.behavior
     a_leg, b_leg = beta_from_mean_sd(spec.legacy.habit.mean, spec.legacy.habit.sd)

@@ -137,6 +137,10 @@ class StrategyParams(BaseModel):
         """The instance label: ``name`` if set, else the type."""
         return self.name or self.type
 
+    def build(self) -> Strategy:
+        """The strategy these parameters describe."""
+        return strategy_class(self.type)(self)
+
 
 #: the parameters every strategy has (documented once, not per strategy)
 COMMON_FIELDS: tuple[str, ...] = tuple(StrategyParams.model_fields)
