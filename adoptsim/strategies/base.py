@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adoptsim.errors import ScenarioError, did_you_mean
+from adoptsim.org import ROLES
 
 if TYPE_CHECKING:
     from adoptsim.model.engine import Simulation
@@ -320,8 +321,6 @@ def resolve_targets(
             codes.append(known.index(d))
         mask &= np.isin(org.department, codes)
     if target.roles is not None:
-        from adoptsim.org import ROLES
-
         mask &= np.isin(org.role, [ROLES.index(r) for r in target.roles])
     if target.levels is not None:
         mask &= np.isin(org.level, target.levels)
@@ -357,8 +356,6 @@ def employee_mask(sim: Simulation, ids: list[str], where: str) -> np.ndarray:
 
 def subtree_mask(sim: Simulation, who: str) -> np.ndarray:
     """Employees in the reporting subtree of employee id or role ``who`` (inclusive)."""
-    from adoptsim.org import ROLES
-
     org = sim.org
     out = np.zeros(org.n, dtype=bool)
     if who in ROLES:
