@@ -552,17 +552,10 @@ def sweep_cmd(
     ] = None,
 ) -> None:
     """Run a parameter sweep; results stream into the folder as runs finish."""
-    from adoptsim.errors import InputError
-    from adoptsim.sweeps import EXECUTORS, SweepStats, default_folder, load_experiment, sweep
+    from adoptsim.sweeps import SweepStats, default_folder, load_experiment, make_evaluator, sweep
 
     try:
-        if executor not in EXECUTORS:
-            raise InputError(
-                f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}",
-                source="--executor",
-            )
-        if workers is not None and workers < 1:
-            raise InputError(f"must be at least 1 (got {workers})", source="--workers")
+        evaluator = make_evaluator(executor, workers, scheduler)
         exp = load_experiment(experiment)
         folder = out_dir or default_folder(exp)
         stats = SweepStats()
@@ -580,9 +573,7 @@ def sweep_cmd(
             table = sweep(
                 exp,
                 out=folder,
-                executor=executor,  # type: ignore[arg-type]
-                workers=workers,
-                scheduler=scheduler,
+                evaluator=evaluator,
                 resume=resume,
                 retry_errors=retry_errors,
                 chunk_size=chunk,

@@ -75,7 +75,7 @@ def test_lazy_names_resolve_to_their_definitions_and_mesa_comes_with_the_model(t
         tmp_path,
     )
     assert out["Comparison"] == ["adoptsim.runs.compare", "Comparison", []]
-    assert out["Experiment"] == ["adoptsim.sweeps.sweep", "Experiment", []]
+    assert out["Experiment"] == ["adoptsim.sweeps.experiment", "Experiment", []]
     assert out["Stage"] == ["adoptsim.model.people", "Stage", []]
     assert out["AdoptionModel"][:2] == ["adoptsim.mesa", "AdoptionModel"]
     assert "mesa" in out["AdoptionModel"][2]

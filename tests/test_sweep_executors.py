@@ -1,4 +1,4 @@
-"""Executors give the same rows; a killed sweep resumes and ends with every row once."""
+"""Evaluators give the same rows; a killed sweep resumes and ends with every row once."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from adoptsim.sweeps import Store, SweepStats, experiment_from_data, sweep
+from adoptsim.errors import InputError
+from adoptsim.sweeps import (
+    DaskEvaluator,
+    ProcessEvaluator,
+    SequentialEvaluator,
+    Store,
+    SweepStats,
+    experiment_from_data,
+    make_evaluator,
+    sweep,
+)
 from tests.conftest import ROOT, SMALL, deep_update
 
 BASE = deep_update(
@@ -130,7 +140,62 @@ def test_a_killed_sweep_resumes_with_every_row_exactly_once(tmp_path):
 
 @pytest.mark.parametrize("workers", [0, -2])
 def test_bad_worker_counts_are_input_errors(tmp_path, workers):
-    from adoptsim.errors import InputError
-
     with pytest.raises(InputError, match="workers"):
         sweep(experiment(tmp_path), store=False, workers=workers)
+
+
+def test_evaluator_classes_give_the_same_rows_and_a_given_client_stays_open(tmp_path):
+    from distributed import Client, LocalCluster
+
+    exp = experiment_from_data(experiment(tmp_path))
+    seq = sweep(exp, store=False, evaluator=SequentialEvaluator())
+    pd.testing.assert_frame_equal(seq, sweep(exp, store=False, executor="sequential"))
+    procs = ProcessEvaluator(2)
+    with procs:  # one pool for both sweeps
+        first = sweep(exp, out=tmp_path / "p", evaluator=procs)
+        again = sweep(exp, store=False, evaluator=procs, chunk_size=1)
+    pd.testing.assert_frame_equal(first, seq)
+    pd.testing.assert_frame_equal(again, seq)
+    assert Store(tmp_path / "p").manifest()["sessions"][-1]["executor"] == "processes"
+    with (
+        LocalCluster(n_workers=2, processes=False, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        stats = SweepStats()
+        dask = sweep(exp, out=tmp_path / "d", evaluator=DaskEvaluator(client=client), stats=stats)
+        assert client.status == "running"  # not closed by the evaluator
+        assert stats.info["scheduler"] == cluster.scheduler_address
+        assert client.submit(sum, [1, 2]).result() == 3
+    pd.testing.assert_frame_equal(dask, seq)
+    assert Store(tmp_path / "d").manifest()["sessions"][-1]["executor"] == "dask"
+
+
+def test_a_dask_evaluator_starts_and_closes_its_own_cluster(tmp_path):
+    exp = experiment_from_data(experiment(tmp_path, samples=2, replicates=2))
+    evaluator = DaskEvaluator(workers=2)
+    with evaluator:
+        client = evaluator.client
+        assert evaluator.workers == 2
+        stats = SweepStats()
+        table = sweep(exp, store=False, evaluator=evaluator, stats=stats)
+        assert client.status == "running"  # still open within the block
+    assert evaluator.client is None and client.status == "closed"
+    assert stats.info["workers"] == 2
+    pd.testing.assert_frame_equal(table, sweep(exp, store=False, executor="sequential"))
+
+
+def test_make_evaluator_follows_the_command_line_options():
+    assert isinstance(make_evaluator("sequential"), SequentialEvaluator)
+    assert isinstance(make_evaluator(), ProcessEvaluator)
+    assert make_evaluator("processes", workers=3).workers == 3
+    assert isinstance(make_evaluator("processes", scheduler="tcp://localhost:1"), DaskEvaluator)
+    assert isinstance(make_evaluator("dask"), DaskEvaluator)
+    with pytest.raises(InputError, match="unknown executor"):
+        make_evaluator("threads")
+    with pytest.raises(InputError, match="workers"):
+        ProcessEvaluator(0)
+
+
+def test_an_evaluator_and_executor_options_together_are_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="not both"):
+        sweep(experiment(tmp_path), store=False, evaluator=SequentialEvaluator(), executor="dask")
