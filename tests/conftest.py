@@ -48,14 +48,15 @@ def small() -> Scenario:
 
 
 @pytest.fixture
-def wide_console(monkeypatch):
+def wide_console():
     """A wide console for the CLI's output, so that no line wraps.
 
     The CLI's console reads COLUMNS when adoptsim.cli is imported; under pytest-xdist the
     workers have COLUMNS=80 by then, so passing COLUMNS to the runner would be ignored.
     """
-    from rich.console import Console
+    from adoptsim.cli import common
 
-    from adoptsim import cli
-
-    monkeypatch.setattr(cli, "out", Console(width=200))
+    saved = common.out._width
+    common.out._width = 200
+    yield common.out
+    common.out._width = saved

@@ -5,10 +5,11 @@ import subprocess
 import sys
 
 import pandas as pd
+import yaml
 from typer.testing import CliRunner
 
 from adoptsim.cli import app
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, small_scenario
 
 runner = CliRunner()
 
@@ -136,3 +137,15 @@ def test_console_script_entry_point(tmp_path):
     )
     assert proc.returncode == 2
     assert "file not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_user_text_with_rich_markup_is_printed_as_is(tmp_path):
+    """A scenario name that looks like rich markup neither crashes the output nor is eaten."""
+    spec = small_scenario(weeks=3).model_dump(mode="json")
+    spec["name"] = "plan [/] [bold]x"
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    res = CliRunner().invoke(app, ["run", str(path), "-n", "2", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "plan [/] [bold]x" in res.output
+    assert (tmp_path / "o" / "summary.json").is_file()

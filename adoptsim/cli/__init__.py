@@ -1,0 +1,23 @@
+"""The ``adoptsim`` command line: thin typer commands over the Python API.
+
+Each command module registers its commands on :data:`app` when it is imported.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from adoptsim.cli import compare, run, sweep
+from adoptsim.cli.common import app, err
+from adoptsim.errors import AdoptsimError
+
+__all__ = ["app", "compare", "main", "run", "sweep"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except AdoptsimError as exc:  # pragma: no cover - commands catch their own
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,5 @@
+"""``python -m adoptsim.cli``."""
+
+from adoptsim.cli import main
+
+main()

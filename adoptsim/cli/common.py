@@ -1,0 +1,71 @@
+"""Shared pieces of the command line: the typer app, consoles, error output, progress bars."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from adoptsim.errors import AdoptsimError
+
+app = typer.Typer(
+    name="adoptsim",
+    help="Forecast how a new workplace tool spreads through an organization.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(exc: AdoptsimError) -> typer.Exit:
+    """Print a user error without traceback and return the Exit to raise."""
+    err.print(
+        f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True
+    )
+    return typer.Exit(code=exc.exit_code)
+
+
+def pct(x: float) -> str:
+    """A share as a percentage string."""
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f} %"
+
+
+def weeks_cells(row) -> tuple[str, str]:
+    """Median and interval cells of a weeks-to-X metric ('not reached' where it is not)."""
+    if math.isinf(row["median"]):
+        return "not reached", f"reached in {100 * row['reached']:.0f} % of runs"
+    high = "not reached" if math.isinf(row["high"]) else f"{row['high']:.0f}"
+    return f"{row['median']:.0f}", f"{row['low']:.0f} – {high}"
+
+
+def progress_bar() -> Progress:
+    """The progress bar used by long commands."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replicate-weeks"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def cell_text(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)

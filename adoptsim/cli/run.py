@@ -1,0 +1,113 @@
+"""Commands on one scenario: run, validate-scenario, strategies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+import adoptsim
+from adoptsim.cli.common import app, fail, out, progress_bar
+from adoptsim.cli.tables import attribution_table, summary_table
+from adoptsim.errors import AdoptsimError, InputError, did_you_mean
+from adoptsim.model.engine import Simulation
+from adoptsim.runs.runner import build_org
+from adoptsim.strategies import REGISTRY
+from adoptsim.strategies.docs import names, render_strategy
+from adoptsim.viz import save_charts
+
+
+@app.command("run")
+def run_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    runs: Annotated[int | None, typer.Option("--runs", "-n", min=1, help="Replicates.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME).")
+    ] = None,
+    new_org: Annotated[
+        bool, typer.Option("--new-org-per-replicate", help="Draw a new organization per run.")
+    ] = False,
+    no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip adoption.png.")] = False,
+) -> None:
+    """Run a scenario's ensemble, print the summary and write the results folder."""
+
+    try:
+        spec = adoptsim.load_scenario(scenario)
+        n = spec.runs if runs is None else runs
+        folder = out_dir or Path("results") / spec.name
+        with progress_bar() as bar:
+            task = bar.add_task(f"running {spec.name}", total=n * spec.weeks)
+            result = adoptsim.run(
+                spec,
+                runs=n,
+                seed=seed,
+                new_org_per_replicate=True if new_org else None,
+                progress=lambda k: bar.advance(task, k),
+            )
+        result.save(folder)
+        if not no_chart:
+            save_charts(result, folder)
+    except AdoptsimError as exc:
+        raise fail(exc) from None
+    out.print(summary_table(result))
+    attribution = attribution_table(result)
+    if attribution is not None:
+        out.print(attribution)
+    out.print(f"results written to [bold]{escape(str(folder))}[/]")
+
+
+@app.command("validate-scenario")
+def validate_scenario_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+) -> None:
+    """Check a scenario file against the schema without running it."""
+
+    try:
+        spec = adoptsim.load_scenario(scenario)
+        org = build_org(spec, spec.seed)
+
+        # resolves every strategy's targets against the organization
+        Simulation(spec.with_changes(weeks=1), org, spec.seed, [0], source=str(scenario))
+    except AdoptsimError as exc:
+        raise fail(exc) from None
+    out.print(
+        f"[green]ok[/]: {escape(str(scenario))} — scenario {escape(repr(spec.name))}, "
+        f"{org.n} employees, "
+        f"{len(spec.strategies)} strategies, {spec.weeks} weeks, {spec.runs} runs"
+    )
+
+
+@app.command("strategies")
+def strategies_cmd(
+    name: Annotated[
+        str | None, typer.Argument(help="A strategy: show its mechanism and parameters.")
+    ] = None,
+) -> None:
+    """List the rollout strategies, or show one: mechanism, parameters, defaults, sources."""
+    from rich.markdown import Markdown
+
+    if name is None:
+        table = Table(title="Rollout strategies (adoptsim strategies NAME for details)")
+        table.add_column("strategy", style="bold")
+        table.add_column("what it does")
+        for n in names():
+            table.add_row(n, REGISTRY[n].summary)
+        out.print(table)
+        return
+    if name not in REGISTRY:
+        raise fail(
+            InputError(
+                f"unknown strategy {name!r}{did_you_mean(name, REGISTRY)}; known: "
+                f"{', '.join(names())}",
+                source="adoptsim strategies",
+            )
+        )
+    out.print(Markdown(render_strategy(name, level=1)))
+    out.print(
+        "Every strategy also takes name, start, end, target and cost (see docs/strategies.md).",
+        highlight=False,
+    )

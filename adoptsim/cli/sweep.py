@@ -1,0 +1,256 @@
+"""Commands for researchers: sweep, analyze, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from adoptsim import validation
+from adoptsim.cli.common import app, cell_text, err, fail, out
+from adoptsim.errors import AdoptsimError
+from adoptsim.sweeps import (
+    SweepStats,
+    default_folder,
+    load_experiment,
+    load_sweep,
+    make_evaluator,
+    sweep,
+)
+from adoptsim.sweeps.analysis import analyze, chart_metrics, first_error, wide_summary
+
+
+@app.command("validate")
+def validate_cmd(
+    case: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--case",
+            "-c",
+            help="Case to run (repeatable; default all): bass, granovetter, centola, habit, "
+            "rogers.",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the charts and validation.csv.")
+    ] = Path("results/validation"),
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")] = 1,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Run at the small size of the tests (seconds).")
+    ] = False,
+) -> None:
+    """Reproduce published results of the diffusion literature; exit 1 when a case fails."""
+
+    try:
+        names = validation.check_cases(case)
+        with err.status("") as status:
+            results = validation.run_cases(
+                names,
+                size="quick" if quick else "full",
+                seed=seed,
+                progress=lambda name: status.update(f"validating {name}"),
+            )
+        written = validation.save(results, out_dir)
+    except AdoptsimError as exc:
+        raise fail(exc) from None
+    table = Table(
+        title=f"Validation against published results ({'quick' if quick else 'full'} size, "
+        f"seed {seed})",
+        title_justify="left",
+    )
+    for col in ("case", "check", "published", "simulated", "tolerance", "result"):
+        table.add_column(col)
+    for r in results:
+        for c in r.checks:
+            verdict = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]"
+            table.add_row(r.case, c.name, c.published, c.simulated, c.tolerance, verdict)
+    out.print(table)
+    failed = [r.case for r in results if not r.passed]
+    out.print(
+        f"charts and validation.csv written to [bold]{escape(str(out_dir))}[/] "
+        f"({len(written)} files)"
+    )
+    if failed:
+        err.print(f"[bold red]failed:[/] {', '.join(failed)}", highlight=False)
+        raise typer.Exit(code=1)
+    out.print(f"[green]all {len(results)} cases pass[/]")
+
+
+@app.command("sweep")
+def sweep_cmd(
+    experiment: Annotated[Path, typer.Argument(help="Experiment YAML file (experiments/).")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME).")
+    ] = None,
+    executor: Annotated[
+        str, typer.Option("--executor", "-e", help="sequential, processes or dask.")
+    ] = "processes",
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Processes (default: all cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume/--overwrite",
+            help="Skip the runs already stored in the folder (default), or start over.",
+        ),
+    ] = True,
+    retry_errors: Annotated[
+        bool, typer.Option("--retry-errors", help="Run failed points again when resuming.")
+    ] = False,
+    chunk: Annotated[
+        int | None, typer.Option("--chunk", min=1, help="Replicates per task (default: auto).")
+    ] = None,
+) -> None:
+    """Run a parameter sweep; results stream into the folder as runs finish."""
+
+    try:
+        evaluator = make_evaluator(executor, workers, scheduler)
+        exp = load_experiment(experiment)
+        folder = out_dir or default_folder(exp)
+        stats = SweepStats()
+        bar = sweep_progress_bar()
+        task = None
+
+        def tick(done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task(f"sweeping {exp.name}", total=total, completed=done)
+            else:
+                bar.update(task, completed=done)
+
+        with bar:
+            table = sweep(
+                exp,
+                out=folder,
+                evaluator=evaluator,
+                resume=resume,
+                retry_errors=retry_errors,
+                chunk_size=chunk,
+                progress=tick,
+                stats=stats,
+            )
+    except KeyboardInterrupt:
+        note = "finished runs are stored; run the same command again to resume"
+        err.print(f"[yellow]interrupted[/]: {note}")
+        raise typer.Exit(code=130) from None
+    except AdoptsimError as exc:
+        raise fail(exc) from None
+    rate = f", {stats.rate:.1f} runs/s" if stats.ran else ""
+    out.print(
+        f"{stats.ran} runs done in {stats.seconds:.1f} s{rate}"
+        + (f"; {stats.skipped} already stored" if stats.skipped else "")
+    )
+    errors = int((table["status"] != "ok").sum()) if len(table) else 0
+    if errors:
+        bad = table.loc[table["status"] != "ok", "point"].nunique()
+        err.print(
+            f"[yellow]{errors} runs failed[/] at {bad} point(s) (rows with status 'error'); "
+            f"first error: {first_error(table)}",
+            highlight=False,
+        )
+    out.print(
+        f"{len(table)} rows written to [bold]{escape(str(folder))}[/] "
+        "(results.parquet, manifest.json)"
+    )
+
+
+def sweep_progress_bar() -> Progress:
+    """A progress bar of runs done, rate and time left."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("" if speed is None else f"{speed:.1f} runs/s", style="progress.data.speed")
+
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        Rate(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@app.command("analyze")
+def analyze_cmd(
+    folder: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Metric to chart (repeatable; default: headline)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default FOLDER/analysis).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="png, svg or pdf.")] = "png",
+    no_chart: Annotated[bool, typer.Option("--no-chart", help="Tables only.")] = False,
+) -> None:
+    """Summarise a sweep: table per point, Sobol / Morris indices, charts."""
+
+    try:
+        exp, _, _, manifest = load_sweep(folder)
+        result = analyze(folder, out=out_dir, metrics=metric, charts=not no_chart, fmt=fmt)
+        shown = chart_metrics(exp, metric)
+    except AdoptsimError as exc:
+        raise fail(exc) from None
+    heading = (
+        f"{exp.name}: {exp.design} design, {manifest.get('points')} points x "
+        f"{exp.replicates} runs, seed {exp.seed}"
+    )
+    limit = 60
+    if exp.design in ("sobol", "morris") or manifest.get("points", 0) > limit:
+        out.print(f"{heading}; the summary of every point is in points.csv", highlight=False)
+    else:
+        wide = wide_summary(result.summary[result.summary.metric.isin(shown)], exp.names)
+        table = Table(title=f"{heading} — mean (90 % of runs)", title_justify="left")
+        for col in wide.columns:
+            table.add_column(str(col), justify="left" if col in exp.names else "right")
+        for _, row in wide.iterrows():
+            table.add_row(*[cell_text(v) for v in row])
+        out.print(table)
+    for label, frame, cols in (
+        (
+            "Sobol indices (± half-width of the interval)",
+            result.sobol,
+            ("S1", "S1_conf", "ST", "ST_conf"),
+        ),
+        (
+            "Morris screening (± half-width of the interval)",
+            result.morris,
+            ("mu_star", "mu_star_conf", "sigma", "mu"),
+        ),
+    ):
+        if frame is None:
+            continue
+        t = Table(title=label, title_justify="left")
+        for c in ("metric", "parameter", *cols):
+            t.add_column(c, justify="left" if c in ("metric", "parameter") else "right")
+        for _, r in frame[frame.metric.isin(shown)].iterrows():
+            t.add_row(r["metric"], r["parameter"], *[f"{r[c]:.3f}" for c in cols])
+        out.print(t)
+    for note in result.notes:
+        err.print(f"[yellow]note[/]: {note}", highlight=False)
+    target = out_dir or folder / "analysis"
+    out.print(f"tables and {len(result.charts)} charts written to [bold]{escape(str(target))}[/]")
