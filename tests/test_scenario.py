@@ -7,7 +7,7 @@ import pytest
 
 import adoptsim
 from adoptsim.errors import ScenarioError
-from adoptsim.scenario import Scenario, load_scenario, validate_scenario
+from adoptsim.scenario import Scenario, load_scenario, merge_extends, validate_scenario
 from tests.conftest import SCENARIOS
 
 
@@ -196,3 +196,67 @@ def test_target_selection_needs_count_or_share(tmp_path):
     )
     with pytest.raises(ScenarioError, match="count"):
         load_scenario(f)
+
+
+def test_extends_a_childs_departments_replace_the_parents(tmp_path):
+    """The baseline's departments and a child's own four: the child's are the departments
+    (merged name by name, their shares would sum to 2)."""
+    base = (Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml").as_posix()
+    f = write(
+        tmp_path,
+        "child.yaml",
+        f"""
+        extends: {base}
+        name: four_departments
+        organization:
+          generate:
+            departments: {{Ops: 0.4, Sales: 0.3, Legal: 0.2, HR: 0.1}}
+        """,
+    )
+    s = load_scenario(f)
+    parent = load_scenario(base)
+    assert s.organization.generate.departments == {
+        "Ops": 0.4,
+        "Sales": 0.3,
+        "Legal": 0.2,
+        "HR": 0.1,
+    }
+    # the rest of the generate section is still the parent's (settings merge key by key)
+    assert s.organization.generate.employees == parent.organization.generate.employees
+    assert s.weeks == parent.weeks and s.strategies == parent.strategies
+
+
+def test_extends_an_organization_from_another_source_replaces_the_parents(tmp_path):
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+    data = Path(__file__).resolve().parents[1] / "scenarios" / "data" / "example_employees.csv"
+    f = write(
+        tmp_path,
+        "child.yaml",
+        f"""
+        extends: {base.as_posix()}
+        name: imported
+        organization: {{employees: {data.as_posix()}}}
+        """,
+    )
+    s = load_scenario(f)
+    assert s.organization.generate is None
+    assert Path(s.organization.employees).name == "example_employees.csv"
+
+
+def test_merge_extends_rules() -> None:
+    base = {
+        "weeks": 40,
+        "behavior": {"a": 1, "b": 2},
+        "strategies": [{"type": "x"}],
+        "organization": {"generate": {"employees": 10, "departments": {"A": 0.5, "B": 0.5}}},
+    }
+    over = {
+        "behavior": {"b": 3},
+        "strategies": [],
+        "organization": {"generate": {"departments": {"C": 1.0}}},
+    }
+    out = merge_extends(base, over)
+    assert out["behavior"] == {"a": 1, "b": 3}
+    assert out["strategies"] == []
+    assert out["organization"]["generate"] == {"employees": 10, "departments": {"C": 1.0}}
+    assert base["behavior"] == {"a": 1, "b": 2}  # the parent's data is not changed

@@ -15,16 +15,21 @@ from adoptsim.scenario.paths import (
     with_overrides,
 )
 from adoptsim.scenario.schema import (
+    ORGANIZATION_SOURCES,
+    REPLACED_MAPPINGS,
     HabitDistribution,
     LegacySpec,
     Scenario,
     ToolSpec,
     load_scenario,
+    merge_extends,
     read_scenario_data,
     validate_scenario,
 )
 
 __all__ = [
+    "ORGANIZATION_SOURCES",
+    "REPLACED_MAPPINGS",
     "HabitDistribution",
     "Item",
     "LegacySpec",
@@ -38,6 +43,7 @@ __all__ = [
     "is_integer_field",
     "load_scenario",
     "locate",
+    "merge_extends",
     "parse_path",
     "read_scenario_data",
     "validate_scenario",

@@ -210,14 +210,42 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+#: mappings keyed by the user's own names: a child's mapping replaces the parent's whole
+REPLACED_MAPPINGS: frozenset[tuple[str, ...]] = frozenset(
+    {("organization", "generate", "departments")}
+)
+#: the organization's sources: a child that names one replaces the parent's organization
+ORGANIZATION_SOURCES = ("generate", "employees", "graphml")
+
+
+def merge_extends(
+    base: dict[str, Any], over: dict[str, Any], path: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``over`` (a child scenario's data) on top of ``base`` (its parent's).
+
+    Scalars and lists (``strategies`` among them) in the child replace the parent's;
+    settings sections (``behavior``, ``tool``, ``legacy``, ``organization.generate``, ...)
+    merge key by key; mappings of named items (``organization.generate.departments``)
+    replace the parent's whole; an ``organization`` that names a source (``generate``,
+    ``employees`` or ``graphml``) other than the parent's replaces the parent's
+    organization.
+    """
+    if path == ("organization",) and _other_source(base, over):
+        return dict(over)
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        here = (*path, str(key))
+        mergeable = isinstance(value, dict) and isinstance(out.get(key), dict)
+        if mergeable and here not in REPLACED_MAPPINGS:
+            out[key] = merge_extends(out[key], value, here)
         else:
             out[key] = value
     return out
+
+
+def _other_source(base: dict[str, Any], over: dict[str, Any]) -> bool:
+    named = {k for k in ORGANIZATION_SOURCES if k in over}
+    return bool(named) and named != {k for k in ORGANIZATION_SOURCES if k in base}
 
 
 def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -239,7 +267,7 @@ def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
             source=str(path),
             where="extends",
         )
-    return _merge(read_scenario_data(base_path, (*_chain, path)), data)
+    return merge_extends(read_scenario_data(base_path, (*_chain, path)), data)
 
 
 def load_scenario(path: str | Path) -> Scenario:
