@@ -26,7 +26,7 @@ from adoptsim.org import (
     load_graphml,
     write_graphml,
 )
-from adoptsim.org.organization import _betweenness
+from adoptsim.org.centrality import _betweenness
 
 DATA = Path(__file__).parent / "data" / "org"
 EXAMPLES = Path(__file__).parents[1] / "scenarios" / "data"

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from adoptsim.org.organization import (
-    BETWEENNESS_EXACT_MAX,
-    BETWEENNESS_PIVOTS,
+from adoptsim.org.build import build
+from adoptsim.org.centrality import BETWEENNESS_EXACT_MAX, BETWEENNESS_PIVOTS, centrality
+from adoptsim.org.generate import generate
+from adoptsim.org.io_csv import load_csv
+from adoptsim.org.io_graphml import load_graphml, write_graphml
+from adoptsim.org.organization import Organization
+from adoptsim.org.spec import (
     DEFAULT_DEPARTMENTS,
     DEFAULT_WEIGHTS,
     IMPORT_TEAM_TIES_MAX_TEAM,
     KINDS,
     ROLES,
     GenerateSpec,
-    Organization,
     OrganizationSpec,
-    build,
-    centrality,
-    generate,
-    load_csv,
-    load_graphml,
-    write_graphml,
 )
 
 __all__ = [

@@ -1,0 +1,181 @@
+"""Organizations from and to GraphML."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from adoptsim.errors import OrganizationError
+
+if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
+    pass
+from adoptsim.org.organization import Organization, _listing
+from adoptsim.org.records import _assemble, _parse_roles, _parse_tie_values, _Records
+from adoptsim.org.spec import KINDS, ROLES
+
+
+@cache
+def _directed_graphml_reader() -> type:
+    """The GraphML reader class (defined on first use: networkx is slow to import)."""
+    import networkx as nx
+    from networkx.readwrite.graphml import GraphMLReader
+
+    class _DirectedGraphMLReader(GraphMLReader):
+        """Reads every GraphML graph as a MultiDiGraph so that edges keep their file direction."""
+
+        def make_graph(
+            self, graph_xml: Any, graphml_keys: Any, defaults: Any, G: Any = None
+        ) -> Any:
+            return super().make_graph(graph_xml, graphml_keys, defaults, G=nx.MultiDiGraph())
+
+        def add_edge(self, G: Any, edge_element: Any, graphml_keys: Any) -> Any:
+            edge_element.attrib.pop("directed", None)  # edge direction = file order
+            return super().add_edge(G, edge_element, graphml_keys)
+
+    return _DirectedGraphMLReader
+
+
+def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
+    """An organization read from GraphML.
+
+    Nodes: the employee id is the ``employee_id`` or ``id`` attribute, else the node's
+    GraphML id; ``department`` (required), ``role``, ``manager`` (the manager's employee
+    id), ``location`` (optional); other attributes (but ``level``, which is derived) go to
+    ``attributes``. Edges: ``kind`` (default collaborates) and ``weight`` (default: the
+    kind's); a ``reports_to`` edge goes from the employee to the manager. Validated like
+    :func:`load_csv`; messages name nodes and edges.
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise OrganizationError(
+            f"GraphML file not found (looked for {path.resolve()})", source=source
+        )
+    import networkx as nx
+
+    reader = _directed_graphml_reader()
+    try:
+        graphs = list(reader(force_multigraph=True)(path=str(path)))
+    except (ET.ParseError, nx.NetworkXError, ValueError, KeyError, TypeError) as exc:
+        raise OrganizationError(f"not a readable GraphML file: {exc}", source=source) from None
+    if not graphs:
+        raise OrganizationError("the GraphML file holds no graph", source=source)
+    g = graphs[0]
+    node_default = g.graph.get("node_default", {})
+    edge_default = g.graph.get("edge_default", {})
+    keys = list(g.nodes)
+    data = [{**node_default, **g.nodes[v]} for v in keys]
+
+    def text(v: Any) -> str:
+        return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+    ids = [text(d.get("employee_id", d.get("id", v))) for v, d in zip(keys, data, strict=True)]
+    labels = [f'node "{v}"' for v in keys]
+    rec = _Records(source, None, labels)
+    no_dept = [k for k, d in enumerate(data) if not text(d.get("department"))]
+    if no_dept:
+        raise rec.fail("no department attribute", no_dept, lambda k: "")
+    managers = [text(d.get("manager")) for d in data]
+    has_role = any("role" in d for d in data)
+    roles = _parse_roles([text(d.get("role")) for d in data], rec) if has_role else None
+    has_loc = any("location" in d for d in data)
+    location = [text(d.get("location")) for d in data] if has_loc else None
+    skip = {"employee_id", "id", "department", "role", "manager", "location", "level"}
+    extra_names = list(dict.fromkeys(k for d in data for k in d if k not in skip))
+    attributes = pd.DataFrame(
+        {name: [d.get(name) for d in data] for name in extra_names},
+        index=pd.RangeIndex(len(keys)),
+    )
+
+    node_pos = {v: k for k, v in enumerate(keys)}
+    t_src: list[str] = []
+    t_dst: list[str] = []
+    t_kind: list[str] = []
+    t_weight: list[Any] = []
+    t_labels: list[str] = []
+    conflicts: list[str] = []
+    loops: list[str] = []
+    for u, v, ed in g.edges(data=True):
+        ed = {**edge_default, **ed}
+        label = f'edge "{u}"-"{v}"'
+        if u == v:
+            loops.append(label)
+            continue
+        kind = text(ed.get("kind")).lower()
+        if kind == "reports_to":
+            k, boss = node_pos[u], ids[node_pos[v]]
+            if managers[k] and managers[k] != boss:
+                conflicts.append(f'"{ids[k]}" reports to "{managers[k]}" and "{boss}"')
+            managers[k] = boss
+            continue
+        t_src.append(ids[node_pos[u]])
+        t_dst.append(ids[node_pos[v]])
+        t_kind.append(kind)
+        t_weight.append(ed.get("weight"))
+        t_labels.append(label)
+    if loops:
+        raise OrganizationError(f"self-tie: {_listing(loops)}", source=source)
+    if conflicts:
+        raise OrganizationError(f"more than one manager: {_listing(conflicts)}", source=source)
+    t_rec = _Records(source, None, t_labels)
+    codes, weights = _parse_tie_values(t_kind, t_weight, t_rec)
+    return _assemble(
+        source=source,
+        rec=rec,
+        ids=ids,
+        managers=managers,
+        departments=[text(d.get("department")) for d in data],
+        roles=roles,
+        location=location,
+        attributes=attributes,
+        ties=(t_src, t_dst, codes, weights, t_rec),
+        team_ties=team_ties,
+        manager_field="manager",
+    )
+
+
+def write_graphml(org: Organization, path: str | Path) -> None:
+    """Write ``org`` as GraphML that :func:`load_graphml` reads back (with ``team_ties=False``).
+
+    Nodes are keyed by employee id with ``department``, ``role``, ``manager``, ``location``
+    and the extra attributes; every (pair, kind) tie but ``reports_to`` is one edge with
+    ``kind`` and ``weight`` (the reporting lines are the ``manager`` attributes).
+    """
+    import networkx as nx
+
+    g = nx.MultiGraph()
+    ids = [str(x) for x in org.ids.tolist()]
+    columns: dict[str, list[Any]] = {
+        "department": [org.departments[d] for d in org.department.tolist()],
+        "role": [ROLES[r] for r in org.role.tolist()],
+        "manager": ["" if m < 0 else ids[m] for m in org.manager.tolist()],
+    }
+    if org.location is not None:
+        columns["location"] = [str(x) for x in org.location.tolist()]
+    for name in org.attributes.columns:
+        values = org.attributes[name].tolist()
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            values = ["" if v is None else str(v) for v in values]
+        columns[str(name)] = values
+    names = list(columns)
+    g.add_nodes_from(
+        (ids[i], dict(zip(names, values, strict=True)))
+        for i, values in enumerate(zip(*columns.values(), strict=True))
+    )
+    keep = org.edge_kind != KINDS.index("reports_to")
+    g.add_edges_from(
+        (ids[s], ids[d], {"kind": KINDS[k], "weight": w})
+        for s, d, k, w in zip(
+            org.edge_src[keep].tolist(),
+            org.edge_dst[keep].tolist(),
+            org.edge_kind[keep].tolist(),
+            org.edge_weight[keep].tolist(),
+            strict=True,
+        )
+    )
+    nx.write_graphml(g, str(path))
