@@ -67,31 +67,49 @@ def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
         raise OrganizationError("the GraphML file holds no graph", source=source)
     g = graphs[0]
     node_default = g.graph.get("node_default", {})
-    edge_default = g.graph.get("edge_default", {})
     keys = list(g.nodes)
     data = [{**node_default, **g.nodes[v]} for v in keys]
-
-    def text(v: Any) -> str:
-        return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-
-    ids = [text(d.get("employee_id", d.get("id", v))) for v, d in zip(keys, data, strict=True)]
+    ids = [_text(d.get("employee_id", d.get("id", v))) for v, d in zip(keys, data, strict=True)]
     labels = [f'node "{v}"' for v in keys]
     rec = _Records(source, None, labels)
-    no_dept = [k for k, d in enumerate(data) if not text(d.get("department"))]
+    no_dept = [k for k, d in enumerate(data) if not _text(d.get("department"))]
     if no_dept:
         raise rec.fail("no department attribute", no_dept, lambda k: "")
-    managers = [text(d.get("manager")) for d in data]
+    managers = [_text(d.get("manager")) for d in data]
     has_role = any("role" in d for d in data)
-    roles = _parse_roles([text(d.get("role")) for d in data], rec) if has_role else None
+    roles = _parse_roles([_text(d.get("role")) for d in data], rec) if has_role else None
     has_loc = any("location" in d for d in data)
-    location = [text(d.get("location")) for d in data] if has_loc else None
+    location = [_text(d.get("location")) for d in data] if has_loc else None
     skip = {"employee_id", "id", "department", "role", "manager", "location", "level"}
     extra_names = list(dict.fromkeys(k for d in data for k in d if k not in skip))
     attributes = pd.DataFrame(
         {name: [d.get(name) for d in data] for name in extra_names},
         index=pd.RangeIndex(len(keys)),
     )
+    ties = _edges(g, keys, ids, managers, source)
+    return _assemble(
+        source=source,
+        rec=rec,
+        ids=ids,
+        managers=managers,
+        departments=[_text(d.get("department")) for d in data],
+        roles=roles,
+        location=location,
+        attributes=attributes,
+        ties=ties,
+        team_ties=team_ties,
+        manager_field="manager",
+    )
 
+
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+
+def _edges(g: Any, keys: list, ids: list[str], managers: list[str], source: str) -> tuple:
+    """The graph's ties (ends, kind codes, weights, records); ``reports_to`` edges fill in
+    ``managers`` instead. Self-ties and conflicting managers are errors."""
+    edge_default = g.graph.get("edge_default", {})
     node_pos = {v: k for k, v in enumerate(keys)}
     t_src: list[str] = []
     t_dst: list[str] = []
@@ -106,7 +124,7 @@ def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
         if u == v:
             loops.append(label)
             continue
-        kind = text(ed.get("kind")).lower()
+        kind = _text(ed.get("kind")).lower()
         if kind == "reports_to":
             k, boss = node_pos[u], ids[node_pos[v]]
             if managers[k] and managers[k] != boss:
@@ -124,19 +142,7 @@ def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
         raise OrganizationError(f"more than one manager: {_listing(conflicts)}", source=source)
     t_rec = _Records(source, None, t_labels)
     codes, weights = _parse_tie_values(t_kind, t_weight, t_rec)
-    return _assemble(
-        source=source,
-        rec=rec,
-        ids=ids,
-        managers=managers,
-        departments=[text(d.get("department")) for d in data],
-        roles=roles,
-        location=location,
-        attributes=attributes,
-        ties=(t_src, t_dst, codes, weights, t_rec),
-        team_ties=team_ties,
-        manager_field="manager",
-    )
+    return t_src, t_dst, codes, weights, t_rec
 
 
 def write_graphml(org: Organization, path: str | Path) -> None:

@@ -131,9 +131,35 @@ def _assemble(
     manager_field: str = "manager_id",
 ) -> Organization:
     """Validate employee records and ties, derive levels and roles, and build the organization."""
-    n = len(ids)
-    if n == 0:
+    if not ids:
         raise OrganizationError("no employees found (only a header?)", source=source)
+    first_at = _unique_ids(ids, rec, source)
+    no_dept = [k for k, d in enumerate(departments) if not d]
+    if no_dept:
+        raise rec.fail("empty department", no_dept, lambda k: f'"{ids[k]}"')
+    manager, depth = _manager_chain(ids, managers, first_at, rec, source, manager_field)
+    dept_names = list(dict.fromkeys(departments))
+    dept_code = {d: i for i, d in enumerate(dept_names)}
+    src, dst, kind, weight = _edge_arrays(manager, first_at, ties, team_ties)
+    return Organization(
+        ids=np.array(ids, dtype=object),
+        departments=tuple(dept_names),
+        department=np.array([dept_code[d] for d in departments], dtype=np.int32),
+        role=_roles(manager, roles),
+        level=depth.astype(np.int16),
+        manager=manager,
+        edge_src=src,
+        edge_dst=dst,
+        edge_kind=kind,
+        edge_weight=weight,
+        location=None if location is None else np.array(location, dtype=object),
+        attributes=attributes,
+        source=source,
+    )
+
+
+def _unique_ids(ids: list[str], rec: _Records, source: str) -> dict[str, int]:
+    """Each employee id's position; blank and duplicate ids are errors naming the rows."""
     empty = [k for k, x in enumerate(ids) if not x]
     if empty:
         raise rec.fail("empty employee_id", empty, lambda k: "employee_id is blank")
@@ -151,12 +177,22 @@ def _assemble(
         raise OrganizationError(
             f"duplicate employee_id: {_listing(items)}", source=source, where=where
         )
-    no_dept = [k for k, d in enumerate(departments) if not d]
-    if no_dept:
-        raise rec.fail("empty department", no_dept, lambda k: f'"{ids[k]}"')
+    return first_at
+
+
+def _manager_chain(
+    ids: list[str],
+    managers: list[str],
+    first_at: dict[str, int],
+    rec: _Records,
+    source: str,
+    manager_field: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each employee's manager position (-1 at the top) and depth; unknown managers and
+    cycles are errors naming the rows."""
     unknown = [k for k, m in enumerate(managers) if m and m not in first_at]
     if unknown:
-        known = list(first_at) if n <= 10_000 else []
+        known = list(first_at) if len(ids) <= 10_000 else []
         raise rec.fail(
             f"unknown {manager_field}",
             unknown,
@@ -177,21 +213,34 @@ def _assemble(
         )
     if depth.max() > np.iinfo(np.int16).max:
         raise OrganizationError("the hierarchy is deeper than 32767 levels", source=source)
+    return manager, depth
 
-    dept_names = list(dict.fromkeys(departments))
-    dept_code = {d: i for i, d in enumerate(dept_names)}
-    department = np.array([dept_code[d] for d in departments], dtype=np.int32)
-    has_reports = np.bincount(manager[manager >= 0], minlength=n) > 0
-    derived = np.where(manager < 0, 2, np.where(has_reports, 1, 0)).astype(np.int8)
-    if roles is not None:
-        given = np.array([-1 if r is None else ROLES.index(r) for r in roles], dtype=np.int8)
-        role = np.where(given >= 0, given, derived).astype(np.int8)
-    else:
-        role = derived
 
+def _roles(manager: np.ndarray, roles: list[str | None] | None) -> np.ndarray:
+    """Given roles, else derived: executive at the top, manager with reports, else
+    individual contributor."""
+    has_reports = np.bincount(manager[manager >= 0], minlength=manager.size) > 0
+    derived = np.where(
+        manager < 0,
+        ROLES.index("executive"),
+        np.where(has_reports, ROLES.index("manager"), ROLES.index("individual_contributor")),
+    ).astype(np.int8)
+    if roles is None:
+        return derived
+    given = np.array([-1 if r is None else ROLES.index(r) for r in roles], dtype=np.int8)
+    return np.where(given >= 0, given, derived).astype(np.int8)
+
+
+def _edge_arrays(
+    manager: np.ndarray,
+    first_at: dict[str, int],
+    ties: tuple[list[str], list[str], np.ndarray, np.ndarray, _Records] | None,
+    team_ties: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ends, kinds and weights of every tie: reporting lines, team ties, the file's ties."""
     src_parts = [np.flatnonzero(manager >= 0)]
     dst_parts = [manager[manager >= 0]]
-    kind_parts = [np.zeros(len(src_parts[0]), dtype=np.int8)]
+    kind_parts = [np.full(len(src_parts[0]), KINDS.index("reports_to"), dtype=np.int8)]
     weight_parts = [np.full(len(src_parts[0]), DEFAULT_WEIGHTS["reports_to"])]
     if team_ties:
         a, b = _team_pairs(manager, 1.0, None, IMPORT_TEAM_TIES_MAX_TEAM)
@@ -216,20 +265,11 @@ def _assemble(
         dst_parts.append(np.array([first_at[x] for x in t_dst], dtype=np.int64))
         kind_parts.append(t_kind.astype(np.int8))
         weight_parts.append(t_weight.astype(np.float64))
-    return Organization(
-        ids=np.array(ids, dtype=object),
-        departments=tuple(dept_names),
-        department=department,
-        role=role,
-        level=depth.astype(np.int16),
-        manager=manager,
-        edge_src=np.concatenate(src_parts),
-        edge_dst=np.concatenate(dst_parts),
-        edge_kind=np.concatenate(kind_parts),
-        edge_weight=np.concatenate(weight_parts),
-        location=None if location is None else np.array(location, dtype=object),
-        attributes=attributes,
-        source=source,
+    return (
+        np.concatenate(src_parts),
+        np.concatenate(dst_parts),
+        np.concatenate(kind_parts),
+        np.concatenate(weight_parts),
     )
 
 
