@@ -1,0 +1,109 @@
+"""Bass (1969): the model in bass mode against the closed-form diffusion curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from adoptsim.validation.common import (
+    BASS_PAIRS,
+    SIZES,
+    TOLERANCE,
+    CaseResult,
+    Check,
+    Size,
+    _fmt,
+    _run,
+    _scenario,
+    bass_closed_form,
+    bass_recursion,
+    organization_from_edges,
+)
+
+
+def bass_case(size: Size = "full", seed: int = 1) -> CaseResult:
+    """Bass (1969): the ensemble mean of mode bass, well mixed, against the closed form."""
+    s = SIZES[size]["bass"]
+    m, periods = s["weeks_per_period"], s["periods"]
+    weeks = m * periods
+    tol = TOLERANCE["bass_gap"]
+    org = organization_from_edges(s["employees"], np.zeros((0, 2)), "well mixed")
+    checks, frames = [], []
+    for p, q in BASS_PAIRS:
+        spec = _scenario(
+            {
+                "name": f"bass p={p} q={q}",
+                "weeks": weeks,
+                "runs": s["runs"],
+                "seed": seed,
+                "behavior": {
+                    "mode": "bass",
+                    "mixing": "well_mixed",
+                    "bass_p": p,
+                    "bass_q": q,
+                    "bass_period_weeks": m,
+                },
+            }
+        )
+        _, tables = _run(spec, org, seed, range(s["runs"]))
+        curves = tables["curves"]
+        by_week = curves.groupby("week")["active_share"]
+        t = np.arange(weeks + 1) / m
+        frame = pd.DataFrame(
+            {
+                "p": p,
+                "q": q,
+                "week": np.arange(weeks + 1),
+                "period": t,
+                "simulated": by_week.mean().to_numpy(),
+                "low": by_week.quantile(0.05).to_numpy(),
+                "high": by_week.quantile(0.95).to_numpy(),
+                # standard error of the ensemble mean
+                "se": (by_week.std(ddof=1) / np.sqrt(s["runs"])).to_numpy(),
+                "closed_form": bass_closed_form(t, p, q),
+                "recursion": bass_recursion(weeks, p, q, 1.0 / m),
+            }
+        )
+        frames.append(frame)
+        gap = np.abs(frame["simulated"] - frame["closed_form"])
+        at = float(frame["period"].iloc[int(gap.argmax())])
+        gap_rec = float(np.abs(frame["simulated"] - frame["recursion"]).max())
+        noise = TOLERANCE["bass_standard_errors"] * float(frame["se"].max())
+        gap_disc = float(np.abs(frame["recursion"] - frame["closed_form"]).max())
+        if s["closed_form_check"]:
+            checks.append(
+                Check(
+                    f"p={p} q={q}: max gap to closed form",
+                    "Bass F(t)",
+                    f"{_fmt(gap.max())} (t={at:.1f})",
+                    f"< {tol}",
+                    bool(gap.max() < tol),
+                )
+            )
+        checks.append(
+            Check(
+                f"p={p} q={q}: recursion vs closed form",
+                f"Bass F(t), dt=1/{m}",
+                _fmt(gap_disc),
+                f"< {tol}",
+                bool(gap_disc < tol),
+            )
+        )
+        checks.append(
+            Check(
+                f"p={p} q={q}: max gap to recursion",
+                "F(t+1) recursion",
+                _fmt(gap_rec),
+                f"<= {_fmt(noise)} ({TOLERANCE['bass_standard_errors']:g} s.e.)",
+                bool(gap_rec <= noise),
+            )
+        )
+    return CaseResult(
+        "bass",
+        "Bass curve",
+        "Bass (1969), Management Science 15(5):215-227; (p, q) = (0.03, 0.38) is the mean of "
+        "Sultan, Farley & Lehmann (1990)",
+        checks,
+        {"curves": pd.concat(frames, ignore_index=True)},
+        {**s, "seed": seed},
+    )
