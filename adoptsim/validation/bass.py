@@ -26,7 +26,6 @@ def bass_case(size: Size = "full", seed: int = 1) -> CaseResult:
     s = SIZES[size]["bass"]
     m, periods = s["weeks_per_period"], s["periods"]
     weeks = m * periods
-    tol = TOLERANCE["bass_gap"]
     org = organization_from_edges(s["employees"], np.zeros((0, 2)), "well mixed")
     checks, frames = [], []
     for p, q in BASS_PAIRS:
@@ -46,58 +45,9 @@ def bass_case(size: Size = "full", seed: int = 1) -> CaseResult:
             }
         )
         _, tables = _run(spec, org, seed, range(s["runs"]))
-        curves = tables["curves"]
-        by_week = curves.groupby("week")["active_share"]
-        t = np.arange(weeks + 1) / m
-        frame = pd.DataFrame(
-            {
-                "p": p,
-                "q": q,
-                "week": np.arange(weeks + 1),
-                "period": t,
-                "simulated": by_week.mean().to_numpy(),
-                "low": by_week.quantile(0.05).to_numpy(),
-                "high": by_week.quantile(0.95).to_numpy(),
-                # standard error of the ensemble mean
-                "se": (by_week.std(ddof=1) / np.sqrt(s["runs"])).to_numpy(),
-                "closed_form": bass_closed_form(t, p, q),
-                "recursion": bass_recursion(weeks, p, q, 1.0 / m),
-            }
-        )
+        frame = _bass_frame(tables["curves"], p, q, weeks, m, s["runs"])
         frames.append(frame)
-        gap = np.abs(frame["simulated"] - frame["closed_form"])
-        at = float(frame["period"].iloc[int(gap.argmax())])
-        gap_rec = float(np.abs(frame["simulated"] - frame["recursion"]).max())
-        noise = TOLERANCE["bass_standard_errors"] * float(frame["se"].max())
-        gap_disc = float(np.abs(frame["recursion"] - frame["closed_form"]).max())
-        if s["closed_form_check"]:
-            checks.append(
-                Check(
-                    f"p={p} q={q}: max gap to closed form",
-                    "Bass F(t)",
-                    f"{_fmt(gap.max())} (t={at:.1f})",
-                    f"< {tol}",
-                    bool(gap.max() < tol),
-                )
-            )
-        checks.append(
-            Check(
-                f"p={p} q={q}: recursion vs closed form",
-                f"Bass F(t), dt=1/{m}",
-                _fmt(gap_disc),
-                f"< {tol}",
-                bool(gap_disc < tol),
-            )
-        )
-        checks.append(
-            Check(
-                f"p={p} q={q}: max gap to recursion",
-                "F(t+1) recursion",
-                _fmt(gap_rec),
-                f"<= {_fmt(noise)} ({TOLERANCE['bass_standard_errors']:g} s.e.)",
-                bool(gap_rec <= noise),
-            )
-        )
+        checks += _bass_checks(frame, p, q, m, s)
     return CaseResult(
         "bass",
         "Bass curve",
@@ -107,3 +57,67 @@ def bass_case(size: Size = "full", seed: int = 1) -> CaseResult:
         {"curves": pd.concat(frames, ignore_index=True)},
         {**s, "seed": seed},
     )
+
+
+def _bass_frame(
+    curves: pd.DataFrame, p: float, q: float, weeks: int, m: int, runs: int
+) -> pd.DataFrame:
+    """Per week: the ensemble's mean active share, its interval and standard error, the
+    closed form and the discrete recursion."""
+    by_week = curves.groupby("week")["active_share"]
+    t = np.arange(weeks + 1) / m
+    return pd.DataFrame(
+        {
+            "p": p,
+            "q": q,
+            "week": np.arange(weeks + 1),
+            "period": t,
+            "simulated": by_week.mean().to_numpy(),
+            "low": by_week.quantile(0.05).to_numpy(),
+            "high": by_week.quantile(0.95).to_numpy(),
+            # standard error of the ensemble mean
+            "se": (by_week.std(ddof=1) / np.sqrt(runs)).to_numpy(),
+            "closed_form": bass_closed_form(t, p, q),
+            "recursion": bass_recursion(weeks, p, q, 1.0 / m),
+        }
+    )
+
+
+def _bass_checks(frame: pd.DataFrame, p: float, q: float, m: int, s: dict) -> list[Check]:
+    """The gaps to the closed form and to the recursion, each against its tolerance."""
+    tol = TOLERANCE["bass_gap"]
+    gap = np.abs(frame["simulated"] - frame["closed_form"])
+    at = float(frame["period"].iloc[int(gap.argmax())])
+    gap_rec = float(np.abs(frame["simulated"] - frame["recursion"]).max())
+    noise = TOLERANCE["bass_standard_errors"] * float(frame["se"].max())
+    gap_disc = float(np.abs(frame["recursion"] - frame["closed_form"]).max())
+    checks = []
+    if s["closed_form_check"]:
+        checks.append(
+            Check(
+                f"p={p} q={q}: max gap to closed form",
+                "Bass F(t)",
+                f"{_fmt(gap.max())} (t={at:.1f})",
+                f"< {tol}",
+                bool(gap.max() < tol),
+            )
+        )
+    checks.append(
+        Check(
+            f"p={p} q={q}: recursion vs closed form",
+            f"Bass F(t), dt=1/{m}",
+            _fmt(gap_disc),
+            f"< {tol}",
+            bool(gap_disc < tol),
+        )
+    )
+    checks.append(
+        Check(
+            f"p={p} q={q}: max gap to recursion",
+            "F(t+1) recursion",
+            _fmt(gap_rec),
+            f"<= {_fmt(noise)} ({TOLERANCE['bass_standard_errors']:g} s.e.)",
+            bool(gap_rec <= noise),
+        )
+    )
+    return checks

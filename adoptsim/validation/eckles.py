@@ -28,24 +28,7 @@ def eckles_case(size: Size = "full", seed: int = 1) -> CaseResult:
     # below-threshold adoption of order n ** (-1 / threshold), as in the paper
     noise = n**-0.5
     lattice = organization_from_graph(ring_lattice(n, z), "ring lattice")
-    nets: dict[str, list[Organization]] = {
-        f"{100 * share:.0f} % rewired": [
-            organization_from_graph(
-                nx.connected_watts_strogatz_graph(
-                    n, z, share, seed=int(rngmod.stream(seed, r, "validation:ws").integers(2**31))
-                ),
-                "rewired lattice",
-            )
-            for r in range(runs)
-        ],
-        "random twin": [
-            organization_from_graph(
-                random_twin(ring_lattice(n, z), rngmod.stream(seed, r, "validation:rewire")),
-                "random twin",
-            )
-            for r in range(runs)
-        ],
-    }
+    nets = _networks(n, z, share, runs, seed)
     frames = []
     for q in (0.0, noise):
         behavior = {
@@ -115,3 +98,25 @@ def eckles_case(size: Size = "full", seed: int = 1) -> CaseResult:
         {"curves": curves},
         {**s, "noise": noise, "seed": seed},
     )
+
+
+def _networks(n: int, z: int, share: float, runs: int, seed: int) -> dict[str, list[Organization]]:
+    """Per replicate: the lattice with a share of its ties rewired, and its random twin."""
+    return {
+        f"{100 * share:.0f} % rewired": [
+            organization_from_graph(
+                nx.connected_watts_strogatz_graph(
+                    n, z, share, seed=int(rngmod.stream(seed, r, "validation:ws").integers(2**31))
+                ),
+                "rewired lattice",
+            )
+            for r in range(runs)
+        ],
+        "random twin": [
+            organization_from_graph(
+                random_twin(ring_lattice(n, z), rngmod.stream(seed, r, "validation:rewire")),
+                "random twin",
+            )
+            for r in range(runs)
+        ],
+    }

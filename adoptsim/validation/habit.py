@@ -37,11 +37,7 @@ def habit_case(size: Size = "full", seed: int = 1) -> CaseResult:
     )
     org = organization_from_edges(n, np.zeros((0, 2)), "no ties")
     _, tables = _run(spec, org, seed, range(runs))
-    ev = tables["events"]
-    first = ev[ev["event"] == "trial"].groupby(["replicate", "employee"])["week"].min()
-    habit = ev[ev["event"] == "habit"].groupby(["replicate", "employee"])["week"].min()
-    weeks_to = (habit.reindex(first.index) - first + 1).astype(float).fillna(np.inf)
-    days = bh.DAYS_PER_WEEK * weeks_to.to_numpy()
+    days = _days_to_habit(tables["events"])
     used_every_week = float(tables["curves"].query("week >= 1")["using_share"].min())
     median = float(np.median(days))
     # the median shortest and longest of 39 people: quantiles 1 - 0.5^(1/39) and 0.5^(1/39)
@@ -101,3 +97,12 @@ def habit_case(size: Size = "full", seed: int = 1) -> CaseResult:
         },
         {**s, "seed": seed},
     )
+
+
+def _days_to_habit(ev: pd.DataFrame) -> np.ndarray:
+    """Days from each employee's first trial to the week their habit reached 95 % of the
+    plateau (inclusive; infinite where it never did)."""
+    first = ev[ev["event"] == "trial"].groupby(["replicate", "employee"])["week"].min()
+    habit = ev[ev["event"] == "habit"].groupby(["replicate", "employee"])["week"].min()
+    weeks_to = (habit.reindex(first.index) - first + 1).astype(float).fillna(np.inf)
+    return bh.DAYS_PER_WEEK * weeks_to.to_numpy()
