@@ -19,6 +19,7 @@ from adoptsim.org import (
     GenerateSpec,
     Organization,
     OrganizationSpec,
+    Role,
     build,
     centrality,
     generate,
@@ -708,3 +709,14 @@ def test_direct_construction_normalises_and_checks() -> None:
             edge_kind=[2],
             edge_weight=[0.5],
         )
+
+
+def test_role_codes_are_the_role_enum() -> None:
+    """The role array holds Role codes: executives at the top, managers have reports."""
+    assert tuple(r.name.lower() for r in Role) == ROLES
+    o = generate(GenerateSpec(employees=500), np.random.default_rng(3))
+    assert (o.role[o.level == 0] == Role.EXECUTIVE).all()
+    has_reports = np.bincount(o.manager[o.manager >= 0], minlength=o.n) > 0
+    below = o.level > 1
+    assert (o.role[below & has_reports] == Role.MANAGER).all()
+    assert (o.role[below & ~has_reports] == Role.INDIVIDUAL_CONTRIBUTOR).all()

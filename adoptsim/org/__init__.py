@@ -16,6 +16,7 @@ from adoptsim.org.spec import (
     ROLES,
     GenerateSpec,
     OrganizationSpec,
+    Role,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "GenerateSpec",
     "Organization",
     "OrganizationSpec",
+    "Role",
     "build",
     "centrality",
     "generate",

@@ -13,7 +13,7 @@ from adoptsim.errors import OrganizationError
 if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
     pass
 from adoptsim.org.organization import Organization
-from adoptsim.org.spec import _MAX_TEAM_TIES, _PAIR_BLOCK, GenerateSpec
+from adoptsim.org.spec import _MAX_TEAM_TIES, _PAIR_BLOCK, GenerateSpec, Role
 
 
 def _fill_tree(m: int, span: int, max_depth: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -171,8 +171,8 @@ def generate(spec: GenerateSpec, rng: np.random.Generator) -> Organization:
             level[head + 1 : end] = 1 + depth
         pos = end
     has_reports = np.bincount(manager[1:], minlength=n) > 0
-    role = np.where(has_reports, 1, 0).astype(np.int8)
-    role[level <= 1] = 2
+    role = np.where(has_reports, Role.MANAGER, Role.INDIVIDUAL_CONTRIBUTOR).astype(np.int8)
+    role[level <= 1] = Role.EXECUTIVE
 
     w = spec.weights
     parts: list[tuple[np.ndarray, np.ndarray, int, float]] = []

@@ -25,6 +25,7 @@ from adoptsim.org.spec import (
     IMPORT_TEAM_TIES_MAX_TEAM,
     KINDS,
     ROLES,
+    Role,
 )
 
 
@@ -222,8 +223,8 @@ def _roles(manager: np.ndarray, roles: list[str | None] | None) -> np.ndarray:
     has_reports = np.bincount(manager[manager >= 0], minlength=manager.size) > 0
     derived = np.where(
         manager < 0,
-        ROLES.index("executive"),
-        np.where(has_reports, ROLES.index("manager"), ROLES.index("individual_contributor")),
+        Role.EXECUTIVE,
+        np.where(has_reports, Role.MANAGER, Role.INDIVIDUAL_CONTRIBUTOR),
     ).astype(np.int8)
     if roles is None:
         return derived

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -18,7 +19,16 @@ if TYPE_CHECKING:  # networkx is imported where graphs are read, written or conv
 
 
 #: employee roles; ``Organization.role`` holds codes into this tuple
-ROLES: tuple[str, ...] = ("individual_contributor", "manager", "executive")
+class Role(IntEnum):
+    """An employee's role; the organization's ``role`` array holds these codes."""
+
+    INDIVIDUAL_CONTRIBUTOR = 0
+    MANAGER = 1
+    EXECUTIVE = 2
+
+
+#: role names in code order, as scenario files and imported files write them
+ROLES: tuple[str, ...] = tuple(r.name.lower() for r in Role)
 
 
 #: tie kinds; ``Organization.edge_kind`` holds codes into this tuple
