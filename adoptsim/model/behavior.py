@@ -170,7 +170,7 @@ class BehaviorParams(BaseModel):
         le=1,
         description="Habit level counted as 'habitual' (Lally et al.'s 95 % of plateau).",
     )
-    # Calibrated to 0 (was 0.3) so that the control paradox of DESIGN.md emerges: with any
+    # 0 so that the control paradox (Deci, Koestner & Ryan 1999) emerges: with any
     # yield above about 0.03, six months of forced surface use teach everyone the tool
     # (effort falls, habit grows) and sustained adoption after control rises with intensity.
     compliance_depth: float = Field(

@@ -11,9 +11,8 @@ from numba import njit
 _jit = njit(nogil=True, cache=True, error_model="numpy")
 
 #: below this share of non-zero values (divided by the number of value arrays), peer sums add
-#: up the rows of the non-zero ones only. Measured with one array: the rows of 20 % of
-#: users cost 0.63 ms against 0.77 ms for all ties (50 x 2,000), 1.15 against 1.78 ms
-#: (100,000); at 30 % the full pass wins for the batch.
+#: up the rows of the non-zero ones only; above it the full pass over the ties is faster
+#: (docs/performance.md)
 SPARSE_SUM_SHARE = 0.2
 
 

@@ -152,7 +152,7 @@ class Result:
             events = pd.read_csv(folder / EVENTS_CSV, dtype={"employee": str, "cause": str})
         else:
             events = pd.DataFrame(columns=["replicate", "week", "employee", "event", "cause"])
-        if (folder / STRATEGY_LOG).exists():  # absent in results saved before it was written
+        if (folder / STRATEGY_LOG).exists():  # absent in older results folders
             strategy_log = pd.read_csv(
                 folder / STRATEGY_LOG,
                 dtype=STRATEGY_LOG_DTYPES,
@@ -173,7 +173,7 @@ class Result:
             manifest=manifest,
             strategy_log=strategy_log,
             organizations=orgfile.read(folder / ORGANIZATION)
-            if (folder / ORGANIZATION).exists()  # absent in results saved before it was written
+            if (folder / ORGANIZATION).exists()  # absent in older results folders
             else [],
         )
 
