@@ -149,3 +149,21 @@ def test_user_text_with_rich_markup_is_printed_as_is(tmp_path):
     assert res.exit_code == 0, res.output
     assert "plan [/] [bold]x" in res.output
     assert (tmp_path / "o" / "summary.json").is_file()
+
+
+def test_out_at_a_file_or_under_one_is_a_clear_error(tmp_path):
+    """--out at an existing file, or under one: exit 2, the flag named, no traceback."""
+    scenario = str(SCENARIOS / "baseline.yaml")
+    blocker = tmp_path / "taken.txt"
+    blocker.write_text("not a folder")
+    for out in (blocker, blocker / "sub"):
+        for args in (
+            ["run", scenario, "-n", "2", "--out", str(out)],
+            ["compare", scenario, scenario, "-n", "2", "--out", str(out)],
+            ["validate", "--case", "bass", "--quick", "--out", str(out)],
+        ):
+            res = runner.invoke(app, args)
+            assert res.exit_code == 2, (args, res.output)
+            assert "--out" in res.output and "Traceback" not in res.output
+            assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert blocker.read_text() == "not a folder"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -17,7 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from adoptsim.errors import AdoptsimError
+from adoptsim.errors import AdoptsimError, InputError
 
 app = typer.Typer(
     name="adoptsim",
@@ -69,3 +70,16 @@ def cell_text(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
     return str(v)
+
+
+def writable_folder(path: Path, flag: str = "--out") -> Path:
+    """``path`` as an output folder: an InputError (naming ``flag``) when it, or a folder
+    above it, is an existing file."""
+    for p in (path, *path.parents):
+        if p.exists() and not p.is_dir():
+            where = "is a file" if p == path else f"lies under the file {p}"
+            raise InputError(
+                f"{path} {where}; give a folder (new or existing) for the results",
+                source=flag,
+            )
+    return path

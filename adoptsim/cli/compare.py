@@ -10,7 +10,7 @@ from rich.markup import escape
 
 import adoptsim
 from adoptsim import report
-from adoptsim.cli.common import app, err, fail, out, progress_bar
+from adoptsim.cli.common import app, err, fail, out, progress_bar, writable_folder
 from adoptsim.cli.tables import comparison_tables
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.runs.compare import (
@@ -74,6 +74,7 @@ def compare_cmd(
 
     try:
         check_rank_by(rank_by)
+        writable_folder(out_dir)
         specs = [adoptsim.load_scenario(s) for s in scenarios]
         n = specs[0].runs if runs is None else runs
         names = unique_names([s.name for s in specs])
@@ -154,7 +155,7 @@ def plot_cmd(
             source.result(plan)  # names the plans when unknown
         chosen = kind or plots.default_kinds(source)
         week_list = parse_weeks(weeks)
-        target = out_dir or folder / "charts"
+        target = writable_folder(out_dir or folder / "charts")
         target.mkdir(parents=True, exist_ok=True)
         written = []
         for k in chosen:

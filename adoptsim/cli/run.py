@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 import adoptsim
-from adoptsim.cli.common import app, fail, out, progress_bar
+from adoptsim.cli.common import app, fail, out, progress_bar, writable_folder
 from adoptsim.cli.tables import attribution_table, summary_table
 from adoptsim.errors import AdoptsimError, InputError, did_you_mean
 from adoptsim.model.engine import Simulation
@@ -38,7 +38,7 @@ def run_cmd(
     try:
         spec = adoptsim.load_scenario(scenario)
         n = spec.runs if runs is None else runs
-        folder = out_dir or Path("results") / spec.name
+        folder = writable_folder(out_dir or Path("results") / spec.name)
         with progress_bar() as bar:
             task = bar.add_task(f"running {spec.name}", total=n * spec.weeks)
             result = adoptsim.run(

@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from adoptsim import validation
-from adoptsim.cli.common import app, cell_text, err, fail, out
+from adoptsim.cli.common import app, cell_text, err, fail, out, writable_folder
 from adoptsim.errors import AdoptsimError
 from adoptsim.sweeps import (
     SweepStats,
@@ -53,6 +53,7 @@ def validate_cmd(
     """Reproduce published results of the diffusion literature; exit 1 when a case fails."""
 
     try:
+        writable_folder(out_dir)
         names = validation.check_cases(case)
         with err.status("") as status:
             results = validation.run_cases(
@@ -122,7 +123,7 @@ def sweep_cmd(
     try:
         evaluator = make_evaluator(executor, workers, scheduler)
         exp = load_experiment(experiment)
-        folder = out_dir or default_folder(exp)
+        folder = writable_folder(out_dir or default_folder(exp))
         stats = SweepStats()
         bar = sweep_progress_bar()
         task = None
@@ -210,6 +211,8 @@ def analyze_cmd(
     """Summarise a sweep: table per point, Sobol / Morris indices, charts."""
 
     try:
+        if out_dir is not None:
+            writable_folder(out_dir)
         exp, _, _, manifest = load_sweep(folder)
         result = analyze(folder, out=out_dir, metrics=metric, charts=not no_chart, fmt=fmt)
         shown = chart_metrics(exp, metric)
