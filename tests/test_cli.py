@@ -5,10 +5,13 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 import yaml
 from typer.testing import CliRunner
 
 from adoptsim.cli import app
+from adoptsim.errors import ScenarioError
+from adoptsim.scenario import validate_scenario
 from tests.conftest import SCENARIOS, small_scenario
 
 runner = CliRunner()
@@ -139,16 +142,32 @@ def test_console_script_entry_point(tmp_path):
     assert "file not found" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_user_text_with_rich_markup_is_printed_as_is(tmp_path):
-    """A scenario name that looks like rich markup neither crashes the output nor is eaten."""
+def test_user_text_with_rich_markup_is_printed_as_is(tmp_path, wide_console):
+    """A folder name that looks like rich markup neither crashes the output nor is eaten."""
     spec = small_scenario(weeks=3).model_dump(mode="json")
-    spec["name"] = "plan [/] [bold]x"
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(spec))
-    res = CliRunner().invoke(app, ["run", str(path), "-n", "2", "--out", str(tmp_path / "o")])
+    out = tmp_path / "plan [/] [bold]x"
+    res = CliRunner(env={"COLUMNS": "300"}).invoke(
+        app, ["run", str(path), "-n", "2", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert "plan [/] [bold]x" in res.output
-    assert (tmp_path / "o" / "summary.json").is_file()
+    assert (out / "summary.json").is_file()
+
+
+def test_a_scenario_name_is_a_folder_name(tmp_path):
+    """Names that would write outside the results folder, or carry markup or control
+    characters, are rejected with the allowed pattern; ordinary names pass."""
+    for bad in ("../../x", "/etc/x", "a/b", "[/]", "x\x1b[31m", ".hidden", "", "a" * 101):
+        spec = small_scenario(weeks=3).model_dump(mode="json")
+        spec["name"] = bad
+        with pytest.raises(ScenarioError, match="output folder"):
+            validate_scenario(spec)
+    for good in ("baseline", "bass p=0.03 q=0.38", "plan_B-2 (final)"):
+        spec = small_scenario(weeks=3).model_dump(mode="json")
+        spec["name"] = good
+        assert validate_scenario(spec).name == good
 
 
 def test_out_at_a_file_or_under_one_is_a_clear_error(tmp_path):

@@ -15,6 +15,7 @@ from adoptsim.scenario.paths import (
     with_overrides,
 )
 from adoptsim.scenario.schema import (
+    NAME_PATTERN,
     ORGANIZATION_SOURCES,
     REPLACED_MAPPINGS,
     HabitDistribution,
@@ -28,6 +29,7 @@ from adoptsim.scenario.schema import (
 )
 
 __all__ = [
+    "NAME_PATTERN",
     "ORGANIZATION_SOURCES",
     "REPLACED_MAPPINGS",
     "HabitDistribution",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,11 @@ class LegacySpec(BaseModel):
     )
 
 
+#: what a scenario's name may hold (it names the default output folder: no separators, no
+#: parent references, no control characters or markup)
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _.,=+()-]{0,99}")
+
+
 class Scenario(BaseModel):
     """A rollout scenario: the organization, the tools, the behaviour and the strategies."""
 
@@ -127,6 +133,17 @@ class Scenario(BaseModel):
     )
 
     _source: Path | None = PrivateAttr(None)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, value: str) -> str:
+        if not NAME_PATTERN.fullmatch(value) or ".." in value:
+            raise ValueError(
+                "a scenario's name is its default output folder: letters, digits, spaces and "
+                "_ . , = + ( ) -, starting with a letter, a digit or _, at most 100 characters, "
+                "no '..'"
+            )
+        return value
 
     @field_validator("strategies", mode="before")
     @classmethod
