@@ -260,3 +260,41 @@ def test_merge_extends_rules() -> None:
     assert out["strategies"] == []
     assert out["organization"]["generate"] == {"employees": 10, "departments": {"C": 1.0}}
     assert base["behavior"] == {"a": 1, "b": 2}  # the parent's data is not changed
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "tool.value",
+        "legacy.value",
+        "behavior.w_social",
+        "behavior.external_awareness",
+        "organization.generate.employees",
+    ],
+)
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_infinite_or_nan_numbers_are_rejected(tmp_path, field, value):
+    """YAML's .inf and .nan are not numbers a scenario can use: a ScenarioError names the
+    field."""
+    *parents, last = field.split(".")
+    text = ""
+    for depth, key in enumerate(parents):
+        text += "  " * depth + f"{key}:\n"
+    text += "  " * len(parents) + f"{last}: {value}\n"
+    f = write(tmp_path, "s.yaml", "name: s\n" + text)
+    with pytest.raises(ScenarioError, match=last):
+        load_scenario(f)
+
+
+def test_infinite_strategy_settings_are_rejected(tmp_path):
+    f = write(
+        tmp_path,
+        "s.yaml",
+        """
+        name: s
+        strategies:
+          - {type: incentives, start: 1, per_person_week: .inf}
+        """,
+    )
+    with pytest.raises(ScenarioError, match="per_person_week"):
+        load_scenario(f)

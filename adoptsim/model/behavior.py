@@ -43,7 +43,7 @@ class BehaviorParams(BaseModel):
     Utilities are on the log-odds scale of the weekly choice to use the new tool.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     mode: Literal["utility", "bass", "threshold"] = Field(
         "utility",

@@ -94,7 +94,7 @@ _MAX_TEAM_TIES = 50_000_000
 class GenerateSpec(BaseModel):
     """How to generate a synthetic organization."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # a mid-sized business unit: large enough for smooth curves, small enough to run fast
     employees: int = Field(500, ge=2, description="Number of employees, the CEO included.")
@@ -288,7 +288,7 @@ class GenerateSpec(BaseModel):
 class OrganizationSpec(BaseModel):
     """Where the organization comes from: generated, or imported from CSV or GraphML."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # None here and no file given means a generated organization with the defaults
     generate: GenerateSpec | None = Field(

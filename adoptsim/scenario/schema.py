@@ -37,7 +37,7 @@ from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 class ToolSpec(BaseModel):
     """The new tool."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field("new tool", description="What the tool is called in reports.")
     value: float = Field(
@@ -74,7 +74,7 @@ class ToolSpec(BaseModel):
 class HabitDistribution(BaseModel):
     """A Beta distribution of habit strength given by its mean and sd."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     mean: float = Field(0.95, gt=0, lt=1, description="Mean habit strength (0..1).")
     sd: float = Field(0.04, gt=0, lt=0.5, description="Standard deviation across employees.")
@@ -92,7 +92,7 @@ class HabitDistribution(BaseModel):
 class LegacySpec(BaseModel):
     """The tool people use today (e-mail, shared drives, ...)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field("legacy tools", description="What the legacy tool is called.")
     value: float = Field(1.0, ge=0, le=10, description="Usefulness of the legacy tool.")
@@ -113,7 +113,7 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _.,=+()-]{0,99}")
 class Scenario(BaseModel):
     """A rollout scenario: the organization, the tools, the behaviour and the strategies."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field("scenario", description="Short name; the default output folder.")
     description: str = Field("", description="What the scenario is about.")

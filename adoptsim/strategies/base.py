@@ -44,7 +44,7 @@ class CostSpec(BaseModel):
     """Cost of a strategy: fixed + per active week + per targeted person (+ per person-week)
     + per occurrence (each repetition of a repeating strategy)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     fixed: float = Field(0.0, ge=0, description="One-off cost when the strategy starts.")
     per_week: float = Field(0.0, ge=0, description="Cost per week the strategy is active.")
@@ -63,7 +63,7 @@ class CostSpec(BaseModel):
 class TargetSpec(BaseModel):
     """Who a strategy acts on: filters (all combined with AND), then an optional selection."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     departments: list[str] | None = Field(None, description="Only these departments.")
     roles: list[Literal["individual_contributor", "manager", "executive"]] | None = Field(
@@ -112,7 +112,7 @@ class TargetSpec(BaseModel):
 class StrategyParams(BaseModel):
     """Parameters every strategy has."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     type: str = Field(description="The strategy's registered name.")
     name: str | None = Field(

@@ -83,7 +83,7 @@ class Pilot(Strategy):
 class UseCaseSpec(BaseModel):
     """One use case of ``new_use_cases``: from ``week`` on, a group finds a purpose."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     week: int = Field(ge=1, description="Week the use case starts.")
     target: TargetSpec = Field(default_factory=TargetSpec, description="Who it serves.")

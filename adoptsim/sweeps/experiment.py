@@ -38,7 +38,7 @@ DISTRIBUTIONS = ("uniform", "loguniform", "normal")
 class Parameter(BaseModel):
     """One parameter to vary: a path into the scenario and its values or distribution."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     path: str = Field(description="Dotted path into the scenario, e.g. behavior.w_habit.")
     label: str | None = Field(None, description="Short name for tables and charts.")
@@ -106,7 +106,7 @@ class Parameter(BaseModel):
 class Experiment(BaseModel):
     """A sweep over a base scenario (the keys of an ``experiments/*.yaml`` file)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field(description="Short name; the default results folder.")
     description: str = Field("", description="What the experiment asks.")
