@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -31,6 +30,7 @@ import adoptsim.strategies  # noqa: F401  (registers the strategies)
 from adoptsim.errors import ScenarioError, describe_errors
 from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import OrganizationSpec
+from adoptsim.scenario.yaml_input import read_yaml
 from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 
 
@@ -203,28 +203,9 @@ class Scenario(BaseModel):
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", source=str(path)) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", source=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"not valid YAML: {problem}", source=str(path), where=where) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            f"a scenario is a mapping of keys (name, weeks, strategies, ...), "
-            f"got {type(data).__name__}",
-            source=str(path),
-        )
-    return data
+    return read_yaml(
+        path, ScenarioError, "a scenario is a mapping of keys (name, weeks, strategies, ...)"
+    )
 
 
 #: mappings keyed by the user's own names: a child's mapping replaces the parent's whole

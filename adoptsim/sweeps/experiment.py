@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adoptsim.errors import ExperimentError, describe_errors, did_you_mean
@@ -30,6 +29,7 @@ from adoptsim.scenario import (
     load_scenario,
     locate,
 )
+from adoptsim.scenario.yaml_input import read_yaml
 
 DESIGNS = ("grid", "random", "latin_hypercube", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal")
@@ -308,22 +308,11 @@ _KNOWN_METRICS: list[str] | None = None
 def load_experiment(path: str | Path) -> Experiment:
     """Load and validate an experiment file (and its base scenario and paths)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ExperimentError("file not found", source=str(path)) from None
-    except OSError as exc:
-        raise ExperimentError(f"cannot read file ({exc.strerror})", source=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ExperimentError(f"not valid YAML: {problem}", source=str(path), where=where) from None
-    if not isinstance(data, dict):
-        raise ExperimentError(
-            "an experiment is a mapping of keys (name, scenario, design, parameters, ...)",
-            source=str(path),
-        )
+    data = read_yaml(
+        path,
+        ExperimentError,
+        "an experiment is a mapping of keys (name, scenario, design, parameters, ...)",
+    )
     data.setdefault("name", path.stem)
     return experiment_from_data(data, source=path)
 

@@ -1,0 +1,112 @@
+"""The strict YAML reader of every file a user writes by hand (scenarios, experiments).
+
+Safe loading only (no Python tags), a regular file of at most :data:`MAX_BYTES` in UTF-8,
+no duplicate keys, at most :data:`MAX_DEPTH` levels of nesting and :data:`MAX_ALIASES`
+aliases (an alias bomb cannot grow memory). Every problem is the caller's error type naming
+the file and, where known, the line; messages never quote the file's contents.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+
+from adoptsim.errors import InputError
+
+#: largest file read (a scenario or experiment is a few kilobytes)
+MAX_BYTES = 5_000_000
+#: deepest nesting of mappings and lists
+MAX_DEPTH = 40
+#: most aliases (``*name``) in one file
+MAX_ALIASES = 100
+
+
+class _Problem(Exception):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and limits depth and aliases."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                line = self.peek_event().start_mark.line + 1
+                raise _Problem(f"more than {MAX_ALIASES} aliases", line)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise _Problem(f"nested more than {MAX_DEPTH} levels deep", line)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                hash(key)
+            except TypeError:
+                raise _Problem("a mapping key must be a plain value", line) from None
+            if key in seen:
+                raise _Problem(f"duplicate key {key!r} (first at line {seen[key]})", line)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path, error: type[InputError], what: str) -> dict[str, Any]:
+    """The mapping in the YAML file ``path``; ``error`` for any problem (``what``: "a
+    scenario is a mapping of keys (...)", for a file that holds something else)."""
+    source = str(path)
+    try:
+        if not path.is_file():
+            found = "file not found" if not path.exists() else "not a regular file"
+            raise error(found, source=source)
+        if path.stat().st_size > MAX_BYTES:
+            raise error(f"larger than {MAX_BYTES:,} bytes", source=source)
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text (byte {exc.start})", source=source) from None
+    except OSError as exc:
+        raise error(f"cannot read file ({exc.strerror})", source=source) from None
+    data = _parse(text, source, error)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise error(f"{what}, got {type(data).__name__}", source=source)
+    return data
+
+
+def _parse(text: str, source: str, error: type[InputError]) -> Any:
+    loader = None
+    try:
+        loader = StrictLoader(text)
+        return loader.get_single_data()
+    except _Problem as exc:
+        where = f"line {exc.line}" if exc.line else None
+        raise error(f"not a valid file: {exc.message}", source=source, where=where) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "unreadable"
+        raise error(f"not valid YAML: {problem}", source=source, where=where) from None
+    except RecursionError:
+        raise error(f"nested more than {MAX_DEPTH} levels deep", source=source) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
