@@ -127,3 +127,25 @@ def test_any_mapping_loads_or_raises_the_projects_error(tmp_path, data):
     f = write(tmp_path, yaml.safe_dump(data))
     with contextlib.suppress(InputError):
         load_scenario(f)
+
+
+def test_extends_to_a_symlink_loop_a_nul_or_a_long_path(tmp_path):
+    (tmp_path / "loop1.yaml").symlink_to(tmp_path / "loop2.yaml")
+    (tmp_path / "loop2.yaml").symlink_to(tmp_path / "loop1.yaml")
+    for ref, match in (
+        ("loop1.yaml", "symbolic links|does not exist|not a regular file"),
+        ("a\\0b.yaml", "extends"),
+        ("x" * 5000, "extends"),
+    ):
+        f = write(tmp_path, f'name: c\nextends: "{ref}"\n', "child.yaml")
+        with pytest.raises(ScenarioError, match=match):
+            load_scenario(f)
+
+
+def test_extends_chain_is_limited(tmp_path):
+    write(tmp_path, "name: s0\n", "s0.yaml")
+    for k in range(1, 25):
+        write(tmp_path, f"extends: s{k - 1}.yaml\nname: s{k}\n", f"s{k}.yaml")
+    assert load_scenario(tmp_path / "s10.yaml").name == "s10"
+    with pytest.raises(ScenarioError, match="more than 20 files"):
+        load_scenario(tmp_path / "s24.yaml")

@@ -246,19 +246,31 @@ def _other_source(base: dict[str, Any], over: dict[str, Any]) -> bool:
     return bool(named) and named != {k for k in ORGANIZATION_SOURCES if k in base}
 
 
+#: longest chain of ``extends``
+MAX_EXTENDS = 20
+
+
 def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The scenario's raw data with ``extends`` applied (base files resolved recursively)."""
-    path = Path(path).resolve()
+    path = _resolved(Path(path), str(path))
     if path in _chain:
         cycle = " -> ".join(str(p.name) for p in (*_chain, path))
         raise ScenarioError(f"`extends` forms a cycle: {cycle}", source=str(path))
+    if len(_chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            f"more than {MAX_EXTENDS} files in the `extends` chain", source=str(path)
+        )
     data = _read_yaml(path)
     base_ref = data.pop("extends", None)
     if base_ref is None:
         return data
-    if not isinstance(base_ref, str):
-        raise ScenarioError("`extends` must be a path to a scenario file", source=str(path))
-    base_path = (path.parent / base_ref).resolve()
+    if not isinstance(base_ref, str) or not base_ref or "\0" in base_ref or len(base_ref) > 1024:
+        raise ScenarioError(
+            "`extends` must be the path of a scenario file (at most 1,024 characters)",
+            source=str(path),
+            where="extends",
+        )
+    base_path = _resolved(path.parent / base_ref, str(path))
     if not base_path.exists():
         raise ScenarioError(
             f"the base scenario {base_ref!r} does not exist (looked for {base_path})",
@@ -266,6 +278,16 @@ def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
             where="extends",
         )
     return merge_extends(read_scenario_data(base_path, (*_chain, path)), data)
+
+
+def _resolved(path: Path, source: str) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        raise ScenarioError(
+            f"cannot resolve the path {str(path)[:200]!r} (a loop of symbolic links?)",
+            source=source,
+        ) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
