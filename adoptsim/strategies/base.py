@@ -206,6 +206,16 @@ class Strategy:
             return targets
         return targets & self.on[:, None]
 
+    def begin(self, sim: Simulation, week: int, announce: bool = False) -> bool:
+        """Prepare the week's targets and say whether the strategy acts in ``week``; with
+        ``announce``, the targets become aware of the tool at the start week."""
+        self.prepare(sim, week)
+        if not self.active(week):
+            return False
+        if announce and week == self.p.start:
+            sim.make_aware(self.targets, self.label)
+        return True
+
     def active(self, week: int) -> bool:
         """Whether the strategy acts in ``week`` (start <= week <= end)."""
         return week >= self.p.start and (self.p.end is None or week <= self.p.end)

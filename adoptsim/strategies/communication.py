@@ -165,8 +165,7 @@ class ExecutiveReminders(Strategy):
         return p.boost * p.repeat_decay**n * 0.5 ** (since / p.half_life)
 
     def apply(self, sim, week: int) -> None:
-        self.prepare(sim, week)
-        if not self.active(week):
+        if not self.begin(sim, week):
             return
         if self.occurs(week, self.p.every):
             sim.levers.add_awareness(self.label, self.p.reach * self.targets)

@@ -134,8 +134,7 @@ class SeniorSponsor(Strategy):
         return self._count_occurrences(weeks, self.p.every)
 
     def apply(self, sim, week: int) -> None:
-        self.prepare(sim, week)
-        if not self.active(week):
+        if not self.begin(sim, week):
             return
         p = self.p
         targets = self.targets = self.targets & self.below
@@ -179,11 +178,8 @@ class RemoveAlternatives(Strategy):
         threat_weeks: int = Field(8, ge=0, le=520, description="Weeks the threat is felt.")
 
     def apply(self, sim, week: int) -> None:
-        self.prepare(sim, week)
-        if not self.active(week):
+        if not self.begin(sim, week, announce=True):
             return
-        if week == self.p.start:
-            sim.make_aware(self.targets, self.label)
         lv = sim.levers
         drop = self.p.value_drop * sim.spec.legacy.value
         lv.drop_legacy(self.label, self.targets, drop)
@@ -227,11 +223,8 @@ class HeavyControl(Strategy):
         reactance_scale: float = Field(2.0, gt=0, le=20, description="Threat saturation.")
 
     def apply(self, sim, week: int) -> None:
-        self.prepare(sim, week)
-        if not self.active(week):
+        if not self.begin(sim, week, announce=True):
             return
-        if week == self.p.start:
-            sim.make_aware(self.targets, self.label)
         lv = sim.levers
         lv.add_control(self.label, self.p.intensity * self.targets)
         threat = lv.array("threat")

@@ -125,15 +125,11 @@ class ModelBehavior(Strategy):
         self.safe_manager = np.where(self.has_manager, self.manager, 0)
 
     def apply(self, sim, week: int) -> None:
-        self.prepare(sim, week)
-        if not self.active(week):
+        if not self.begin(sim, week, announce=True):
             return
-        p = self.p
-        if week == p.start:
-            sim.make_aware(self.targets, self.label)
         m = self.safe_manager
         depth = np.where(sim.compliant, sim.params.compliance_depth, 1.0)
         seen = (sim.used * depth)[:, m]
         modelled = self.targets[:, m] & self.has_manager
-        utility = p.commitment * self.targets + p.weight * seen * modelled
+        utility = self.p.commitment * self.targets + self.p.weight * seen * modelled
         sim.levers.add_utility(self.label, utility)
