@@ -149,3 +149,11 @@ def test_extends_chain_is_limited(tmp_path):
     assert load_scenario(tmp_path / "s10.yaml").name == "s10"
     with pytest.raises(ScenarioError, match="more than 20 files"):
         load_scenario(tmp_path / "s24.yaml")
+
+
+def test_octal_looking_numbers_are_refused(tmp_path):
+    f = write(tmp_path, "name: s\nweeks: 012\n")
+    with pytest.raises(ScenarioError, match="octal") as e:
+        load_scenario(f)
+    assert "line 2" in str(e.value)
+    assert load_scenario(write(tmp_path, "name: s\nweeks: 12\nseed: 0\n", "ok.yaml")).weeks == 12

@@ -8,6 +8,7 @@ the file and, where known, the line; messages never quote the file's contents.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,10 @@ MAX_BYTES = 5_000_000
 MAX_DEPTH = 40
 #: most aliases (``*name``) in one file
 MAX_ALIASES = 100
+
+
+#: integers that YAML 1.1 reads as octal (``012`` is 10), which nobody writing a week means
+_OCTAL_LOOKING = re.compile(r"[-+]?0[0-7]+")
 
 
 class _Problem(Exception):
@@ -53,6 +58,16 @@ class StrictLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = str(node.value).replace("_", "")
+        if _OCTAL_LOOKING.fullmatch(text):
+            raise _Problem(
+                f"{node.value!r} reads as an octal number in YAML: write it without the leading "
+                "zero (or quote it for text)",
+                node.start_mark.line + 1,
+            )
+        return super().construct_yaml_int(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: dict[Any, int] = {}
@@ -110,3 +125,6 @@ def _parse(text: str, source: str, error: type[InputError]) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
