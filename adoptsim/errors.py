@@ -51,6 +51,14 @@ class ExperimentError(InputError):
     """An experiment file (or a path into a scenario that it names) is invalid."""
 
 
+def not_a_bool(value: Any) -> Any:
+    """``value`` unchanged, unless it is true/false where a number is expected (pydantic
+    would read true as 1): a ValueError for the schema's message."""
+    if isinstance(value, bool):
+        raise ValueError(f"a number is expected here, not {str(value).lower()}")
+    return value
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ' (did you mean "x"?)' for the closest choice, or '' when none is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)

@@ -298,3 +298,19 @@ def test_infinite_strategy_settings_are_rejected(tmp_path):
     )
     with pytest.raises(ScenarioError, match="per_person_week"):
         load_scenario(f)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "runs: true",
+        "weeks: false",
+        "seed: true",
+        "organization: {generate: {employees: true}}",
+        "strategies: [{type: training, start: true}]",
+    ],
+)
+def test_true_or_false_is_not_a_number(tmp_path, text):
+    f = write(tmp_path, "s.yaml", f"name: s\n{text}\n")
+    with pytest.raises(ScenarioError, match="a number is expected here"):
+        load_scenario(f)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from adoptsim.errors import did_you_mean
+from adoptsim.errors import did_you_mean, not_a_bool
 
 if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
     pass
@@ -168,6 +168,11 @@ class GenerateSpec(BaseModel):
             "site drawn uniformly at random."
         ),
     )
+
+    @field_validator("employees", mode="before")
+    @classmethod
+    def _numbers_not_bools(cls, value: Any) -> Any:
+        return not_a_bool(value)
 
     @field_validator("departments", mode="before")
     @classmethod

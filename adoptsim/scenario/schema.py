@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 import adoptsim.strategies  # noqa: F401  (registers the strategies)
-from adoptsim.errors import ScenarioError, describe_errors
+from adoptsim.errors import ScenarioError, describe_errors, not_a_bool
 from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import OrganizationSpec
 from adoptsim.scenario.yaml_input import read_yaml
@@ -131,6 +131,11 @@ class Scenario(BaseModel):
     strategies: list[SerializeAsAny[StrategyParams]] = Field(
         default_factory=list, description="Rollout strategies (each with a `type`)."
     )
+
+    @field_validator("weeks", "runs", "seed", mode="before")
+    @classmethod
+    def _numbers_not_bools(cls, value: Any) -> Any:
+        return not_a_bool(value)
 
     _source: Path | None = PrivateAttr(None)
 

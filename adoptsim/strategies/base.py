@@ -25,9 +25,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from adoptsim.errors import ScenarioError, did_you_mean
+from adoptsim.errors import ScenarioError, did_you_mean, not_a_bool
 from adoptsim.org import ROLES
 
 if TYPE_CHECKING:
@@ -126,6 +126,11 @@ class StrategyParams(BaseModel):
     )
     target: TargetSpec = Field(default_factory=TargetSpec, description="Who it acts on.")
     cost: CostSpec = Field(default_factory=CostSpec, description="What it costs.")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _numbers_not_bools(cls, value: Any) -> Any:
+        return not_a_bool(value)
 
     @model_validator(mode="after")
     def _timing(self) -> StrategyParams:
