@@ -314,3 +314,10 @@ def test_true_or_false_is_not_a_number(tmp_path, text):
     f = write(tmp_path, "s.yaml", f"name: s\n{text}\n")
     with pytest.raises(ScenarioError, match="a number is expected here"):
         load_scenario(f)
+
+
+@pytest.mark.parametrize("n", [2**70, 2**63, 5_000_001])
+def test_organization_sizes_are_bounded(tmp_path, n):
+    f = write(tmp_path, "s.yaml", f"name: s\norganization: {{generate: {{employees: {n}}}}}\n")
+    with pytest.raises(ScenarioError, match="5000000"):
+        load_scenario(f)

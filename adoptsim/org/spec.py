@@ -87,6 +87,9 @@ _SHOW = 5
 _PAIR_BLOCK = 2_000_000
 
 
+#: largest generated organization: above twice the largest employer in the world (2.1
+#: million), and a size whose week still fits in a few GB of memory
+MAX_EMPLOYEES = 5_000_000
 #: refuse to generate more team ties than this (a sign of huge widened teams)
 _MAX_TEAM_TIES = 50_000_000
 
@@ -97,7 +100,12 @@ class GenerateSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # a mid-sized business unit: large enough for smooth curves, small enough to run fast
-    employees: int = Field(500, ge=2, description="Number of employees, the CEO included.")
+    employees: int = Field(
+        500,
+        ge=2,
+        le=MAX_EMPLOYEES,
+        description="Number of employees, the CEO included (at most 5,000,000).",
+    )
     # a typical four-function company; shares sum to 1
     departments: list[str] | dict[str, int] | dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_DEPARTMENTS),
