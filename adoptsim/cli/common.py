@@ -13,10 +13,12 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from adoptsim.errors import AdoptsimError, InputError
 
@@ -52,18 +54,32 @@ def weeks_cells(row) -> tuple[str, str]:
     return f"{row['median']:.0f}", f"{row['low']:.0f} – {high}"
 
 
-def progress_bar() -> Progress:
-    """The progress bar used by long commands."""
-    return Progress(
+class RateColumn(ProgressColumn):
+    """Units per second, e.g. ``12.5 runs/s``."""
+
+    def __init__(self, unit: str):
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        text = "" if speed is None else f"{speed:.1f} {self.unit}/s"
+        return Text(text, style="progress.data.speed")
+
+
+def progress_bar(unit: str = "replicate-weeks", rate: bool = False) -> Progress:
+    """The progress bar of long commands: done of total ``unit``, rate, time taken and left."""
+    columns = [
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("replicate-weeks"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
+        TextColumn(unit),
+    ]
+    if rate:
+        columns += [RateColumn(unit), TimeElapsedColumn(), TextColumn("left")]
+    else:
+        columns.append(TimeElapsedColumn())
+    return Progress(*columns, TimeRemainingColumn(), console=err, transient=True)
 
 
 def cell_text(v: Any) -> str:

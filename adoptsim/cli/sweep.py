@@ -7,18 +7,18 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from adoptsim import validation
-from adoptsim.cli.common import app, cell_text, err, fail, out, writable_folder
+from adoptsim.cli.common import (
+    app,
+    cell_text,
+    err,
+    fail,
+    out,
+    progress_bar,
+    writable_folder,
+)
 from adoptsim.errors import AdoptsimError
 from adoptsim.sweeps import (
     SweepStats,
@@ -125,7 +125,7 @@ def sweep_cmd(
         exp = load_experiment(experiment)
         folder = writable_folder(out_dir or default_folder(exp))
         stats = SweepStats()
-        bar = sweep_progress_bar()
+        bar = progress_bar("runs", rate=True)
         task = None
 
         def tick(done: int, total: int) -> None:
@@ -168,30 +168,6 @@ def sweep_cmd(
     out.print(
         f"{len(table)} rows written to [bold]{escape(str(folder))}[/] "
         "(results.parquet, manifest.json)"
-    )
-
-
-def sweep_progress_bar() -> Progress:
-    """A progress bar of runs done, rate and time left."""
-    from rich.progress import ProgressColumn
-    from rich.text import Text
-
-    class Rate(ProgressColumn):
-        def render(self, task) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text("" if speed is None else f"{speed:.1f} runs/s", style="progress.data.speed")
-
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        Rate(),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
     )
 
 

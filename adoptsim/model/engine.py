@@ -43,8 +43,7 @@ from adoptsim.model.records import (
 from adoptsim.org import ROLES
 
 if TYPE_CHECKING:
-    from adoptsim.model.spec import ScenarioLike, StrategyLike
-    from adoptsim.org import Organization
+    from adoptsim.model.spec import StrategyLike
 
 __all__ = [
     "CURVE_COLUMNS",
@@ -70,15 +69,9 @@ UL = kernels.UtilityLevers._fields
 class Simulation(Population):
     """All replicates of one batch of a scenario on one organization, week by week."""
 
-    def __init__(
-        self,
-        spec: ScenarioLike,
-        org: Organization,
-        seed: int,
-        replicates: list[int] | range,
-        source: str | None = None,
-    ):
-        super().__init__(spec, org, seed, replicates, source)
+    def _start(self) -> None:
+        """The curves, the mode's rule and the strategies, and week 0's record."""
+        org = self.org
         n_roles = len(ROLES)
         self._tally = Tally(org.department, len(org.departments), org.role, n_roles, self.R)
         weeks, reps, n_groups = self.weeks + 1, self.R, len(GROUP_COLUMNS)
@@ -87,7 +80,7 @@ class Simulation(Population):
         self.role_curves = np.zeros((weeks, reps, n_roles, n_groups))
         # modes bass and threshold replace the utility logit (adoptsim.model.modes)
         self.rule: Rule | None = None if self.params.mode == "utility" else build_rule(self)
-        self.strategies: list[StrategyLike] = [s.build() for s in spec.strategies]
+        self.strategies: list[StrategyLike] = [s.build() for s in self.spec.strategies]
         for s in self.strategies:
             self.cause_code(s.label)
             s.initialize(self)

@@ -66,6 +66,10 @@ class Population:
         self._cause_index = {c: i for i, c in enumerate(self.causes)}
         self.events = EventLog()
         self.strategy_events: list[dict[str, Any]] = []
+        self._start()
+
+    def _start(self) -> None:
+        """What a subclass sets up once the population is drawn (nothing here)."""
 
     def _set_ties(self, W: sp.csr_matrix) -> None:
         """The organization as a sparse matrix; row sums for normalised shares."""

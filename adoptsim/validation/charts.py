@@ -110,6 +110,31 @@ def _granovetter_chart(result: CaseResult) -> Figure:
     return fig
 
 
+def _band(ax, weekly, color: str, label: str) -> None:
+    """The mean adoption curve (in %) of grouped runs over its 90 % band."""
+    mean = weekly.mean()
+    ax.fill_between(
+        mean.index,
+        100 * weekly.quantile(0.05),
+        100 * weekly.quantile(0.95),
+        color=color,
+        alpha=0.2,
+        lw=0,
+    )
+    ax.plot(mean.index, 100 * mean, color=color, lw=2, label=label)
+
+
+def _finish_panels(fig: Figure, axes, legend: str, title: str, result: CaseResult, note: str):
+    """Shared axis labels, the verdict in the title and the source line of a panel chart."""
+    axes[0].set_ylabel("adopted (% of employees)")
+    axes[0].set_ylim(0, 102)
+    axes[0].legend(loc=legend)
+    fig.suptitle(f"{title} — {_verdict(result)}", x=0.01, ha="left", fontsize=11)
+    _source(fig, result, note)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
 def _centola_chart(result: CaseResult) -> Figure:
     c = _colors()
     df = result.data["curves"]
@@ -118,37 +143,15 @@ def _centola_chart(result: CaseResult) -> Figure:
     for ax, k in zip(axes, (2, 1), strict=True):
         for net, d in df[df["k"] == k].groupby("network"):
             g = d.groupby("week")["active_share"]
-            ax.fill_between(
-                g.mean().index,
-                100 * g.quantile(0.05),
-                100 * g.quantile(0.95),
-                color=colors[net],
-                alpha=0.2,
-                lw=0,
-            )
-            ax.plot(
-                g.mean().index,
-                100 * g.mean(),
-                color=colors[net],
-                lw=2,
-                label=f"{net} (degree {result.settings['degree']})",
-            )
+            _band(ax, g, colors[net], f"{net} (degree {result.settings['degree']})")
         kind = "complex contagion" if k > 1 else "simple contagion"
         ax.set_title(f"k = {k} ({kind})")
         ax.set_xlabel("week")
-    axes[0].set_ylabel("adopted (% of employees)")
-    axes[0].set_ylim(0, 102)
-    axes[0].legend(loc="center right")
-    fig.suptitle(
+    title = (
         "Complex contagion spreads on the clustered lattice and stalls on its random twin; "
-        f"simple contagion is faster on the random twin — {_verdict(result)}",
-        x=0.01,
-        ha="left",
-        fontsize=11,
+        "simple contagion is faster on the random twin"
     )
-    _source(fig, result, "band: 90 % of runs")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    return fig
+    return _finish_panels(fig, axes, "center right", title, result, "band: 90 % of runs")
 
 
 def _eckles_chart(result: CaseResult) -> Figure:
@@ -161,31 +164,16 @@ def _eckles_chart(result: CaseResult) -> Figure:
     for ax, q in zip(axes, (0.0, noise), strict=True):
         for color, net in zip(palette, nets, strict=False):
             g = df[(df["noise"] == q) & (df["network"] == net)].groupby("week")["active_share"]
-            ax.fill_between(
-                g.mean().index,
-                100 * g.quantile(0.05),
-                100 * g.quantile(0.95),
-                color=color,
-                alpha=0.2,
-                lw=0,
-            )
-            ax.plot(g.mean().index, 100 * g.mean(), color=color, lw=2, label=net)
+            _band(ax, g, color, net)
         title = "no noise (threshold 2)" if q == 0 else f"noise {q:.3f} = n^(-1/2)"
         ax.set_title(title)
         ax.set_xlabel("week")
-    axes[0].set_ylabel("adopted (% of employees)")
-    axes[0].set_ylim(0, 102)
-    axes[0].legend(loc="upper left")
-    fig.suptitle(
+    title = (
         "Without noise only the clustered lattice carries a threshold-2 contagion; with rare "
-        f"below-threshold adoption, long ties spread it faster — {_verdict(result)}",
-        x=0.01,
-        ha="left",
-        fontsize=11,
+        "below-threshold adoption, long ties spread it faster"
     )
-    _source(fig, result, f"degree {result.settings['degree']} · band: 90 % of runs")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    return fig
+    note = f"degree {result.settings['degree']} · band: 90 % of runs"
+    return _finish_panels(fig, axes, "upper left", title, result, note)
 
 
 def _habit_chart(result: CaseResult) -> Figure:

@@ -189,18 +189,20 @@ def random_twin(graph: nx.Graph, rng: np.random.Generator) -> nx.Graph:
     return nx.random_reference(graph, niter=2, connectivity=True, seed=int(rng.integers(2**32 - 1)))
 
 
-def _scenario(data: dict[str, Any]) -> Scenario:
+def case_scenario(data: dict[str, Any]) -> Scenario:
+    """A validated scenario for a literature case, from a plain mapping."""
     return validate_scenario(data, source="adoptsim.validation")
 
 
-def _run(spec: Scenario, org: Organization, seed: int, replicates: Sequence[int]):
+def run_case(spec: Scenario, org: Organization, seed: int, replicates: Sequence[int]):
     """Run replicates on ``org``; the simulation (for traits) and its tables."""
     sim = Simulation(spec, org, seed, list(replicates))
     sim.run()
     return sim, collect(sim)
 
 
-def _fmt(x: float, digits: int = 3) -> str:
+def fmt(x: float, digits: int = 3) -> str:
+    """``x`` with a fixed number of decimals, for check messages."""
     return f"{x:.{digits}f}"
 
 

@@ -8,26 +8,18 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.org import Organization
-from adoptsim.validation.common import (
-    SIZES,
-    CaseResult,
-    Check,
-    Size,
-    organization_from_graph,
-    random_twin,
-    ring_lattice,
-)
+from adoptsim.validation import common as vc
 from adoptsim.validation.networks import _contagion
 
 
-def eckles_case(size: Size = "full", seed: int = 1) -> CaseResult:
+def eckles_case(size: vc.Size = "full", seed: int = 1) -> vc.CaseResult:
     """Eckles, Mossel, Rahimian & Sen (2024): with noisy thresholds, long ties accelerate a
     complex contagion that, without noise, only the clustered lattice carries."""
-    s = SIZES[size]["eckles"]
+    s = vc.SIZES[size]["eckles"]
     n, z, runs, weeks, share = s["employees"], s["degree"], s["runs"], s["weeks"], s["rewired"]
     # below-threshold adoption of order n ** (-1 / threshold), as in the paper
     noise = n**-0.5
-    lattice = organization_from_graph(ring_lattice(n, z), "ring lattice")
+    lattice = vc.organization_from_graph(vc.ring_lattice(n, z), "ring lattice")
     nets = _networks(n, z, share, runs, seed)
     frames = []
     for q in (0.0, noise):
@@ -62,14 +54,14 @@ def eckles_case(size: Size = "full", seed: int = 1) -> CaseResult:
     rew0 = last.loc[(0.0, rewired)].to_numpy()
     latq = half.loc[(noise, "clustered lattice")].to_numpy()
     checks = [
-        Check(
+        vc.Check(
             "no noise: weeks to 50 %, clustered lattice",
             "spreads (Centola & Macy)",
             f"{np.nanmean(lat0):.0f}" if np.isfinite(lat0).all() else "not in every run",
             "in every run",
             bool(np.isfinite(lat0).all()),
         ),
-        Check(
+        vc.Check(
             f"no noise: final share, {rewired}",
             "stalls",
             f"{100 * rew0.mean():.1f} %",
@@ -81,7 +73,7 @@ def eckles_case(size: Size = "full", seed: int = 1) -> CaseResult:
         netq = half.loc[(noise, name)].to_numpy()
         faster = bool(np.all(np.isfinite(netq)) and np.all(netq < np.nan_to_num(latq, nan=np.inf)))
         checks.append(
-            Check(
+            vc.Check(
                 f"noise {noise:.3f}: weeks to 50 %, {name} vs clustered",
                 "long ties faster",
                 f"{np.nanmean(netq):.0f} vs {np.nanmean(latq):.0f}",
@@ -89,7 +81,7 @@ def eckles_case(size: Size = "full", seed: int = 1) -> CaseResult:
                 faster,
             )
         )
-    return CaseResult(
+    return vc.CaseResult(
         "eckles",
         "Noisy thresholds: long ties accelerate",
         "Eckles, Mossel, Rahimian & Sen (2024), Long ties accelerate noisy threshold-based "
@@ -104,7 +96,7 @@ def _networks(n: int, z: int, share: float, runs: int, seed: int) -> dict[str, l
     """Per replicate: the lattice with a share of its ties rewired, and its random twin."""
     return {
         f"{100 * share:.0f} % rewired": [
-            organization_from_graph(
+            vc.organization_from_graph(
                 nx.connected_watts_strogatz_graph(
                     n, z, share, seed=int(rngmod.stream(seed, r, "validation:ws").integers(2**31))
                 ),
@@ -113,8 +105,8 @@ def _networks(n: int, z: int, share: float, runs: int, seed: int) -> dict[str, l
             for r in range(runs)
         ],
         "random twin": [
-            organization_from_graph(
-                random_twin(ring_lattice(n, z), rngmod.stream(seed, r, "validation:rewire")),
+            vc.organization_from_graph(
+                vc.random_twin(vc.ring_lattice(n, z), rngmod.stream(seed, r, "validation:rewire")),
                 "random twin",
             )
             for r in range(runs)

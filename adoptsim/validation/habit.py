@@ -6,24 +6,14 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.model import behavior as bh
-from adoptsim.validation.common import (
-    LALLY_PEOPLE,
-    SIZES,
-    TOLERANCE,
-    CaseResult,
-    Check,
-    Size,
-    _run,
-    _scenario,
-    organization_from_edges,
-)
+from adoptsim.validation import common as vc
 
 
-def habit_case(size: Size = "full", seed: int = 1) -> CaseResult:
+def habit_case(size: vc.Size = "full", seed: int = 1) -> vc.CaseResult:
     """Lally et al. (2010): days of weekly use until habit reaches 95 % of its plateau."""
-    s = SIZES[size]["habit"]
+    s = vc.SIZES[size]["habit"]
     n, runs, weeks = s["employees"], s["runs"], s["weeks"]
-    spec = _scenario(
+    spec = vc.case_scenario(
         {
             "name": "habit curve",
             "weeks": weeks,
@@ -35,45 +25,45 @@ def habit_case(size: Size = "full", seed: int = 1) -> CaseResult:
             "behavior": {"external_awareness": 1.0, "intercept": 20.0},
         }
     )
-    org = organization_from_edges(n, np.zeros((0, 2)), "no ties")
-    _, tables = _run(spec, org, seed, range(runs))
+    org = vc.organization_from_edges(n, np.zeros((0, 2)), "no ties")
+    _, tables = vc.run_case(spec, org, seed, range(runs))
     days = _days_to_habit(tables["events"])
     used_every_week = float(tables["curves"].query("week >= 1")["using_share"].min())
     median = float(np.median(days))
     # the median shortest and longest of 39 people: quantiles 1 - 0.5^(1/39) and 0.5^(1/39)
-    q_lo, q_hi = 1 - 0.5 ** (1 / LALLY_PEOPLE), 0.5 ** (1 / LALLY_PEOPLE)
+    q_lo, q_hi = 1 - 0.5 ** (1 / vc.LALLY_PEOPLE), 0.5 ** (1 / vc.LALLY_PEOPLE)
     lo, hi = (float(x) for x in np.quantile(days, [q_lo, q_hi], method="inverted_cdf"))
     pub_med = bh.LALLY_MEDIAN_DAYS
     pub_lo, pub_hi = bh.LALLY_RANGE_DAYS
-    tol_d, factor = TOLERANCE["habit_median_days"], TOLERANCE["habit_range_factor"]
+    tol_d, factor = vc.TOLERANCE["habit_median_days"], vc.TOLERANCE["habit_range_factor"]
 
     def within(x: float, ref: float) -> bool:
         return ref / factor <= x <= ref * factor
 
     checks = [
-        Check(
+        vc.Check(
             "premise: lowest weekly share using",
             "every week",
             f"{100 * used_every_week:.2f} %",
             ">= 99.9 %",
             used_every_week >= 0.999,
         ),
-        Check(
+        vc.Check(
             "median days to 95 % of plateau",
             f"{pub_med:.0f} days",
             f"{median:.0f} days ({median / 7:.0f} weeks)",
             f"± {tol_d:.0f} days",
             abs(median - pub_med) <= tol_d,
         ),
-        Check(
-            f"shortest of {LALLY_PEOPLE} people",
+        vc.Check(
+            f"shortest of {vc.LALLY_PEOPLE} people",
             f"{pub_lo:.0f} days",
             f"{lo:.0f} days",
             f"within x{factor:g}",
             within(lo, pub_lo),
         ),
-        Check(
-            f"longest of {LALLY_PEOPLE} people",
+        vc.Check(
+            f"longest of {vc.LALLY_PEOPLE} people",
             f"{pub_hi:.0f} days",
             f"{hi:.0f} days",
             f"within x{factor:g}",
@@ -82,7 +72,7 @@ def habit_case(size: Size = "full", seed: int = 1) -> CaseResult:
     ]
     cdf = tables["curves"].groupby("week")["habitual_share"].mean().reset_index()
     cdf["days"] = bh.DAYS_PER_WEEK * cdf["week"]
-    return CaseResult(
+    return vc.CaseResult(
         "habit",
         "Habit curve",
         "Lally, van Jaarsveld, Potts & Wardle (2010), European Journal of Social Psychology "

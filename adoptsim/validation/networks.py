@@ -12,31 +12,19 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.org import Organization
-from adoptsim.validation.common import (
-    SIZES,
-    TOLERANCE,
-    CaseResult,
-    Check,
-    Size,
-    _run,
-    _scenario,
-    organization_from_edges,
-    organization_from_graph,
-    random_twin,
-    ring_lattice,
-)
+from adoptsim.validation import common as vc
 
 
-def granovetter_case(size: Size = "full", seed: int = 1) -> CaseResult:
+def granovetter_case(size: vc.Size = "full", seed: int = 1) -> vc.CaseResult:
     """Granovetter (1978): thresholds 0..99 all riot; with the 1 made a 2, only one does."""
-    s = SIZES[size]["granovetter"]
+    s = vc.SIZES[size]["granovetter"]
     n = 100
-    org = organization_from_edges(n, np.zeros((0, 2)), "well mixed")
+    org = vc.organization_from_edges(n, np.zeros((0, 2)), "well mixed")
     uniform = list(range(n))
     changed = [0, 2, *range(2, n)]
     frames, finals = [], {}
     for label, thresholds in (("0, 1, 2, ..., 99", uniform), ("0, 2, 2, 3, ..., 99", changed)):
-        spec = _scenario(
+        spec = vc.case_scenario(
             {
                 "name": "granovetter",
                 "weeks": s["weeks"],
@@ -50,7 +38,7 @@ def granovetter_case(size: Size = "full", seed: int = 1) -> CaseResult:
                 },
             }
         )
-        _, tables = _run(spec, org, seed, [0])
+        _, tables = vc.run_case(spec, org, seed, [0])
         curves = tables["curves"]
         adopters = np.rint(curves["active_share"].to_numpy() * n).astype(int)
         frames.append(
@@ -59,14 +47,14 @@ def granovetter_case(size: Size = "full", seed: int = 1) -> CaseResult:
         finals[label] = int(adopters[-1])
     a, b = finals.values()
     checks = [
-        Check(
+        vc.Check(
             "thresholds 0..99 (people): rioters",
             "100",
             str(a),
             "exact",
             a == n,
         ),
-        Check(
+        vc.Check(
             "threshold 1 changed to 2: rioters",
             "1",
             str(b),
@@ -74,7 +62,7 @@ def granovetter_case(size: Size = "full", seed: int = 1) -> CaseResult:
             b == 1,
         ),
     ]
-    return CaseResult(
+    return vc.CaseResult(
         "granovetter",
         "Granovetter's riot",
         "Granovetter (1978), American Journal of Sociology 83(6):1420-1443",
@@ -96,7 +84,7 @@ def _contagion(
     """Active-share curves (network, replicate, week, active_share) of a seeded
     neighbourhood (one employee drawn at random and their neighbours) on the lattice (all
     runs) and on each other network (replicate r on its r-th organization)."""
-    spec = _scenario(
+    spec = vc.case_scenario(
         {
             "name": name,
             "weeks": weeks,
@@ -113,27 +101,27 @@ def _contagion(
         }
     )
     label, org = lattice
-    _, tables = _run(spec, org, seed, range(runs))
+    _, tables = vc.run_case(spec, org, seed, range(runs))
     parts = [tables["curves"].assign(network=label)]
     for other, orgs in others.items():
         for r, o in enumerate(orgs):
-            _, t = _run(spec, o, seed, [r])
+            _, t = vc.run_case(spec, o, seed, [r])
             parts.append(t["curves"].assign(network=other))
     curves = pd.concat(parts, ignore_index=True)
     return curves[["network", "replicate", "week", "active_share"]]
 
 
-def centola_case(size: Size = "full", seed: int = 1) -> CaseResult:
+def centola_case(size: vc.Size = "full", seed: int = 1) -> vc.CaseResult:
     """Centola & Macy (2007): k = 2 spreads on a clustered lattice, stalls on its random twin;
     k = 1 spreads faster on the random twin."""
-    s = SIZES[size]["centola"]
+    s = vc.SIZES[size]["centola"]
     n, z, runs = s["employees"], s["degree"], s["runs"]
     # the lattice front moves at least z/2 - 1 places per side a week
     weeks = min(520, math.ceil(n / (2 * max(z // 2 - 1, 1))) + 10)
-    lattice = organization_from_graph(ring_lattice(n, z), "ring lattice")
+    lattice = vc.organization_from_graph(vc.ring_lattice(n, z), "ring lattice")
     twins = [
-        organization_from_graph(
-            random_twin(ring_lattice(n, z), rngmod.stream(seed, r, "validation:rewire")),
+        vc.organization_from_graph(
+            vc.random_twin(vc.ring_lattice(n, z), rngmod.stream(seed, r, "validation:rewire")),
             "random twin",
         )
         for r in range(runs)
@@ -165,23 +153,23 @@ def centola_case(size: Size = "full", seed: int = 1) -> CaseResult:
     )
     w_c, w_r = half.loc[(1, "clustered")], half.loc[(1, "random")]
     faster = bool(np.all(w_r.to_numpy() < w_c.to_numpy()))
-    most, stall = TOLERANCE["centola_most"], TOLERANCE["centola_stall"]
+    most, stall = vc.TOLERANCE["centola_most"], vc.TOLERANCE["centola_stall"]
     checks = [
-        Check(
+        vc.Check(
             "k=2, clustered lattice: final share",
             "spreads to most",
             f"{100 * c2:.1f} %",
             f">= {100 * most:.0f} %",
             c2 >= most,
         ),
-        Check(
+        vc.Check(
             "k=2, random twin: final share",
             "stalls",
             f"{100 * r2:.1f} %",
             f"<= {100 * stall:.0f} %",
             r2 <= stall,
         ),
-        Check(
+        vc.Check(
             "k=1: weeks to 50 %, random vs clustered",
             "random faster",
             f"{w_r.mean():.1f} vs {w_c.mean():.1f}",
@@ -189,7 +177,7 @@ def centola_case(size: Size = "full", seed: int = 1) -> CaseResult:
             faster,
         ),
     ]
-    return CaseResult(
+    return vc.CaseResult(
         "centola",
         "Clustering and complex contagion",
         "Centola & Macy (2007), American Journal of Sociology 113(3):702-734; Centola (2010), "

@@ -7,23 +7,14 @@ import pandas as pd
 
 from adoptsim.model.people import CATEGORY_SHARES, category_of
 from adoptsim.runs.runner import build_org
-from adoptsim.validation.common import (
-    CATEGORY_NAMES,
-    SIZES,
-    TOLERANCE,
-    CaseResult,
-    Check,
-    Size,
-    _run,
-    _scenario,
-)
+from adoptsim.validation import common as vc
 
 
-def rogers_case(size: Size = "full", seed: int = 1) -> CaseResult:
+def rogers_case(size: vc.Size = "full", seed: int = 1) -> vc.CaseResult:
     """Rogers (2003): adoption order by category and adoption-time shares by sd buckets."""
-    s = SIZES[size]["rogers"]
+    s = vc.SIZES[size]["rogers"]
     runs = s["runs"]
-    spec = _scenario(
+    spec = vc.case_scenario(
         {
             "name": "rogers",
             "weeks": s["weeks"],
@@ -33,7 +24,7 @@ def rogers_case(size: Size = "full", seed: int = 1) -> CaseResult:
         }
     )
     org = build_org(spec, seed)
-    sim, tables = _run(spec, org, seed, range(runs))
+    sim, tables = vc.run_case(spec, org, seed, range(runs))
     ev = tables["events"]
     adoption = ev[ev["event"] == "adoption"].groupby(["replicate", "employee"])["week"].min()
     adoption = adoption.reset_index()
@@ -53,17 +44,17 @@ def rogers_case(size: Size = "full", seed: int = 1) -> CaseResult:
         shares.append(np.bincount(bucket, minlength=5) / w.size)
     share = np.mean(shares, axis=0)
     gap = float(np.abs(share - np.asarray(CATEGORY_SHARES)).max())
-    tol = TOLERANCE["rogers_points"]
+    tol = vc.TOLERANCE["rogers_points"]
     adopted = len(adoption) / (org.n * runs)
     checks = [
-        Check(
+        vc.Check(
             "mean adoption week by category",
             "rising",
             " < ".join(f"{w:.0f}" for w in mean_week.to_numpy()) + " weeks",
             "strictly rising",
             rising,
         ),
-        Check(
+        vc.Check(
             "shares by sd from mean week",
             " / ".join(f"{100 * x:g}" for x in CATEGORY_SHARES) + " %",
             " / ".join(f"{100 * x:.1f}" for x in share) + " %",
@@ -71,18 +62,18 @@ def rogers_case(size: Size = "full", seed: int = 1) -> CaseResult:
             gap <= tol,
         ),
     ]
-    return CaseResult(
+    return vc.CaseResult(
         "rogers",
         "Rogers' adopter categories",
         "Rogers (2003), Diffusion of Innovations, 5th ed., ch. 7",
         checks,
         {
             "mean_week": pd.DataFrame(
-                {"category": CATEGORY_NAMES, "mean_week": mean_week.to_numpy()}
+                {"category": vc.CATEGORY_NAMES, "mean_week": mean_week.to_numpy()}
             ),
             "shares": pd.DataFrame(
                 {
-                    "category": CATEGORY_NAMES,
+                    "category": vc.CATEGORY_NAMES,
                     "published": CATEGORY_SHARES,
                     "simulated": share,
                 }

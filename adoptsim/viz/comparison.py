@@ -15,22 +15,7 @@ from matplotlib.figure import Figure
 from adoptsim.runs import metrics
 from adoptsim.runs.compare import METRICS, Comparison, plan_name
 from adoptsim.runs.result import Result
-from adoptsim.viz.style import (
-    _SCALE,
-    PLAN_COLORS,
-    SOURCE_COLOR,
-    ChartError,
-    _figsize,
-    _finish,
-    _money,
-    _plan,
-    _pt,
-    _rc,
-    _results,
-    _weeks,
-    comparison_source_line,
-    whisker,
-)
+from adoptsim.viz import style
 
 
 def _plans_strip(ax, results: Sequence[Result], weeks: int, colors: Sequence[str]) -> None:
@@ -40,16 +25,29 @@ def _plans_strip(ax, results: Sequence[Result], weeks: int, colors: Sequence[str
         y = n - 1 - i
         windows = r.strategy_windows
         if not windows:
-            ax.text(0.5, y, "no strategy", va="center", fontsize=_pt(9), color=SOURCE_COLOR)
+            ax.text(
+                0.5,
+                y,
+                "no strategy",
+                va="center",
+                fontsize=style.font_pt(9),
+                color=style.SOURCE_COLOR,
+            )
         for w in windows:
             start = w["start"] - 0.5
             end = (weeks if w.get("end") is None else w["end"]) + 0.5
             ax.barh(y, end - start, left=start, height=0.6, color=colors[i], alpha=0.35, lw=0)
             text = w["label"] + ("" if w.get("end") is not None else " →")
             ax.text(
-                start + 0.4, y, text, va="center", fontsize=_pt(9), color="#222222", clip_on=True
+                start + 0.4,
+                y,
+                text,
+                va="center",
+                fontsize=style.font_pt(9),
+                color="#222222",
+                clip_on=True,
             )
-    ax.set_yticks(range(n), [_plan(r) for r in results][::-1])
+    ax.set_yticks(range(n), [plan_name(r) for r in results][::-1])
     for tick, color in zip(ax.get_yticklabels(), list(colors[:n])[::-1], strict=True):
         tick.set_color(color)
     ax.set_ylim(-0.6, n - 0.4)
@@ -64,54 +62,59 @@ def compare_curves(
 ) -> Figure:
     """The plans' ``column`` over time (mean and 90 % band), overlaid; with ``strip``, a
     panel below shows each plan's strategies over the weeks they act."""
-    results = _results(source)
-    colors = [PLAN_COLORS[i % len(PLAN_COLORS)] for i in range(len(results))]
-    weeks = max(_weeks(r) for r in results)
+    results = style.results_of(source)
+    colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(len(results))]
+    weeks = max(style.horizon(r) for r in results)
     label = column.removesuffix("_share").replace("_", " ")
     n = len(results)
-    with plt.rc_context(_rc()):
+    with plt.rc_context(style.rc_params()):
         if strip:
             fig, (ax, lower) = plt.subplots(
                 2,
                 1,
-                figsize=_figsize(10, 5.2 + 0.32 * n),
+                figsize=style.figsize(10, 5.2 + 0.32 * n),
                 sharex=True,
                 gridspec_kw={"height_ratios": [5, 0.5 + 0.4 * n]},
             )
         else:
-            fig, ax = plt.subplots(figsize=_figsize(10, 5.5))
+            fig, ax = plt.subplots(figsize=style.figsize(10, 5.5))
         for i, r in enumerate(results):
             b = metrics.band(r.curves, column)
             ls = "--" if i == 0 and n > 1 else "-"
             ax.fill_between(b.index, b["low"] * 100, b["high"] * 100, color=colors[i], alpha=0.15)
-            name = _plan(r) + (" (reference)" if i == 0 and n > 1 else "")
+            name = plan_name(r) + (" (reference)" if i == 0 and n > 1 else "")
             ax.plot(b.index, b["mean"] * 100, color=colors[i], lw=2.2, ls=ls, label=name)
         ax.set_xlim(0, weeks)
         ax.set_ylim(0, 100)
         ax.set_ylabel(f"{label} employees (%)")
         ax.set_title(f"{label.capitalize()} share by plan", loc="left")
-        ax.legend(loc="upper left", fontsize=_pt(10))
+        ax.legend(loc="upper left", fontsize=style.font_pt(10))
         if strip:
             _plans_strip(lower, results, weeks, colors)
             lower.set_xlabel("week since launch")
-            lower.set_title("strategies by plan", fontsize=_pt(10), loc="left", color=SOURCE_COLOR)
+            lower.set_title(
+                "strategies by plan",
+                fontsize=style.font_pt(10),
+                loc="left",
+                color=style.SOURCE_COLOR,
+            )
         else:
             ax.set_xlabel("week since launch")
-        _finish(fig, comparison_source_line(results, "bands: 90 % of runs"))
+        style.finish(fig, style.comparison_source_line(results, "bands: 90 % of runs"))
     return fig
 
 
 def plans(source: Comparison | Sequence[Result], row_height: float = 0.45) -> Figure:
     """Each plan's strategies on a timeline of weeks (``row_height`` inches per plan)."""
-    results = _results(source)
-    colors = [PLAN_COLORS[i % len(PLAN_COLORS)] for i in range(len(results))]
-    weeks = max(_weeks(r) for r in results)
-    with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=_figsize(10, 1.4 + row_height * len(results)))
+    results = style.results_of(source)
+    colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(len(results))]
+    weeks = max(style.horizon(r) for r in results)
+    with plt.rc_context(style.rc_params()):
+        fig, ax = plt.subplots(figsize=style.figsize(10, 1.4 + row_height * len(results)))
         _plans_strip(ax, results, weeks, colors)
         ax.set_xlabel("week since launch")
         ax.set_title("Plans: strategies and the weeks they act", loc="left")
-        _finish(fig, comparison_source_line(results))
+        style.finish(fig, style.comparison_source_line(results))
     return fig
 
 
@@ -128,21 +131,26 @@ def differences(comparison: Comparison, which: Sequence[str] | None = None) -> F
     """Paired differences of each plan against the reference: the mean (dot), 90 % of
     paired runs (thin line) and the 90 % confidence interval of the mean (thick line)."""
     if len(comparison.results) < 2:
-        raise ChartError("the differences chart needs at least two plans")
+        raise style.ChartError("the differences chart needs at least two plans")
     chosen = list(which or METRICS)
     table = comparison.table
     ref = plan_name(comparison.reference)
     others = [p for p in comparison.ranking if p != ref]
     colors = {
-        plan_name(r): PLAN_COLORS[i % len(PLAN_COLORS)] for i, r in enumerate(comparison.results)
+        plan_name(r): style.PLAN_COLORS[i % len(style.PLAN_COLORS)]
+        for i, r in enumerate(comparison.results)
     }
     ncols = 2 if len(chosen) > 1 else 1
     nrows = math.ceil(len(chosen) / ncols)
     # rows of plan names need room in proportion to the font, not to the figure
-    height = (0.9 + 0.42 * len(others)) * _SCALE["font"] / _SCALE["size"]
-    with plt.rc_context(_rc()):
+    height = (0.9 + 0.42 * len(others)) * style.SCALE["font"] / style.SCALE["size"]
+    with plt.rc_context(style.rc_params()):
         fig, axes = plt.subplots(
-            nrows, ncols, figsize=_figsize(12, height * nrows + 1.6), squeeze=False, sharey=True
+            nrows,
+            ncols,
+            figsize=style.figsize(12, height * nrows + 1.6),
+            squeeze=False,
+            sharey=True,
         )
         for k, ax in enumerate(axes.flat):
             if k >= len(chosen):
@@ -150,9 +158,9 @@ def differences(comparison: Comparison, which: Sequence[str] | None = None) -> F
                 continue
             rows = table[table["metric"] == chosen[k]].set_index("scenario")
             _difference_panel(ax, chosen[k], rows, others, ref, colors)
-        _finish(
+        style.finish(
             fig,
-            comparison_source_line(comparison.results),
+            style.comparison_source_line(comparison.results),
             title=f"Paired differences against {ref} (same seeds, run by run)",
             note="dot: mean · thin line: 90 % of paired runs · thick line: 90 % confidence "
             "interval of the mean",
@@ -169,7 +177,7 @@ def _difference_panel(
     ax.set_yticks(range(len(others)), others[::-1])
     ax.set_ylim(-0.7, len(others) + 0.1)
     ax.grid(axis="y", visible=False)
-    ax.set_title(info.label.replace(" (voluntary)", ""), fontsize=_pt(12), loc="left")
+    ax.set_title(info.label.replace(" (voluntary)", ""), fontsize=style.font_pt(12), loc="left")
     if (rows["pairs"] == 0).all():
         ax.text(
             0.5,
@@ -178,8 +186,8 @@ def _difference_panel(
             transform=ax.transAxes,
             ha="center",
             va="center",
-            fontsize=_pt(10),
-            color=SOURCE_COLOR,
+            fontsize=style.font_pt(10),
+            color=style.SOURCE_COLOR,
         )
         ax.set_xticks([])
         return
@@ -188,7 +196,14 @@ def _difference_panel(
         y = len(others) - 1 - j
         r = rows.loc[name]
         if r["pairs"] == 0 or pd.isna(r["diff_mean"]):
-            ax.text(0, y, " never reached", va="center", fontsize=_pt(9), color=SOURCE_COLOR)
+            ax.text(
+                0,
+                y,
+                " never reached",
+                va="center",
+                fontsize=style.font_pt(9),
+                color=style.SOURCE_COLOR,
+            )
             continue
         c = colors[name]
         ax.plot([r["diff_low"] * scale, r["diff_high"] * scale], [y, y], color=c, lw=1.5)
@@ -208,29 +223,29 @@ def _difference_panel(
         transform=ax.transAxes,
         ha="right" if info.better > 0 else "left",
         va="top",
-        fontsize=_pt(9),
-        color=SOURCE_COLOR,
+        fontsize=style.font_pt(9),
+        color=style.SOURCE_COLOR,
     )
     ax.margins(x=0.12)
     if info.unit == "cost":
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: style.money(v)))
 
 
 def cost_effectiveness(source: Comparison | Sequence[Result]) -> Figure:
     """Each plan's cost against its sustained adoption, both with 90 % intervals; dashed
     lines mark equal cost per sustained adopter."""
-    results = _results(source)
-    colors = [PLAN_COLORS[i % len(PLAN_COLORS)] for i in range(len(results))]
-    with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=_figsize(9, 5.5))
+    results = style.results_of(source)
+    colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(len(results))]
+    with plt.rc_context(style.rc_params()):
+        fig, ax = plt.subplots(figsize=style.figsize(9, 5.5))
         xs, ys = [], []
         for i, r in enumerate(results):
             agg = r.aggregate
             s, c = agg.loc["sustained_share"], agg.loc["cost"]
             x, y = s["mean"] * 100, c["mean"]
             bars = {"color": colors[i], "capsize": 4, "lw": 1.5, "zorder": 3}
-            whisker(ax, y, s["low"] * 100, s["high"] * 100, horizontal=True, **bars)
-            whisker(ax, x, c["low"], c["high"], **bars)
+            style.whisker(ax, y, s["low"] * 100, s["high"] * 100, horizontal=True, **bars)
+            style.whisker(ax, x, c["low"], c["high"], **bars)
             ax.plot(x, y, "o", color=colors[i], ms=9, mec="white", zorder=3)
             xs.append(x)
             ys.append(y)
@@ -240,8 +255,8 @@ def cost_effectiveness(source: Comparison | Sequence[Result]) -> Figure:
         ax.set_xlabel("sustained (voluntary) adoption at the end (% of employees)")
         ax.set_ylabel("cost (currency units)")
         ax.set_title("Cost against sustained adoption", loc="left")
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
-        _finish(fig, comparison_source_line(results, "bars: 90 % of runs"))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: style.money(v)))
+        style.finish(fig, style.comparison_source_line(results, "bars: 90 % of runs"))
         renderer = fig.canvas.get_renderer()
         taken = []
         employees = {r.manifest.get("employees") for r in results}
@@ -258,8 +273,8 @@ def cost_effectiveness(source: Comparison | Sequence[Result]) -> Figure:
                 t = ax.text(
                     x_at,
                     level * x_at / 100 * n,
-                    f"{_money(level)} per adopter",
-                    fontsize=_pt(8),
+                    f"{style.money(level)} per adopter",
+                    fontsize=style.font_pt(8),
                     color="#888888",
                     ha="right",
                     va="bottom",
@@ -268,7 +283,7 @@ def cost_effectiveness(source: Comparison | Sequence[Result]) -> Figure:
                 )
                 taken.append(t.get_window_extent(renderer))
         points = [ax.transData.transform((x, y)) for x, y in zip(xs, ys, strict=True)]
-        _place_labels(ax, points, [_plan(r) for r in results], colors, taken)
+        _place_labels(ax, points, [plan_name(r) for r in results], colors, taken)
     return fig
 
 
@@ -280,7 +295,7 @@ def _place_labels(ax, points, texts, colors, taken=None, fontsize: float = 11) -
     inside = ax.get_window_extent(renderer)
     page = fig.bbox
     taken = list(taken or [])
-    pad = _pt(7)
+    pad = style.font_pt(7)
     dots = [
         matplotlib.transforms.Bbox.from_extents(x - pad, y - pad, x + pad, y + pad)
         for x, y in points
@@ -317,7 +332,7 @@ def _place_labels(ax, points, texts, colors, taken=None, fontsize: float = 11) -
                 textcoords="offset points",
                 ha=ha,
                 va=va,
-                fontsize=_pt(fontsize),
+                fontsize=style.font_pt(fontsize),
                 color=colors[k],
                 zorder=4,
                 annotation_clip=False,

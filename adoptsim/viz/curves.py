@@ -10,43 +10,30 @@ from matplotlib.figure import Figure
 
 from adoptsim.runs import metrics
 from adoptsim.runs.result import Result
-from adoptsim.viz.style import (
-    PALETTE,
-    STAGE_COLORS,
-    ChartError,
-    _figsize,
-    _finish,
-    _percent_axis,
-    _pt,
-    _rc,
-    _title,
-    _weeks,
-    mark_strategies,
-    source_line,
-)
+from adoptsim.viz import style
 
 
 def adoption(result: Result) -> Figure:
     """Active share over time with its 90 % band, habitual and aware share beside it."""
-    with plt.rc_context(_rc()):
+    with plt.rc_context(style.rc_params()):
         fig, ax = plt.subplots()
         curves = result.curves
-        weeks = _weeks(result)
+        weeks = style.horizon(result)
         for column, label, color, ls in (
-            ("aware_share", "aware", PALETTE["orange"], ":"),
-            ("active_share", "active", PALETTE["blue"], "-"),
-            ("habitual_share", "habitual", PALETTE["green"], "--"),
+            ("aware_share", "aware", style.PALETTE["orange"], ":"),
+            ("active_share", "active", style.PALETTE["blue"], "-"),
+            ("habitual_share", "habitual", style.PALETTE["green"], "--"),
         ):
             b = metrics.band(curves, column)
             ax.fill_between(b.index, b["low"] * 100, b["high"] * 100, color=color, alpha=0.2)
             ax.plot(b.index, b["mean"] * 100, color=color, ls=ls, lw=2, label=label)
-        rows = mark_strategies(ax, result.strategy_windows, weeks)
+        rows = style.mark_strategies(ax, result.strategy_windows, weeks)
         ax.set_xlim(0, weeks)
-        _percent_axis(ax, 102)
+        style.percent_axis(ax, 102)
         ax.set_xlabel("week since launch")
-        _title(ax, f"Adoption forecast: {result.name}", rows)
+        style.title_above(ax, f"Adoption forecast: {result.name}", rows)
         ax.legend(loc="best")
-        _finish(fig, source_line(result))
+        style.finish(fig, style.source_line(result))
     return fig
 
 
@@ -57,18 +44,18 @@ def stages(result: Result) -> Figure:
     compliance = c["active_share"] - voluntary
     not_tried = c["aware_share"] - c["trying_share"] - c["active_share"] - c["lapsed_share"]
     layers = [
-        ("active, voluntary", voluntary, STAGE_COLORS["active"]),
-        ("active, compliance only", compliance, STAGE_COLORS["compliance"]),
-        ("trying", c["trying_share"], STAGE_COLORS["trying"]),
-        ("lapsed", c["lapsed_share"], STAGE_COLORS["lapsed"]),
-        ("aware, not tried", not_tried, STAGE_COLORS["aware"]),
-        ("unaware", c["unaware_share"], STAGE_COLORS["unaware"]),
+        ("active, voluntary", voluntary, style.STAGE_COLORS["active"]),
+        ("active, compliance only", compliance, style.STAGE_COLORS["compliance"]),
+        ("trying", c["trying_share"], style.STAGE_COLORS["trying"]),
+        ("lapsed", c["lapsed_share"], style.STAGE_COLORS["lapsed"]),
+        ("aware, not tried", not_tried, style.STAGE_COLORS["aware"]),
+        ("unaware", c["unaware_share"], style.STAGE_COLORS["unaware"]),
     ]
     if float(compliance.max()) <= 0:
         layers.pop(1)
-    weeks = _weeks(result)
-    with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=_figsize(10, 5))
+    weeks = style.horizon(result)
+    with plt.rc_context(style.rc_params()):
+        fig, ax = plt.subplots(figsize=style.figsize(10, 5))
         ax.stackplot(
             c.index,
             *[np.clip(v.to_numpy(), 0, None) * 100 for _, v, _ in layers],
@@ -76,15 +63,15 @@ def stages(result: Result) -> Figure:
             labels=[name for name, _, _ in layers],
             lw=0,
         )
-        rows = mark_strategies(ax, result.strategy_windows, weeks)
+        rows = style.mark_strategies(ax, result.strategy_windows, weeks)
         ax.set_xlim(0, weeks)
-        _percent_axis(ax)
+        style.percent_axis(ax)
         ax.grid(False)
         ax.set_xlabel("week since launch")
-        _title(ax, f"Stages of adoption: {result.name}", rows)
+        style.title_above(ax, f"Stages of adoption: {result.name}", rows)
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5))
-        _finish(fig, source_line(result).replace("bands: 90 % of runs", "mean of runs"))
+        style.finish(fig, style.source_line(result).replace("bands: 90 % of runs", "mean of runs"))
     return fig
 
 
@@ -97,21 +84,21 @@ def groups(result: Result, by: str = "department", column: str = "active_share")
         raise ValueError(f"by must be 'department' or 'role', got {by!r}")
     data = result.curves_by_department if by == "department" else result.curves_by_role
     if data is None or data.empty or by not in data:
-        raise ChartError(f"these results have no curves by {by}")
+        raise style.ChartError(f"these results have no curves by {by}")
     names = list(dict.fromkeys(data[by]))
     if by == "role":
         names = [n for n in names if data.loc[data[by] == n, "aware_share"].notna().any()]
     n = len(names)
     ncols = 1 if n == 1 else 2 if n <= 4 else 3 if n <= 9 else 4
     nrows = math.ceil(n / ncols)
-    weeks = _weeks(result)
+    weeks = style.horizon(result)
     whole = metrics.band(result.curves, column)
     label = column.removesuffix("_share").replace("_", " ")
-    with plt.rc_context(_rc()):
+    with plt.rc_context(style.rc_params()):
         fig, axes = plt.subplots(
             nrows,
             ncols,
-            figsize=_figsize(3.6 * ncols + 1.2, 2.6 * nrows + 1.3),
+            figsize=style.figsize(3.6 * ncols + 1.2, 2.6 * nrows + 1.3),
             sharex=True,
             sharey=True,
             squeeze=False,
@@ -125,11 +112,11 @@ def groups(result: Result, by: str = "department", column: str = "active_share")
             b = metrics.band(sub, column)
             ax.plot(whole.index, whole["mean"] * 100, color="#999999", lw=1.2)
             ax.fill_between(
-                b.index, b["low"] * 100, b["high"] * 100, color=PALETTE["blue"], alpha=0.25
+                b.index, b["low"] * 100, b["high"] * 100, color=style.PALETTE["blue"], alpha=0.25
             )
-            ax.plot(b.index, b["mean"] * 100, color=PALETTE["blue"], lw=2)
-            mark_strategies(ax, result.strategy_windows, weeks, labels=False)
-            ax.set_title(name.replace("_", " "), fontsize=_pt(12), loc="left")
+            ax.plot(b.index, b["mean"] * 100, color=style.PALETTE["blue"], lw=2)
+            style.mark_strategies(ax, result.strategy_windows, weeks, labels=False)
+            ax.set_title(name.replace("_", " "), fontsize=style.font_pt(12), loc="left")
             ax.set_xlim(0, weeks)
             ax.set_ylim(0, 100)
             if k % ncols == 0:
@@ -144,9 +131,9 @@ def groups(result: Result, by: str = "department", column: str = "active_share")
         note = "blue: mean with 90 % band · grey: whole organization"
         if strategies:
             note += f" · shaded: {strategies}"
-        _finish(
+        style.finish(
             fig,
-            source_line(result),
+            style.source_line(result),
             title=f"{label.capitalize()} share by {by}: {result.name}",
             note=note,
         )

@@ -9,24 +9,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from adoptsim.runs import metrics
-from adoptsim.runs.compare import Comparison
+from adoptsim.runs.compare import Comparison, plan_name
 from adoptsim.runs.result import Result
-from adoptsim.viz.style import (
-    PALETTE,
-    PLAN_COLORS,
-    STAGE_COLORS,
-    ChartError,
-    _figsize,
-    _finish,
-    _plan,
-    _pt,
-    _rc,
-    _results,
-    _weeks,
-    comparison_source_line,
-    source_line,
-    whisker,
-)
+from adoptsim.viz import style
 
 #: funnel steps: label and curve column
 FUNNEL = (
@@ -41,8 +26,9 @@ _FUNNEL_NOTE = "tried: ever used it · active and habitual: at that week · bars
 def _funnel_values(result: Result, week: int) -> list[tuple[float, float, float]]:
     c = result.curves[result.curves["week"] == week]
     if c.empty:
-        raise ChartError(
-            f"plan {_plan(result)!r} has no week {week} (it runs {_weeks(result)} weeks)",
+        raise style.ChartError(
+            f"plan {plan_name(result)!r} has no week {week} "
+            f"(it runs {style.horizon(result)} weeks)",
             where="weeks",
         )
     lo, hi = metrics.INTERVAL
@@ -55,10 +41,10 @@ def _funnel_values(result: Result, week: int) -> list[tuple[float, float, float]
 def funnel(source: Result | Comparison | Sequence[Result], week: int | None = None) -> Figure:
     """The adoption funnel (aware -> tried -> active -> habitual) at ``week`` (default the
     last), mean with 90 % interval; grouped bars, one per plan, when several are given."""
-    results = _results(source)
-    at = min(_weeks(r) for r in results) if week is None else int(week)
+    results = style.results_of(source)
+    at = min(style.horizon(r) for r in results) if week is None else int(week)
     values = [_funnel_values(r, at) for r in results]
-    with plt.rc_context(_rc()):
+    with plt.rc_context(style.rc_params()):
         if len(results) == 1:
             return _one_plan(results[0], values[0], at)
         return _several_plans(results, values, at)
@@ -67,27 +53,32 @@ def funnel(source: Result | Comparison | Sequence[Result], week: int | None = No
 def _one_plan(result: Result, values: list[tuple[float, float, float]], at: int) -> Figure:
     """The funnel of one plan as horizontal bars, each step also as a share of the one before."""
     steps = [s for s, _ in FUNNEL]
-    fig, ax = plt.subplots(figsize=_figsize(9, 4.6))
-    colors = [STAGE_COLORS["aware"], PALETTE["sky"], STAGE_COLORS["active"], PALETTE["green"]]
+    fig, ax = plt.subplots(figsize=style.figsize(9, 4.6))
+    colors = [
+        style.STAGE_COLORS["aware"],
+        style.PALETTE["sky"],
+        style.STAGE_COLORS["active"],
+        style.PALETTE["green"],
+    ]
     previous = None
     for j, (mean, lo, hi) in enumerate(values):
         y = len(FUNNEL) - 1 - j
         ax.barh(y, mean, height=0.7, color=colors[j], alpha=0.9)
-        whisker(ax, y, lo, hi, horizontal=True, color="#333333", capsize=3, lw=1)
+        style.whisker(ax, y, lo, hi, horizontal=True, color="#333333", capsize=3, lw=1)
         text = f"{mean:.0f} %"
         if previous:
             text += f"  ({100 * mean / previous:.0f} % of {steps[j - 1]})"
-        ax.text(max(hi, mean) + 1.5, y, text, va="center", fontsize=_pt(11))
+        ax.text(max(hi, mean) + 1.5, y, text, va="center", fontsize=style.font_pt(11))
         previous = mean if mean > 0 else None
     ax.set_yticks(range(len(FUNNEL)), steps[::-1])
     ax.set_xlim(0, 125)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("employees (%)")
     ax.grid(axis="y", visible=False)
-    _finish(
+    style.finish(
         fig,
-        source_line(result),
-        title=f"Adoption funnel at week {at}: {_plan(result)}",
+        style.source_line(result),
+        title=f"Adoption funnel at week {at}: {plan_name(result)}",
         note=_FUNNEL_NOTE,
     )
     return fig
@@ -98,12 +89,12 @@ def _several_plans(
 ) -> Figure:
     """The funnels of several plans as grouped bars, one colour per plan."""
     n = len(results)
-    colors = [PLAN_COLORS[i % len(PLAN_COLORS)] for i in range(n)]
-    fig, ax = plt.subplots(figsize=_figsize(10, 5.5))
+    colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(n)]
+    fig, ax = plt.subplots(figsize=style.figsize(10, 5.5))
     width = 0.84 / n
     # a bar's width in points, to turn value labels upright when they do not fit
     bar_pt = fig.get_figwidth() * 72 * 0.85 / len(FUNNEL) * width
-    upright = bar_pt <= 3 * _pt(8) * 0.8
+    upright = bar_pt <= 3 * style.font_pt(8) * 0.8
     for i, r in enumerate(results):
         for j, (mean, lo, hi) in enumerate(values[i]):
             x = j + (i - (n - 1) / 2) * width
@@ -113,16 +104,16 @@ def _several_plans(
                 width=width * 0.92,
                 color=colors[i],
                 alpha=0.9,
-                label=_plan(r) if j == 0 else None,
+                label=plan_name(r) if j == 0 else None,
             )
-            whisker(ax, x, lo, hi, color="#333333", capsize=2, lw=0.8)
+            style.whisker(ax, x, lo, hi, color="#333333", capsize=2, lw=0.8)
             ax.text(
                 x,
                 max(hi, mean) + 1.5,
                 f"{mean:.0f}",
                 ha="center",
                 va="bottom",
-                fontsize=_pt(8),
+                fontsize=style.font_pt(8),
                 rotation=90 if upright else 0,
             )
     ax.set_xticks(range(len(FUNNEL)), [s for s, _ in FUNNEL])
@@ -131,10 +122,10 @@ def _several_plans(
     ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("employees (%)")
     ax.grid(axis="x", visible=False)
-    legend = [Patch(color=colors[i], label=_plan(r)) for i, r in enumerate(results)]
-    _finish(
+    legend = [Patch(color=colors[i], label=plan_name(r)) for i, r in enumerate(results)]
+    style.finish(
         fig,
-        comparison_source_line(results),
+        style.comparison_source_line(results),
         title=f"Adoption funnel at week {at} by plan",
         note=_FUNNEL_NOTE,
         legend=legend,

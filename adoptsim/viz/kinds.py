@@ -16,7 +16,7 @@ from adoptsim.viz.curves import adoption, departments, roles, stages
 from adoptsim.viz.funnels import funnel
 from adoptsim.viz.io import load
 from adoptsim.viz.networks import network, network_departments
-from adoptsim.viz.style import ChartError, _plan, save
+from adoptsim.viz.style import ChartError, plan_name, save
 
 #: the chart written next to a saved result
 ADOPTION_CHART = "adoption.png"
@@ -62,7 +62,7 @@ def draw(
             targets = [source.result(plan)] if plan else list(source.results)
         out = []
         for r in targets:
-            stem = kind if not is_cmp else f"{kind}_{_plan(r)}"
+            stem = kind if not is_cmp else f"{kind}_{plan_name(r)}"
             out.append((stem, _one(r, kind, weeks, replicate)))
         return out
     if kind == "differences" and not is_cmp:

@@ -17,17 +17,8 @@ from matplotlib.patches import Patch
 from adoptsim.model.people import Stage
 from adoptsim.org import Organization
 from adoptsim.runs.result import Result
+from adoptsim.viz import style
 from adoptsim.viz.io import organization_of
-from adoptsim.viz.style import (
-    STAGE_COLORS,
-    ChartError,
-    _figsize,
-    _finish,
-    _pt,
-    _rc,
-    _weeks,
-    source_line,
-)
 
 #: the most employees the network chart draws one dot each for
 MAX_NETWORK_EMPLOYEES = 5000
@@ -51,7 +42,9 @@ def stages_at(
     who = index.get_indexer(ev["employee"].astype(str))
     if (who < 0).any():
         unknown = ev["employee"][who < 0].iloc[0]
-        raise ChartError(f"the events name employee {unknown!r}, who is not in the organization")
+        raise style.ChartError(
+            f"the events name employee {unknown!r}, who is not in the organization"
+        )
     table = pd.DataFrame(
         {
             "who": who,
@@ -121,22 +114,24 @@ def _default_weeks(weeks: int) -> list[int]:
 
 
 def _check_weeks(result: Result, weeks: Sequence[int] | None) -> list[int]:
-    last = _weeks(result)
+    last = style.horizon(result)
     chosen = _default_weeks(last) if not weeks else [int(w) for w in weeks]
     bad = [w for w in chosen if not 0 <= w <= last]
     if bad:
-        raise ChartError(f"week {bad[0]} is outside the run (weeks 0–{last})", where="weeks")
+        raise style.ChartError(f"week {bad[0]} is outside the run (weeks 0–{last})", where="weeks")
     if len(chosen) > 6:
-        raise ChartError(f"at most 6 weeks per network chart, got {len(chosen)}", where="weeks")
+        raise style.ChartError(
+            f"at most 6 weeks per network chart, got {len(chosen)}", where="weeks"
+        )
     return chosen
 
 
 _NETWORK_STAGES = (
-    (Stage.UNAWARE, "unaware", STAGE_COLORS["unaware"]),
-    (Stage.AWARE, "aware, not tried", STAGE_COLORS["aware"]),
-    (Stage.TRYING, "trying", STAGE_COLORS["trying"]),
-    (Stage.ACTIVE, "active", STAGE_COLORS["active"]),
-    (Stage.LAPSED, "lapsed", STAGE_COLORS["lapsed"]),
+    (Stage.UNAWARE, "unaware", style.STAGE_COLORS["unaware"]),
+    (Stage.AWARE, "aware, not tried", style.STAGE_COLORS["aware"]),
+    (Stage.TRYING, "trying", style.STAGE_COLORS["trying"]),
+    (Stage.ACTIVE, "active", style.STAGE_COLORS["active"]),
+    (Stage.LAPSED, "lapsed", style.STAGE_COLORS["lapsed"]),
 )
 
 
@@ -150,18 +145,18 @@ def network(
 
     A radial tree of the reporting lines (the top of the hierarchy in the centre, each
     manager's team in a sector). Organizations above :data:`MAX_NETWORK_EMPLOYEES` are
-    refused with a :class:`ChartError`; draw :func:`network_departments` instead.
+    refused with a :class:`style.ChartError`; draw :func:`network_departments` instead.
     """
     employees = int(result.manifest.get("employees") or (org.n if org is not None else 0))
     if employees > MAX_NETWORK_EMPLOYEES:
-        raise ChartError(
+        raise style.ChartError(
             f"the organization has {employees:,} employees; the network chart draws at most "
             f"{MAX_NETWORK_EMPLOYEES:,} (one dot each): draw kind 'network-departments', the "
             f"department-level aggregate, instead"
         )
     reps = sorted(result.curves["replicate"].unique())
     if replicate not in reps:
-        raise ChartError(
+        raise style.ChartError(
             f"no replicate {replicate} in these results (replicates {reps[0]}–{reps[-1]})",
             where="replicate",
         )
@@ -173,9 +168,9 @@ def network(
     segments = np.stack([pos[has], pos[org.manager[has]]], axis=1)
     size = float(np.clip(14000 / org.n, 4, 40))
     colors = np.array([c for _, _, c in _NETWORK_STAGES])
-    with plt.rc_context(_rc()):
+    with plt.rc_context(style.rc_params()):
         k = len(chosen)
-        fig, axes = plt.subplots(1, k, figsize=_figsize(4.6 * k + 0.4, 5.6), squeeze=False)
+        fig, axes = plt.subplots(1, k, figsize=style.figsize(4.6 * k + 0.4, 5.6), squeeze=False)
         extent = np.abs(pos).max() * 1.08 + 0.3
         for ax, w, st in zip(axes[0], chosen, stage, strict=True):
             ax.add_collection(LineCollection(segments, colors="#CCCCCC", lw=0.25, zorder=1))
@@ -186,12 +181,12 @@ def network(
             ax.set_aspect("equal")
             ax.axis("off")
             active = 100 * np.mean(st == Stage.ACTIVE)
-            ax.set_title(f"week {w}: {active:.0f} % active", fontsize=_pt(13))
+            ax.set_title(f"week {w}: {active:.0f} % active", fontsize=style.font_pt(13))
         _label_departments(axes[0][0], org, pos)
-        one_run = source_line(result).replace(
+        one_run = style.source_line(result).replace(
             " · bands: 90 % of runs", f" · one run (replicate {replicate})"
         )
-        _finish(
+        style.finish(
             fig,
             one_run,
             title=f"The organization by stage: {result.name}, run {replicate}",
@@ -219,7 +214,7 @@ def _label_departments(ax, org: Organization, pos: np.ndarray) -> None:
             x,
             y,
             name,
-            fontsize=_pt(9),
+            fontsize=style.font_pt(9),
             color="#333333",
             ha="left" if x > 0.1 else "right" if x < -0.1 else "center",
             va="bottom" if y > 0 else "top",
@@ -240,17 +235,17 @@ def network_departments(
     xy = np.column_stack([np.cos(angle), np.sin(angle)]) if d > 1 else np.zeros((1, 2))
     share = result.curves_by_department.groupby(["week", "department"])["active_share"].mean()
     cmap = matplotlib.colormaps["cividis"]
-    with plt.rc_context(_rc()):
+    with plt.rc_context(style.rc_params()):
         k = len(chosen)
-        fig, axes = plt.subplots(1, k, figsize=_figsize(4.4 * k + 1.2, 5.4), squeeze=False)
+        fig, axes = plt.subplots(1, k, figsize=style.figsize(4.4 * k + 1.2, 5.4), squeeze=False)
         area = 2500 * headcount / max(headcount.max(), 1)
         for ax, w in zip(axes[0], chosen, strict=True):
             values = np.array([share.get((w, name), np.nan) for name in names]) * 100
             _department_panel(ax, names, xy, ties, area, values, cmap)
-            ax.set_title(f"week {w}", fontsize=_pt(13))
-        _, bottom, _, top = _finish(
+            ax.set_title(f"week {w}", fontsize=style.font_pt(13))
+        _, bottom, _, top = style.finish(
             fig,
-            source_line(result).replace("bands: 90 % of runs", "mean of runs"),
+            style.source_line(result).replace("bands: 90 % of runs", "mean of runs"),
             title=f"Departments by active share: {result.name}",
             note=f"circle area: headcount ({headcount.min():,}–{headcount.max():,} employees) "
             "· line width: ties between departments · colour: active share at that week",
@@ -311,7 +306,7 @@ def _department_panel(ax, names, xy, ties, area, values, cmap) -> None:
         ax.annotate(
             f"{name}\n{values[i]:.0f} %",
             (x, y),
-            fontsize=_pt(9),
+            fontsize=style.font_pt(9),
             ha="left" if x > 0.2 else "right" if x < -0.2 else "center",
             va="bottom" if y > 0.2 else "top" if y < -0.2 else "center",
             xytext=(reach * x, reach * y) if d > 1 else (0, reach),

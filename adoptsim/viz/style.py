@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from adoptsim.errors import InputError
-from adoptsim.runs.compare import Comparison
+from adoptsim.runs.compare import Comparison, plan_name
 from adoptsim.runs.result import Result
 
 # Okabe & Ito (2008) colour-blind-safe palette
@@ -68,7 +68,7 @@ STAGE_COLORS = {
 }
 SOURCE_COLOR = "#555555"
 #: current scale of figure sizes and of fonts (see :func:`scaled`)
-_SCALE = {"size": 1.0, "font": 1.0}
+SCALE = {"size": 1.0, "font": 1.0}
 _FONT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize")
 
 
@@ -80,30 +80,30 @@ class ChartError(InputError):
 def scaled(size: float = 1.0, font: float = 1.0) -> Iterator[None]:
     """Draw the charts made inside this block with figure sizes times ``size`` and fonts
     times ``font`` (the report draws compact charts this way)."""
-    before = dict(_SCALE)
-    _SCALE.update(size=size, font=font)
+    before = dict(SCALE)
+    SCALE.update(size=size, font=font)
     try:
         yield
     finally:
-        _SCALE.update(before)
+        SCALE.update(before)
 
 
-def _rc() -> dict:
+def rc_params() -> dict:
     """The house style at the current scale."""
     rc = dict(STYLE)
     for key in _FONT_KEYS:
-        rc[key] = STYLE[key] * _SCALE["font"]
+        rc[key] = STYLE[key] * SCALE["font"]
     w, h = STYLE["figure.figsize"]
-    rc["figure.figsize"] = (w * _SCALE["size"], h * _SCALE["size"])
+    rc["figure.figsize"] = (w * SCALE["size"], h * SCALE["size"])
     return rc
 
 
-def _figsize(width: float, height: float) -> tuple[float, float]:
-    return width * _SCALE["size"], height * _SCALE["size"]
+def figsize(width: float, height: float) -> tuple[float, float]:
+    return width * SCALE["size"], height * SCALE["size"]
 
 
-def _pt(points: float) -> float:
-    return points * _SCALE["font"]
+def font_pt(points: float) -> float:
+    return points * SCALE["font"]
 
 
 def close(fig: Figure) -> None:
@@ -128,17 +128,13 @@ def comparison_source_line(results: Sequence[Result], extra: str = "") -> str:
     employees = sorted({str(r.manifest.get("employees", "?")) for r in results})
     line = (
         f"adoptsim {m.get('adoptsim_version', '')} · plans: "
-        f"{', '.join(_plan(r) for r in results)} · {m['runs']} runs each on common random "
+        f"{', '.join(plan_name(r) for r in results)} · {m['runs']} runs each on common random "
         f"numbers · seed {m['seed']} · {'/'.join(employees)} employees"
     )
     return f"{line} · {extra}" if extra else line
 
 
-def _plan(result: Result) -> str:
-    return str(result.manifest.get("plan") or result.name)
-
-
-def _weeks(result: Result) -> int:
+def horizon(result: Result) -> int:
     return int(result.curves["week"].max())
 
 
@@ -168,7 +164,7 @@ def mark_strategies(ax, windows: list[dict], weeks: int, labels: bool = True) ->
     colors = [PALETTE["vermillion"], PALETTE["purple"], PALETTE["green"], PALETTE["orange"]]
     fig = ax.figure
     width_pt = fig.get_figwidth() * 72 * ax.get_position().width
-    chars_per_week = width_pt / max(weeks, 1) / _pt(5.5)  # about 5.5 pt per character at 9 pt
+    chars_per_week = width_pt / max(weeks, 1) / font_pt(5.5)  # about 5.5 pt per character at 9 pt
     rows = _label_rows(windows, weeks, chars_per_week)
     for i, w in enumerate(windows):
         start = w["start"]
@@ -183,9 +179,9 @@ def mark_strategies(ax, windows: list[dict], weeks: int, labels: bool = True) ->
                 w["label"],
                 xy=(start - 0.5, 1.0),
                 xycoords=("data", "axes fraction"),
-                xytext=(1, 3 + _pt(11) * rows[i]),
+                xytext=(1, 3 + font_pt(11) * rows[i]),
                 textcoords="offset points",
-                fontsize=_pt(9),
+                fontsize=font_pt(9),
                 color=color,
                 annotation_clip=False,
             )
@@ -194,11 +190,11 @@ def mark_strategies(ax, windows: list[dict], weeks: int, labels: bool = True) ->
 
 def _wrap(fig: Figure, text: str, fontsize: float) -> list[str]:
     """``text`` wrapped to the figure's width at ``fontsize``."""
-    width = fig.get_figwidth() * 72 / (_pt(fontsize) * 0.56)
+    width = fig.get_figwidth() * 72 / (font_pt(fontsize) * 0.56)
     return textwrap.wrap(text, width=max(int(width), 40)) or [""]
 
 
-def _finish(
+def finish(
     fig: Figure,
     source: str,
     *,
@@ -218,56 +214,56 @@ def _finish(
         0.01,
         0.06 / h,
         "\n".join(lines),
-        fontsize=_pt(8),
+        fontsize=font_pt(8),
         color=SOURCE_COLOR,
         va="bottom",
         linespacing=1.3,
     )
-    bottom = 0.06 + len(lines) * _pt(8) * 1.3 / 72 + 0.08
+    bottom = 0.06 + len(lines) * font_pt(8) * 1.3 / 72 + 0.08
     if legend:
         # as many columns as fit the figure's width (about 0.6 em per character)
-        entry = max(len(str(p.get_label())) for p in legend) * 0.6 * _pt(10) + 3 * _pt(10)
+        entry = max(len(str(p.get_label())) for p in legend) * 0.6 * font_pt(10) + 3 * font_pt(10)
         ncol = max(1, min(len(legend), int(fig.get_figwidth() * 72 * 0.95 // entry)))
         fig.legend(
             handles=legend,
             loc="lower center",
             ncol=ncol,
-            fontsize=_pt(10),
+            fontsize=font_pt(10),
             bbox_to_anchor=(0.5, bottom / h),
         )
-        bottom += (0.25 * math.ceil(len(legend) / ncol) + 0.1) * _SCALE["font"]
+        bottom += (0.25 * math.ceil(len(legend) / ncol) + 0.1) * SCALE["font"]
     top = 0.0
     if title:
-        fig.text(0.01, 1 - 0.1 / h, title, fontsize=_pt(14), va="top")
-        top = 0.1 + _pt(14) * 1.3 / 72
+        fig.text(0.01, 1 - 0.1 / h, title, fontsize=font_pt(14), va="top")
+        top = 0.1 + font_pt(14) * 1.3 / 72
     if note:
         note_lines = _wrap(fig, note, 9)
         fig.text(
             0.01,
             1 - (top + 0.04) / h,
             "\n".join(note_lines),
-            fontsize=_pt(9),
+            fontsize=font_pt(9),
             color=SOURCE_COLOR,
             va="top",
             linespacing=1.3,
         )
-        top += 0.04 + len(note_lines) * _pt(9) * 1.3 / 72
-    rect = (0.0, bottom / h, 1.0, 1 - (top + 0.16 * _SCALE["font"]) / h if top else 1.0)
+        top += 0.04 + len(note_lines) * font_pt(9) * 1.3 / 72
+    rect = (0.0, bottom / h, 1.0, 1 - (top + 0.16 * SCALE["font"]) / h if top else 1.0)
     if tight:
         fig.tight_layout(rect=rect)
     return rect
 
 
-def _percent_axis(ax, top: float = 100) -> None:
+def percent_axis(ax, top: float = 100) -> None:
     ax.set_ylim(0, top)
     ax.set_ylabel("employees (%)")
 
 
-def _title(ax, text: str, label_rows: int) -> None:
-    ax.set_title(text, pad=6 + _pt(11) * label_rows, loc="left")
+def title_above(ax, text: str, label_rows: int) -> None:
+    ax.set_title(text, pad=6 + font_pt(11) * label_rows, loc="left")
 
 
-def _money(v: float) -> str:
+def money(v: float) -> str:
     if abs(v) >= 1e6:
         return f"{v / 1e6:.1f}M"
     if abs(v) >= 1e4:
@@ -275,7 +271,7 @@ def _money(v: float) -> str:
     return f"{v:,.0f}"
 
 
-def _results(source: Result | Comparison | Sequence[Result]) -> list[Result]:
+def results_of(source: Result | Comparison | Sequence[Result]) -> list[Result]:
     """The results of a comparison, a result, or a sequence of results."""
     if isinstance(source, Comparison):
         return list(source.results)
