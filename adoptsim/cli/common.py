@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -20,7 +19,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from adoptsim.errors import AdoptsimError, InputError
+from adoptsim.errors import AdoptsimError
 
 app = typer.Typer(
     name="adoptsim",
@@ -39,6 +38,15 @@ def fail(exc: AdoptsimError) -> typer.Exit:
         f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True
     )
     return typer.Exit(code=exc.exit_code)
+
+
+def interrupted(what: str) -> typer.Exit:
+    """Print where an interrupted command stands and return the Exit (code 130) to raise."""
+    err.print(f"[bold yellow]interrupted:[/] {escape(what)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=130)
+
+
+OVERWRITE_HELP = "Replace the results already in the output folder."
 
 
 def pct(x: float) -> str:
@@ -86,16 +94,3 @@ def cell_text(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
     return str(v)
-
-
-def writable_folder(path: Path, flag: str = "--out") -> Path:
-    """``path`` as an output folder: an InputError (naming ``flag``) when it, or a folder
-    above it, is an existing file."""
-    for p in (path, *path.parents):
-        if p.exists() and not p.is_dir():
-            where = "is a file" if p == path else f"lies under the file {p}"
-            raise InputError(
-                f"{path} {where}; give a folder (new or existing) for the results",
-                source=flag,
-            )
-    return path

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 import adoptsim
 from adoptsim import report
-from adoptsim.cli.common import app, err, fail, out, progress_bar, writable_folder
+from adoptsim.cli.common import OVERWRITE_HELP, app, err, fail, interrupted, out, progress_bar
 from adoptsim.cli.tables import comparison_tables
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.runs.compare import (
@@ -20,6 +20,7 @@ from adoptsim.runs.compare import (
     is_comparison_folder,
     unique_names,
 )
+from adoptsim.runs.folders import atomic_folder, check_target, writable_folder
 from adoptsim.runs.result import Result
 from adoptsim.viz import plots, save_charts
 
@@ -69,12 +70,13 @@ def compare_cmd(
         ),
     ] = "sustained_share",
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip the charts.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
 ) -> None:
     """Run plans on the same replicate seeds and compare them with the first (paired)."""
 
     try:
         check_rank_by(rank_by)
-        writable_folder(out_dir)
+        check_target(out_dir, overwrite)
         specs = [adoptsim.load_scenario(s) for s in scenarios]
         n = specs[0].runs if runs is None else runs
         names = unique_names([s.name for s in specs])
@@ -88,11 +90,17 @@ def compare_cmd(
                 bar.advance(tasks[name], k)
 
             comparison = compare(specs, runs=n, seed=seed, rank_by=rank_by, progress=tick)
-        comparison.save(out_dir)
-        if not no_chart:
-            save_charts(comparison, out_dir)
+        with atomic_folder(out_dir, overwrite) as tmp:
+            comparison.write(tmp)
+            if not no_chart:
+                save_charts(comparison, tmp)
     except AdoptsimError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        raise interrupted(
+            f"nothing was written to {out_dir} (a comparison is written only when every plan "
+            "has run); run the command again"
+        ) from None
     for table in comparison_tables(comparison):
         if table is not None:
             out.print(table)

@@ -10,10 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 
 import adoptsim
-from adoptsim.cli.common import app, fail, out, progress_bar, writable_folder
+from adoptsim.cli.common import OVERWRITE_HELP, app, fail, interrupted, out, progress_bar
 from adoptsim.cli.tables import attribution_table, summary_table
 from adoptsim.errors import AdoptsimError, InputError, did_you_mean
 from adoptsim.model.engine import Simulation
+from adoptsim.runs.folders import atomic_folder, check_target
 from adoptsim.runs.runner import build_org
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import names, render_strategy
@@ -32,13 +33,14 @@ def run_cmd(
         bool, typer.Option("--new-org-per-replicate", help="Draw a new organization per run.")
     ] = False,
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip adoption.png.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
 ) -> None:
     """Run a scenario's ensemble, print the summary and write the results folder."""
 
     try:
         spec = adoptsim.load_scenario(scenario)
         n = spec.runs if runs is None else runs
-        folder = writable_folder(out_dir or Path("results") / spec.name)
+        folder = check_target(out_dir or Path("results") / spec.name, overwrite)
         with progress_bar() as bar:
             task = bar.add_task(f"running {spec.name}", total=n * spec.weeks)
             result = adoptsim.run(
@@ -48,11 +50,14 @@ def run_cmd(
                 new_org_per_replicate=True if new_org else None,
                 progress=lambda k: bar.advance(task, k),
             )
-        result.save(folder)
-        if not no_chart:
-            save_charts(result, folder)
+        with atomic_folder(folder, overwrite) as tmp:
+            result.write(tmp)
+            if not no_chart:
+                save_charts(result, tmp)
     except AdoptsimError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        raise interrupted(f"nothing was written to {folder}; run the command again") from None
     out.print(summary_table(result))
     attribution = attribution_table(result)
     if attribution is not None:

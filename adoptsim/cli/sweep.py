@@ -17,9 +17,9 @@ from adoptsim.cli.common import (
     fail,
     out,
     progress_bar,
-    writable_folder,
 )
 from adoptsim.errors import AdoptsimError
+from adoptsim.runs.folders import writable_folder
 from adoptsim.sweeps import (
     SweepStats,
     default_folder,

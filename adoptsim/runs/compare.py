@@ -28,6 +28,7 @@ import pandas as pd
 
 from adoptsim.errors import InputError
 from adoptsim.runs import metrics
+from adoptsim.runs.folders import atomic_folder
 from adoptsim.runs.result import Result
 from adoptsim.runs.runner import run
 from adoptsim.scenario import Scenario, load_scenario
@@ -162,15 +163,23 @@ class Comparison:
         return pd.concat(frames, ignore_index=True)
 
     # ---- files --------------------------------------------------------------------------
-    def save(self, folder: str | Path) -> Path:
+    def save(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write the table, the paired differences and each plan's results (in a
-        sub-folder per plan); returns the folder. Charts are drawn by
+        sub-folder per plan), whole or not at all; returns the folder.
+
+        ``overwrite`` replaces a folder of earlier results. Charts are drawn by
         :func:`adoptsim.viz.save_charts`."""
+        with atomic_folder(folder, overwrite) as tmp:
+            self.write(tmp)
+        return Path(folder)
+
+    def write(self, folder: str | Path) -> Path:
+        """Write the comparison's files into ``folder`` (created if needed), as they are."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         entries = []
         for r, sub in zip(self.results, folder_names(self.names), strict=True):
-            r.save(folder / sub)
+            r.write(folder / sub)
             entries.append(
                 {
                     "name": plan_name(r),

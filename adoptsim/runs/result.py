@@ -18,6 +18,7 @@ from adoptsim.org import Organization
 from adoptsim.runs import metrics
 from adoptsim.runs import organizations as orgfile
 from adoptsim.runs.attribution import attribution
+from adoptsim.runs.folders import atomic_folder, verify
 from adoptsim.version import __version__
 
 CURVES = "curves.csv"
@@ -107,10 +108,18 @@ class Result:
                 labels.append(then.get("name") or f"{s.get('name') or s['type']}/{then['type']}")
         return attribution(self.events, replicates=int(self.manifest["runs"]), order=labels)
 
-    def save(self, folder: str | Path) -> Path:
-        """Write the data files to ``folder`` (created if needed); returns the folder.
+    def save(self, folder: str | Path, overwrite: bool = False) -> Path:
+        """Write the data files to ``folder``, whole or not at all; returns the folder.
 
-        Charts are drawn by :func:`adoptsim.viz.save_charts`."""
+        ``overwrite`` replaces a folder of earlier results (refused without it). Charts are
+        drawn by :func:`adoptsim.viz.save_charts`; to write both at once, use
+        :func:`adoptsim.runs.folders.atomic_folder` with :meth:`write`."""
+        with atomic_folder(folder, overwrite) as tmp:
+            self.write(tmp)
+        return Path(folder)
+
+    def write(self, folder: str | Path) -> Path:
+        """Write the data files into ``folder`` (created if needed), as they are."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.curves.to_csv(folder / CURVES, index=False)
@@ -138,43 +147,103 @@ class Result:
 
     @classmethod
     def load(cls, folder: str | Path) -> Result:
-        """Read a result written by :meth:`save`."""
+        """Read a result written by :meth:`save`; an InputError names a missing, changed or
+        unreadable file."""
         folder = Path(folder)
-        if not (folder / MANIFEST).exists():
+        if not (folder / MANIFEST).is_file():
             raise InputError(
                 f"no {MANIFEST} here: not a results folder written by `adoptsim run`",
                 source=str(folder),
             )
-        manifest = json.loads((folder / MANIFEST).read_text())
-        if (folder / EVENTS_PARQUET).exists():
-            events = pd.read_parquet(folder / EVENTS_PARQUET)
-        elif (folder / EVENTS_CSV).exists():
-            events = pd.read_csv(folder / EVENTS_CSV, dtype={"employee": str, "cause": str})
-        else:
-            events = pd.DataFrame(columns=["replicate", "week", "employee", "event", "cause"])
-        if (folder / STRATEGY_LOG).exists():  # absent in older results folders
-            strategy_log = pd.read_csv(
-                folder / STRATEGY_LOG,
-                dtype=STRATEGY_LOG_DTYPES,
-                keep_default_na=False,
-            )
-        else:
-            strategy_log = _empty_strategy_log()
-        summary_data = json.loads((folder / SUMMARY).read_text())
-        summary = pd.DataFrame(summary_data["replicates"]).set_index("replicate")
-        return cls(
-            curves=pd.read_csv(folder / CURVES),
-            curves_by_department=pd.read_csv(folder / CURVES_BY_DEPARTMENT),
-            curves_by_role=pd.read_csv(folder / CURVES_BY_ROLE)
-            if (folder / CURVES_BY_ROLE).exists()
-            else pd.DataFrame(),
-            events=events,
-            summary=summary.astype(float),
+        verify(folder)
+        manifest = _read(folder / MANIFEST, lambda f: json.loads(f.read_text()))
+        summary_data = _read(folder / SUMMARY, lambda f: json.loads(f.read_text()))
+        result = cls(
+            curves=_read(folder / CURVES, pd.read_csv),
+            curves_by_department=_read(folder / CURVES_BY_DEPARTMENT, pd.read_csv),
+            curves_by_role=_read(folder / CURVES_BY_ROLE, pd.read_csv, pd.DataFrame()),
+            events=_read_events(folder),
+            summary=_read(
+                folder / SUMMARY,
+                lambda _: (
+                    pd.DataFrame(summary_data["replicates"]).set_index("replicate").astype(float)
+                ),
+            ),
             manifest=manifest,
-            strategy_log=strategy_log,
-            organizations=orgfile.read(folder / ORGANIZATION)
-            if (folder / ORGANIZATION).exists()  # absent in older results folders
-            else [],
+            strategy_log=_read(
+                folder / STRATEGY_LOG,
+                lambda f: pd.read_csv(f, dtype=STRATEGY_LOG_DTYPES, keep_default_na=False),
+                _empty_strategy_log(),
+            ),
+            organizations=_read(folder / ORGANIZATION, orgfile.read, []),
+        )
+        _check_complete(result, folder)
+        return result
+
+
+_MISSING = object()
+
+
+def _read(path: Path, reader, default: Any = _MISSING) -> Any:
+    """``reader(path)``, ``default`` when the file is absent (older folders), or an
+    InputError naming the file."""
+    if not path.is_file():
+        if default is _MISSING:
+            raise InputError(f"{path.name} is missing from this results folder", source=str(path))
+        return default
+    try:
+        return reader(path)
+    except InputError:
+        raise
+    except Exception as exc:  # any parser's complaint about a damaged file
+        raise InputError(
+            f"{path.name} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); rerun the "
+            "command that wrote it",
+            source=str(path),
+        ) from None
+
+
+def _read_events(folder: Path) -> pd.DataFrame:
+    empty = pd.DataFrame(columns=["replicate", "week", "employee", "event", "cause"])
+    if (folder / EVENTS_PARQUET).is_file():
+        return _read(folder / EVENTS_PARQUET, pd.read_parquet)
+    return _read(
+        folder / EVENTS_CSV,
+        lambda f: pd.read_csv(f, dtype={"employee": str, "cause": str}),
+        empty,
+    )
+
+
+def _check_complete(result: Result, folder: Path) -> None:
+    """Every replicate has every week in each table of curves, and the log its columns
+    (a cut file is not drawn as a result)."""
+    m = result.manifest
+    try:
+        runs, weeks = int(m["runs"]), int(m["scenario"]["weeks"])
+    except (KeyError, TypeError, ValueError):
+        raise InputError(
+            "the manifest lacks runs or weeks", source=str(folder / MANIFEST)
+        ) from None
+    tables = [(CURVES, result.curves, 1), (CURVES_BY_DEPARTMENT, result.curves_by_department, 0)]
+    if not result.curves_by_role.empty:
+        tables.append((CURVES_BY_ROLE, result.curves_by_role, 0))
+    for name, df, per_week in tables:
+        missing = [c for c in ("week", "replicate") if c not in df.columns]
+        if missing:
+            raise InputError(f"no column {missing[0]!r}", source=str(folder / name))
+        counts = df.groupby(["replicate", "week"]).size()
+        whole = len(counts) == runs * (weeks + 1) and counts.nunique() == 1
+        if not whole or (per_week and counts.iloc[0] != per_week) or df.isna().any().any():
+            raise InputError(
+                f"does not hold every week 0-{weeks} of the {runs} runs: the file is "
+                "incomplete; rerun the command that wrote it",
+                source=str(folder / name),
+            )
+    absent = set(STRATEGY_LOG_DTYPES) - set(result.strategy_log.columns)
+    if absent:
+        raise InputError(
+            f"lacks the column {sorted(absent)[0]!r}: the file is incomplete",
+            source=str(folder / STRATEGY_LOG),
         )
 
 
