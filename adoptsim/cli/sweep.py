@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from adoptsim.cli.common import (
     cell_text,
     err,
     fail,
+    interrupted,
     out,
     progress_bar,
 )
@@ -120,11 +122,12 @@ def sweep_cmd(
 ) -> None:
     """Run a parameter sweep; results stream into the folder as runs finish."""
 
+    stats = SweepStats()
+    folder = out_dir or Path("results")
     try:
         evaluator = make_evaluator(executor, workers, scheduler)
         exp = load_experiment(experiment)
         folder = writable_folder(out_dir or default_folder(exp))
-        stats = SweepStats()
         bar = progress_bar("runs", rate=True)
         task = None
 
@@ -135,7 +138,8 @@ def sweep_cmd(
             else:
                 bar.update(task, completed=done)
 
-        with bar:
+        with bar, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # what the sweep warns of is printed below
             table = sweep(
                 exp,
                 out=folder,
@@ -147,11 +151,19 @@ def sweep_cmd(
                 stats=stats,
             )
     except KeyboardInterrupt:
-        note = "finished runs are stored; run the same command again to resume"
-        err.print(f"[yellow]interrupted[/]: {note}")
-        raise typer.Exit(code=130) from None
+        stored = stats.skipped + stats.ran
+        raise interrupted(
+            f"{stored} of {stats.total or '?'} runs are stored in {folder}; run the same "
+            "command again to resume"
+        ) from None
     except AdoptsimError as exc:
         raise fail(exc) from None
+    if stats.damaged:
+        err.print(
+            f"[yellow]{len(stats.damaged)} damaged part(s) set aside[/] into "
+            f"{escape(str(folder / 'parts' / 'damaged'))}; their runs were done again",
+            highlight=False,
+        )
     rate = f", {stats.rate:.1f} runs/s" if stats.ran else ""
     out.print(
         f"{stats.ran} runs done in {stats.seconds:.1f} s{rate}"

@@ -1,8 +1,11 @@
 """The store: a sweep's results folder, written as chunks finish and resumable.
 
 * ``parts/*.parquet``: one file per finished chunk (a point's replicates), written
-  atomically, so an interrupted sweep loses only the chunks in flight; rerunning resumes;
-* ``results.parquet``: every part merged, once the sweep is complete;
+  atomically, so an interrupted sweep loses only the chunks in flight; rerunning resumes.
+  A part's name ends with the start of its SHA-256: a changed or damaged part is named
+  when read, and set aside into ``parts/damaged/`` (its runs done again) when resuming;
+* ``results.parquet``: every part merged, once the sweep is complete (its SHA-256 in the
+  manifest);
 * ``design.parquet``: the points (unit-cube coordinates and parameter values);
 * ``experiment.yaml`` and ``scenario.yaml``: the experiment and base scenario as resolved;
 * ``manifest.json``: hashes, seed, design, counts, sessions (evaluator, throughput), version.
@@ -22,6 +25,7 @@ import pandas as pd
 import yaml
 
 from adoptsim.errors import InputError
+from adoptsim.runs.folders import file_digest
 from adoptsim.sweeps.design import Design
 from adoptsim.sweeps.experiment import Experiment
 
@@ -31,6 +35,9 @@ DESIGN = "design.parquet"
 EXPERIMENT = "experiment.yaml"
 SCENARIO = "scenario.yaml"
 MANIFEST = "manifest.json"
+DAMAGED = "damaged"
+#: hex digits of a part's SHA-256 kept in its name
+PART_DIGEST = 32
 #: key columns of the results table, before the parameters and the metrics
 KEYS = ("point", "replicate", "seed")
 STATUS_COLUMNS = ("status", "error")
@@ -86,15 +93,29 @@ class Store:
         """Write one finished chunk atomically (a part is visible only when complete)."""
         point = int(rows["point"].iloc[0])
         first, last = int(rows["replicate"].min()), int(rows["replicate"].max())
-        name = f"part-{point:07d}-{first:06d}-{last:06d}-{uuid.uuid4().hex[:8]}.parquet"
-        tmp = self.parts / f".tmp-{name}"
+        tmp = self.parts / f".tmp-{uuid.uuid4().hex}.parquet"
         rows.to_parquet(tmp, index=False)
+        digest = file_digest(tmp)[:PART_DIGEST]
+        name = f"part-{point:07d}-{first:06d}-{last:06d}-{digest}.parquet"
         os.replace(tmp, self.parts / name)
         return self.parts / name
 
+    def damaged_parts(self) -> list[Path]:
+        """The parts whose bytes no longer match the checksum in their name."""
+        return [f for f in self.part_files() if not _part_intact(f)]
+
+    def set_aside_damaged(self) -> list[Path]:
+        """Move damaged parts into ``parts/damaged/`` (their runs are then done again)."""
+        damaged = self.damaged_parts()
+        if damaged:
+            (self.parts / DAMAGED).mkdir(exist_ok=True)
+            for f in damaged:
+                os.replace(f, self.parts / DAMAGED / f.name)
+        return damaged
+
     def read_parts(self, files: Iterable[Path] | None = None) -> pd.DataFrame:
         """Every part's rows concatenated as written (no sorting, no de-duplication)."""
-        frames = [pd.read_parquet(f) for f in (self.part_files() if files is None else files)]
+        frames = [_read_part(f) for f in (self.part_files() if files is None else files)]
         frames = [f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -103,7 +124,16 @@ class Store:
         df = self.read_parts()
         if df.empty:
             merged = self.folder / RESULTS
-            return pd.read_parquet(merged) if merged.exists() else df
+            if not merged.exists():
+                return df
+            expected = self.manifest().get("results_sha256")
+            if expected is not None and file_digest(merged) != expected:
+                raise InputError(
+                    "was changed or damaged after the sweep wrote it (its checksum does not "
+                    "match the manifest's); run the sweep again with --overwrite",
+                    source=str(merged),
+                )
+            return _read_parquet(merged)
         df = df.drop_duplicates(["point", "replicate"], keep="last")
         return df.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
 
@@ -112,11 +142,38 @@ class Store:
         pairs: set[tuple[int, int]] = set()
         failed: list[Path] = []
         for f in self.part_files():
-            df = pd.read_parquet(f, columns=["point", "replicate", "status"])
+            df = _read_part(f)[["point", "replicate", "status"]]
             pairs.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
             if (df["status"] != "ok").any():
                 failed.append(f)
         return pairs, failed
+
+
+def _part_intact(path: Path) -> bool:
+    digest = path.stem.rsplit("-", 1)[-1]
+    if len(digest) != PART_DIGEST:  # parts written before their names held a checksum
+        return True
+    return file_digest(path).startswith(digest)
+
+
+def _read_part(path: Path) -> pd.DataFrame:
+    if not _part_intact(path):
+        raise InputError(
+            "was changed or damaged after the sweep wrote it (its checksum does not match "
+            "the one in its name); run the sweep again: resuming sets it aside and redoes "
+            "its runs",
+            source=str(path),
+        )
+    return _read_parquet(path)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow's complaint about a damaged file
+        raise InputError(
+            f"cannot be read ({type(exc).__name__}); run the sweep again", source=str(path)
+        ) from None
 
 
 def _atomic_text(path: Path, text: str) -> None:
@@ -137,5 +194,5 @@ def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame, pd.DataFra
     data = yaml.safe_load((folder / EXPERIMENT).read_text())
     exp = Experiment.model_validate(data)
     exp._source = None
-    design = pd.read_parquet(folder / DESIGN)
+    design = _read_parquet(folder / DESIGN)
     return exp, design, st.table(), st.manifest()

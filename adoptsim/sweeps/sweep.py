@@ -21,6 +21,7 @@ import os
 import platform
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError
+from adoptsim.runs.folders import file_digest
 from adoptsim.sweeps.design import Design, check_points, make_design, point_seed
 from adoptsim.sweeps.evaluators import Evaluator, make_evaluator
 from adoptsim.sweeps.experiment import Experiment, experiment_from_data, load_experiment
@@ -48,6 +50,7 @@ class SweepStats:
     skipped: int = 0
     ran: int = 0
     errors: int = 0
+    damaged: list[str] = field(default_factory=list)
     seconds: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -99,7 +102,9 @@ def sweep(
     everything = {(p, r) for p in range(len(design)) for r in range(exp.replicates)}
     stats.total = len(everything)
     st = Store(Path(out) if out is not None else default_folder(exp)) if store else None
-    done_pairs = _open_store(st, exp, design, resume, retry_errors) if st is not None else set()
+    done_pairs = (
+        _open_store(st, exp, design, resume, retry_errors, stats) if st is not None else set()
+    )
     todo = everything - done_pairs
     stats.skipped = len(everything) - len(todo)
     rows = _Rows(design, st, stats, progress)
@@ -156,7 +161,12 @@ class _Rows:
 
 
 def _open_store(
-    st: Store, exp: Experiment, design: Design, resume: bool, retry_errors: bool
+    st: Store,
+    exp: Experiment,
+    design: Design,
+    resume: bool,
+    retry_errors: bool,
+    stats: SweepStats,
 ) -> set[tuple[int, int]]:
     """Start or resume the store; returns the (point, replicate) pairs already stored."""
     digest = exp.content_hash()
@@ -175,6 +185,14 @@ def _open_store(
                 "version of this one, or of a changed base scenario); use --overwrite "
                 "to start over, or --out for another folder",
                 source=str(st.folder),
+            )
+        damaged = st.set_aside_damaged()
+        stats.damaged = [f.name for f in damaged]
+        if damaged:
+            warnings.warn(
+                f"{len(damaged)} damaged part(s) of {st.folder} set aside into "
+                f"parts/damaged/; their runs are done again",
+                stacklevel=3,
             )
         done_pairs, failed = st.done()
         if retry_errors and failed:
@@ -234,8 +252,11 @@ def _close_store(st: Store, stats: SweepStats) -> pd.DataFrame:
     if complete:
         tmp = st.folder / f".tmp-{uuid.uuid4().hex}.parquet"
         table.to_parquet(tmp, index=False)
+        digest = file_digest(tmp)
         os.replace(tmp, st.folder / RESULTS)
     manifest = st.manifest()
+    if complete:
+        manifest["results_sha256"] = digest
     manifest["rows"] = len(table)
     manifest["error_rows"] = int((table["status"] != "ok").sum()) if len(table) else 0
     manifest["status"] = "complete" if complete else "incomplete"
