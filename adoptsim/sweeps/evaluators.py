@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError, InputError
-from adoptsim.sweeps.jobs import Job, run_job
+from adoptsim.sweeps.jobs import Job, end_with_parent, run_job
 
 Done = Callable[[pd.DataFrame], None]
 
@@ -158,7 +158,12 @@ class ProcessEvaluator(Evaluator):
                 done(run_job(job))
             return {}
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=_process_context())
+            self._pool = ProcessPoolExecutor(
+                self._workers,
+                mp_context=_process_context(),
+                initializer=end_with_parent,
+                initargs=(os.getpid(),),
+            )
         pool = self._pool
         pending: set[Future] = set()
         try:

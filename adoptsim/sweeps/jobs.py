@@ -7,6 +7,9 @@ whichever evaluator runs it and however the replicates are chunked.
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,3 +104,33 @@ def chunks(todo: Iterable[tuple[int, int]], size: int) -> Iterator[tuple[int, tu
     for p, reps in by_point.items():
         for i in range(0, len(reps), size):
             yield p, tuple(reps[i : i + size])
+
+
+def end_with_parent(owner: int, interval: float = 0.5) -> None:
+    """Worker initializer: the worker exits once the process ``owner`` (the sweep's) is gone.
+
+    A sweep whose process is killed (SIGKILL, a closed terminal) would otherwise leave its
+    workers running their queued jobs; they notice within ``interval`` seconds.
+    """
+
+    def watch() -> None:
+        while _alive(owner):
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="adoptsim-end-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: existence is all we know
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
