@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import adoptsim
@@ -22,7 +23,7 @@ from adoptsim.runs.compare import (
     paired_differences,
 )
 from adoptsim.viz import save_charts
-from tests.conftest import small_scenario
+from tests.conftest import SMALL, deep_update, small_scenario
 
 RUNS, SEED, WEEKS = 8, 11, 20
 ORG = {"generate": {"employees": 250}}
@@ -241,7 +242,7 @@ def test_cli_compare_prints_ranked_table_and_writes_files(tmp_path):
     assert res.exit_code == 0, res.output
     assert "plain" in res.output and "sponsored" in res.output
     assert "Paired differences against plain" in res.output
-    assert "90 % interval" in res.output
+    assert "90 % of runs" in res.output and "90 % of paired differences" in res.output
     for name in ("comparison.csv", "differences.csv", "comparison.png", "comparison.json"):
         assert (out / name).exists(), name
     for plan in ("plain", "sponsored"):
@@ -249,6 +250,31 @@ def test_cli_compare_prints_ranked_table_and_writes_files(tmp_path):
     table = pd.read_csv(out / "comparison.csv")
     assert set(table["scenario"]) == {"plain", "sponsored"}
     assert Comparison.load(out).runs == 4
+
+
+def test_compare_tables_keep_one_line_per_plan_at_80_columns(tmp_path):
+    """Four plans, one with a 22-character name: every table row is one line of at most
+    80 characters, and every plan name is printed whole."""
+    names = ["baseline", "evangelists", "heavy_control", "playbook_culture_first"]
+    files = []
+    for k, name in enumerate(names):
+        extra = {"strategies": [{"type": "senior_sponsor"}]} if k % 2 else {}
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(deep_update(SMALL, {"name": name, "weeks": 20, **extra})))
+        files.append(str(path))
+    res = CliRunner(env={"COLUMNS": "80"}).invoke(
+        app, ["compare", *files, "--runs", "4", "--out", str(tmp_path / "cmp"), "--no-chart"]
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for name in names:
+        rows = [line for line in lines if f" {name} " in f"{line} " and line.strip()[0].isdigit()]
+        # values, their intervals, and (all but the reference) differences and intervals
+        assert len(rows) == (2 if name == "baseline" else 4), (name, rows)
+        for row in rows:
+            cells = row.split()
+            assert cells[1] == name and len(cells) >= 6, row
 
 
 def test_cli_compare_errors_exit_2_without_traceback(tmp_path):

@@ -102,8 +102,7 @@ def compare_cmd(
             "has run); run the command again"
         ) from None
     for table in comparison_tables(comparison):
-        if table is not None:
-            out.print(table)
+        out.print(table, crop=False)
     out.print(
         f"results written to [bold]{escape(str(out_dir))}[/] (comparison.csv, differences.csv, "
         f"comparison.png, one folder per plan)"

@@ -158,6 +158,11 @@ def sweep_cmd(
         ) from None
     except AdoptsimError as exc:
         raise fail(exc) from None
+    _print_outcome(table, stats, folder)
+
+
+def _print_outcome(table, stats: SweepStats, folder: Path) -> None:
+    """What a finished sweep did: runs, rate, parts set aside, failures, where rows are."""
     if stats.damaged:
         err.print(
             f"[yellow]{len(stats.damaged)} damaged part(s) set aside[/] into "
@@ -174,7 +179,7 @@ def sweep_cmd(
         bad = table.loc[table["status"] != "ok", "point"].nunique()
         err.print(
             f"[yellow]{errors} runs failed[/] at {bad} point(s) (rows with status 'error'); "
-            f"first error: {first_error(table)}",
+            f"first error: {escape(first_error(table))}",
             highlight=False,
         )
     out.print(

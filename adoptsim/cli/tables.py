@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -77,45 +80,98 @@ def attribution_table(result) -> Table | None:
     return table
 
 
-def comparison_tables(comparison) -> tuple[Table, Table | None]:
-    """The compared plans, ranked, each metric with its 90 % interval; and the paired
-    differences against the reference (None with a single plan)."""
+#: columns of the compact comparison tables: metric, header
+_ADOPTION = (
+    ("final_active_share", "active\n%"),
+    ("sustained_share", "sustained\n%"),
+    ("weeks_to_50", "weeks\nto 50 %"),
+    ("lapses", "lapses"),
+)
+_COST = (("cost", "cost"), ("cost_per_sustained_adopter", "per sustained adopter"))
 
-    ref = comparison.names[0]
-    runs = comparison.runs
-    rows = comparison.table
-    values = Table(
-        title=f"{len(comparison.results)} plans, {runs} runs each on the same seeds "
-        f"(seed {comparison.seed}), ranked by {METRICS[comparison.rank_by].label}; "
-        "second line: 90 % interval over runs",
+
+def plan_table(title: str, headers: list[str], rows: list[list[str]]) -> Table:
+    """A table of one line per plan: rank, full name, right-aligned cells."""
+    table = Table(
+        title=title,
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
-    diffs = Table(
-        title=f"Paired differences against {escape(ref)} (replicate by replicate); "
-        "second line: 90 % of paired runs; last column: share of runs in which the plan is better",
-        title_justify="left",
-    )
-    for t in (values, diffs):
-        t.add_column("#", justify="right")
-        t.add_column("plan")
-        for metric in METRICS:
-            t.add_column(METRICS[metric].short, justify="right")
-    diffs.add_column(f"better in ({METRICS[comparison.rank_by].short})", justify="right")
+    for k, header in enumerate(["#", "plan", *headers]):
+        cells = [r[k] for r in rows]
+        width = max(len(line) for line in [*header.splitlines(), *cells])
+        table.add_column(header, justify="left" if k == 1 else "right", min_width=width)
+    for r in rows:
+        table.add_row(*r)
+    return table
+
+
+def _cell(row, weeks: int) -> tuple[str, str]:
+    """A metric's central value and its 90 % interval (the value itself when every run
+    gave it), without units (the header carries them)."""
+    if row["unit"] == "weeks":
+        median, low, high = (
+            f">{weeks}" if math.isinf(row[k]) else f"{row[k]:.0f}"
+            for k in ("median", "low", "high")
+        )
+        return median, low if low == high else f"{low}–{high}"
+    value, interval = format_value(row)
+    value = value.removesuffix(" %")
+    return value, interval or value
+
+
+def _diff_cell(row, runs: int) -> tuple[str, str]:
+    diff, interval = format_difference(row, runs)
+    diff = diff.removesuffix(" pp").removesuffix(" wk")
+    return diff, interval.replace(" to ", "…") if " to " in interval else diff
+
+
+def comparison_tables(comparison) -> list[Table]:
+    """The compared plans, ranked, one line each: adoption, its 90 % intervals over runs,
+    cost (when a plan has one), the paired differences against the reference and their
+    intervals (with more than one plan)."""
+    ref, runs, table = comparison.names[0], comparison.runs, comparison.table
+    weeks = int(comparison.reference.manifest["scenario"]["weeks"])
+    rows: dict[str, list[list[str]]] = {"v": [], "i": [], "c": [], "d": [], "di": []}
+    costly = False
     for name in comparison.ranking:
-        sub = rows[rows["scenario"] == name].set_index("metric")
-        rank = str(int(sub["rank"].iloc[0]))
-        cells = []
-        for metric in METRICS:
-            value, interval = format_value(sub.loc[metric])
-            cells.append(f"{value}\n[dim]{interval}[/]" if interval else value)
-        label = f"{escape(name)}\n[dim](reference)[/]" if name == ref else escape(name)
-        values.add_row(rank, label, *cells)
-        if name == ref:
-            continue
-        cells = []
-        for metric in METRICS:
-            diff, interval = format_difference(sub.loc[metric], runs)
-            cells.append(f"{diff}\n[dim]{interval}[/]" if interval else diff)
-        better = sub.loc[comparison.rank_by, "better_share"]
-        diffs.add_row(rank, escape(name), *cells, f"{100 * better:.0f} %")
-    return values, (diffs if len(comparison.results) > 1 else None)
+        sub = table[table["scenario"] == name].set_index("metric")
+        head = [str(int(sub["rank"].iloc[0])), escape(name)]
+        cells = {m: _cell(sub.loc[m], weeks) for m, _ in _ADOPTION + _COST}
+        rows["v"].append(head + [cells[m][0] for m, _ in _ADOPTION])
+        rows["i"].append(head + [cells[m][1] for m, _ in _ADOPTION])
+        per = cells["cost_per_sustained_adopter"]
+        rows["c"].append([*head, cells["cost"][0], per[0], per[1]])
+        costly = costly or sub.loc["cost", "high"] > 0
+        if name != ref:
+            d = {m: _diff_cell(sub.loc[m], runs) for m, _ in _ADOPTION}
+            better = f"{100 * sub.loc[comparison.rank_by, 'better_share']:.0f} %"
+            rows["d"].append(head + [d[m][0] for m, _ in _ADOPTION] + [better])
+            rows["di"].append(head + [d[m][1] for m, _ in _ADOPTION])
+    headers = [h for _, h in _ADOPTION]
+    rank_by = METRICS[comparison.rank_by]
+    out = [
+        plan_table(
+            f"{len(rows['v'])} plans ranked by {rank_by.label}, {runs} runs each on the same "
+            f"seeds (seed {comparison.seed}); mean (median for weeks)",
+            headers,
+            rows["v"],
+        ),
+        plan_table("90 % of runs", headers, rows["i"]),
+    ]
+    if costly:
+        cost_headers = ["cost", "per sustained\nadopter", "90 %\nof runs"]
+        out.append(plan_table("Cost", cost_headers, rows["c"]))
+    if rows["d"]:
+        out += [
+            plan_table(
+                f"Paired differences against {escape(ref)}, run by run (shares in points; "
+                f"better in: share of runs where the plan's {rank_by.label} is better)",
+                [*headers, "better\nin"],
+                rows["d"],
+            ),
+            plan_table("90 % of paired differences", headers, rows["di"]),
+        ]
+    return out
