@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.text import Text
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.runs.budget import Estimate, parse_size
 
 app = typer.Typer(
     name="adoptsim",
@@ -47,6 +48,21 @@ def interrupted(what: str) -> typer.Exit:
 
 
 OVERWRITE_HELP = "Replace the results already in the output folder."
+MAX_MEMORY_HELP = (
+    "Refuse work estimated to need more memory than this, e.g. 8GB (default: what the "
+    "machine has available)."
+)
+
+
+def show_estimate(est: Estimate) -> None:
+    """Print what a long or large run is expected to take (quiet for small ones)."""
+    if est.seconds >= 30 or est.memory >= 2 * 2**30:
+        err.print(f"estimated: {escape(est.describe())} ({escape(est.what)})", highlight=False)
+
+
+def memory_limit(text: str | None) -> int | None:
+    """``--max-memory`` in bytes (None: the machine's available memory)."""
+    return None if text is None else parse_size(text)
 
 
 def pct(x: float) -> str:

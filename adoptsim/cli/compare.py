@@ -10,7 +10,17 @@ from rich.markup import escape
 
 import adoptsim
 from adoptsim import report
-from adoptsim.cli.common import OVERWRITE_HELP, app, err, fail, interrupted, out, progress_bar
+from adoptsim.cli.common import (
+    MAX_MEMORY_HELP,
+    OVERWRITE_HELP,
+    app,
+    err,
+    fail,
+    interrupted,
+    memory_limit,
+    out,
+    progress_bar,
+)
 from adoptsim.cli.tables import comparison_tables
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.runs.compare import (
@@ -71,10 +81,12 @@ def compare_cmd(
     ] = "sustained_share",
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip the charts.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
+    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
 ) -> None:
     """Run plans on the same replicate seeds and compare them with the first (paired)."""
 
     try:
+        limit = memory_limit(max_memory)
         check_rank_by(rank_by)
         check_target(out_dir, overwrite)
         specs = [adoptsim.load_scenario(s) for s in scenarios]
@@ -89,7 +101,14 @@ def compare_cmd(
                     tasks[name] = bar.add_task(f"running {name}", total=n * weeks[name])
                 bar.advance(tasks[name], k)
 
-            comparison = compare(specs, runs=n, seed=seed, rank_by=rank_by, progress=tick)
+            comparison = compare(
+                specs,
+                runs=n,
+                seed=seed,
+                rank_by=rank_by,
+                progress=tick,
+                max_memory=limit,
+            )
         with atomic_folder(out_dir, overwrite) as tmp:
             comparison.write(tmp)
             if not no_chart:

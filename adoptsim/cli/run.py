@@ -10,12 +10,22 @@ from rich.markup import escape
 from rich.table import Table
 
 import adoptsim
-from adoptsim.cli.common import OVERWRITE_HELP, app, fail, interrupted, out, progress_bar
+from adoptsim.cli.common import (
+    MAX_MEMORY_HELP,
+    OVERWRITE_HELP,
+    app,
+    fail,
+    interrupted,
+    memory_limit,
+    out,
+    progress_bar,
+    show_estimate,
+)
 from adoptsim.cli.tables import attribution_table, summary_table
 from adoptsim.errors import AdoptsimError, InputError, did_you_mean
 from adoptsim.model.engine import Simulation
 from adoptsim.runs.folders import atomic_folder, check_target
-from adoptsim.runs.runner import build_org
+from adoptsim.runs.runner import build_org, estimate
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import names, render_strategy
 from adoptsim.viz import save_charts
@@ -34,13 +44,16 @@ def run_cmd(
     ] = False,
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip adoption.png.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
+    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
 ) -> None:
     """Run a scenario's ensemble, print the summary and write the results folder."""
 
     try:
+        limit = memory_limit(max_memory)
         spec = adoptsim.load_scenario(scenario)
         n = spec.runs if runs is None else runs
         folder = check_target(out_dir or Path("results") / spec.name, overwrite)
+        show_estimate(estimate(spec, runs=n, new_org=True if new_org else None))
         with progress_bar() as bar:
             task = bar.add_task(f"running {spec.name}", total=n * spec.weeks)
             result = adoptsim.run(
@@ -49,6 +62,7 @@ def run_cmd(
                 seed=seed,
                 new_org_per_replicate=True if new_org else None,
                 progress=lambda k: bar.advance(task, k),
+                max_memory=limit,
             )
         with atomic_folder(folder, overwrite) as tmp:
             result.write(tmp)

@@ -12,21 +12,26 @@ from rich.table import Table
 
 from adoptsim import validation
 from adoptsim.cli.common import (
+    MAX_MEMORY_HELP,
     app,
     cell_text,
     err,
     fail,
     interrupted,
+    memory_limit,
     out,
     progress_bar,
+    show_estimate,
 )
 from adoptsim.errors import AdoptsimError
 from adoptsim.runs.folders import writable_folder
 from adoptsim.sweeps import (
     SweepStats,
     default_folder,
+    estimate_sweep,
     load_experiment,
     load_sweep,
+    make_design,
     make_evaluator,
     sweep,
 )
@@ -119,6 +124,7 @@ def sweep_cmd(
     chunk: Annotated[
         int | None, typer.Option("--chunk", min=1, help="Replicates per task (default: auto).")
     ] = None,
+    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
 ) -> None:
     """Run a parameter sweep; results stream into the folder as runs finish."""
 
@@ -126,8 +132,10 @@ def sweep_cmd(
     folder = out_dir or Path("results")
     try:
         evaluator = make_evaluator(executor, workers, scheduler)
+        limit = memory_limit(max_memory)
         exp = load_experiment(experiment)
         folder = writable_folder(out_dir or default_folder(exp))
+        show_estimate(estimate_sweep(exp, len(make_design(exp)), evaluator.workers))
         bar = progress_bar("runs", rate=True)
         task = None
 
@@ -149,6 +157,7 @@ def sweep_cmd(
                 chunk_size=chunk,
                 progress=tick,
                 stats=stats,
+                max_memory=limit,
             )
     except KeyboardInterrupt:
         stored = stats.skipped + stats.ran

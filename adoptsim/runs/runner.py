@@ -23,6 +23,7 @@ from adoptsim.model import kernels
 from adoptsim.model.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
 from adoptsim.org import ROLES, Organization, build
 from adoptsim.runs import metrics
+from adoptsim.runs.budget import Estimate, check_memory, estimate_run
 from adoptsim.runs.result import Result, make_manifest
 from adoptsim.scenario import Scenario, load_scenario
 
@@ -201,6 +202,29 @@ def in_parallel[T](jobs: list[Callable[[], T]], workers: int | None = None) -> l
             raise
 
 
+def estimate(
+    scenario: Scenario,
+    employees: int | None = None,
+    runs: int | None = None,
+    workers: int | None = None,
+    batch_size: int | None = None,
+    new_org: bool | None = None,
+) -> Estimate:
+    """The memory and time :func:`run` is expected to take (``employees`` default to the
+    generated organization's size; give it for an imported one)."""
+    if employees is None:
+        generated = scenario.organization.generate
+        employees = generated.employees if generated is not None else 1
+    return estimate_run(
+        employees,
+        scenario.runs if runs is None else runs,
+        scenario.weeks,
+        default_workers() if workers is None else workers,
+        batch_size * employees if batch_size else BATCH_ELEMENTS,
+        scenario.organization.new_per_replicate if new_org is None else new_org,
+    )
+
+
 def run(
     scenario: Scenario | str | Path,
     runs: int | None = None,
@@ -210,13 +234,16 @@ def run(
     batch_size: int | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    max_memory: int | None = None,
 ) -> Result:
     """Run an ensemble of a scenario and return its :class:`Result`.
 
     ``runs`` and ``seed`` default to the scenario's. ``progress(n)`` is called with the
     number of replicate-weeks just completed (for a progress bar of ``runs * weeks``).
     Batches of replicates run on ``workers`` threads (default: one per processor); the
-    numbers do not depend on ``batch_size`` or ``workers``.
+    numbers do not depend on ``batch_size`` or ``workers``. A run estimated to need more
+    than ``max_memory`` bytes (default: the memory the machine has available) is refused
+    with an InputError before it starts (:mod:`adoptsim.runs.budget`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -229,6 +256,15 @@ def run(
         if new_org_per_replicate is None
         else new_org_per_replicate
     )
+
+    def budget(employees: int) -> Estimate:
+        est = estimate(scenario, employees, runs, workers, batch_size, new_org)
+        check_memory(est, max_memory)
+        return est
+
+    generated = scenario.organization.generate
+    if generated is not None:
+        budget(generated.employees)
     if new_org:
         orgs = in_parallel([lambda r=r: build_org(scenario, seed, r) for r in range(runs)], workers)
         jobs = [
@@ -237,6 +273,8 @@ def run(
         org = orgs[-1]
     else:
         org = build_org(scenario, seed)
+        if generated is None:
+            budget(org.n)
         org.adjacency  # noqa: B018  (built once here, not by every thread)
         jobs = [
             lambda reps=reps: simulate(scenario, seed, reps, org, progress)

@@ -60,7 +60,7 @@ from adoptsim.sweeps.store import (
     Store,
     load_sweep,
 )
-from adoptsim.sweeps.sweep import Progress, SweepStats, default_folder, sweep
+from adoptsim.sweeps.sweep import Progress, SweepStats, default_folder, estimate_sweep, sweep
 
 __all__ = [
     "DESIGN",
@@ -96,6 +96,7 @@ __all__ = [
     "chunks",
     "cores",
     "default_folder",
+    "estimate_sweep",
     "experiment_from_data",
     "format_path",
     "from_unit",

@@ -31,7 +31,9 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError
+from adoptsim.runs.budget import Estimate, check_memory, estimate_processes
 from adoptsim.runs.folders import file_digest
+from adoptsim.runs.runner import estimate
 from adoptsim.sweeps.design import Design, check_points, make_design, point_seed
 from adoptsim.sweeps.evaluators import Evaluator, make_evaluator
 from adoptsim.sweeps.experiment import Experiment, experiment_from_data, load_experiment
@@ -65,6 +67,13 @@ def default_folder(exp: Experiment) -> Path:
     return Path("results") / exp.name
 
 
+def estimate_sweep(exp: Experiment, points: int, workers: int) -> Estimate:
+    """The memory (all local workers) and time an experiment's sweep is expected to take,
+    from its base scenario (one job: a point's replicates in one batch, on one thread)."""
+    per_job = estimate(exp.base, runs=exp.replicates, workers=1)
+    return estimate_processes(per_job, workers, points)
+
+
 def sweep(
     experiment: Experiment | str | Path | dict[str, Any],
     *,
@@ -79,6 +88,7 @@ def sweep(
     chunk_size: int | None = None,
     progress: Progress | None = None,
     stats: SweepStats | None = None,
+    max_memory: int | None = None,
 ) -> pd.DataFrame:
     """Run an experiment and return its table: one row per point and replicate.
 
@@ -89,7 +99,9 @@ def sweep(
     error). ``evaluator`` runs the jobs (an :class:`~adoptsim.sweeps.evaluators.Evaluator`);
     or name one: ``executor`` ``sequential``, ``processes`` (default; ``workers``, default
     all cores) or ``dask`` (``scheduler``: an address, a ``distributed.Client``, or None for
-    a local cluster). ``progress(done, total)`` is called as runs finish.
+    a local cluster). ``progress(done, total)`` is called as runs finish. A sweep whose
+    local workers are estimated to need more than ``max_memory`` bytes (default: the
+    machine's available memory) is refused before it starts.
     """
     exp = _as_experiment(experiment)
     if evaluator is None:
@@ -99,6 +111,9 @@ def sweep(
     stats = stats if stats is not None else SweepStats()
     design = make_design(exp)
     check_points(exp, design)
+    if evaluator.name != "dask":  # a cluster's memory is its own
+        knobs = "--workers or the experiment's replicates"
+        check_memory(estimate_sweep(exp, len(design), evaluator.workers), max_memory, knobs)
     everything = {(p, r) for p in range(len(design)) for r in range(exp.replicates)}
     stats.total = len(everything)
     st = Store(Path(out) if out is not None else default_folder(exp)) if store else None
