@@ -9,23 +9,25 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import is_object_dtype, union_categoricals
 
 from adoptsim import rng as rngmod
+from adoptsim.errors import InputError
 from adoptsim.model import kernels
 from adoptsim.model.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
 from adoptsim.org import ROLES, Organization, build
 from adoptsim.runs import metrics
 from adoptsim.runs.budget import Estimate, check_memory, estimate_run
 from adoptsim.runs.result import Result, make_manifest
-from adoptsim.scenario import Scenario, load_scenario
+from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 
 #: replicates x employees per batch: small enough for a batch's state (about 200 bytes per
 #: element) to stay in the processor's cache; larger batches run slower, not faster
@@ -172,10 +174,60 @@ def _labels(codes: np.ndarray, table: Labels) -> pd.Categorical | np.ndarray:
     return table.to_numpy()[codes].astype(str)
 
 
-def batches(runs: int, employees: int, batch_size: int | None = None) -> list[list[int]]:
-    """Replicate indices 0..runs-1 split into batches of about BATCH_ELEMENTS elements."""
+def batches(
+    runs: int, employees: int, batch_size: int | None = None, replicates: Sequence[int] = ()
+) -> list[list[int]]:
+    """Replicate indices (``replicates``, default 0..runs-1) split into batches of about
+    BATCH_ELEMENTS elements."""
     size = batch_size or max(1, BATCH_ELEMENTS // max(employees, 1))
-    return [list(range(i, min(i + size, runs))) for i in range(0, runs, size)]
+    reps = list(replicates) or list(range(runs))
+    return [reps[i : i + size] for i in range(0, len(reps), size)]
+
+
+#: first keys of scenario paths that ``per_replicate`` may not set
+FIXED_PER_RUN = ("organization", "weeks", "runs", "seed", "name", "description")
+
+
+def replicate_groups(
+    scenario: Scenario, runs: int, per_replicate: Mapping[str, Sequence[float]] | None
+) -> list[tuple[Scenario, list[int]]]:
+    """The scenario each replicate runs (with its own parameters), grouped: replicates
+    that share their values run together."""
+    if not per_replicate:
+        return [(scenario, list(range(runs)))]
+    columns = {}
+    for path, values in per_replicate.items():
+        if path.split(".")[0].split("[")[0] in FIXED_PER_RUN:
+            raise InputError(
+                f"{path!r} cannot differ between replicates (the organization, horizon and "
+                "run settings are shared by a run)",
+                source="per_replicate",
+            )
+        values = np.asarray(values, dtype=float).ravel()
+        if len(values) != runs:
+            raise InputError(
+                f"{path!r} has {len(values)} values for {runs} runs", source="per_replicate"
+            )
+        columns[path] = values
+    groups: dict[tuple[float, ...], list[int]] = {}
+    for r in range(runs):
+        groups.setdefault(tuple(float(columns[p][r]) for p in columns), []).append(r)
+    return [
+        (with_overrides(scenario, _typed(scenario, dict(zip(columns, key, strict=True)))), reps)
+        for key, reps in groups.items()
+    ]
+
+
+def _typed(scenario: Scenario, overrides: dict[str, float]) -> dict[str, Any]:
+    """Whole numbers where the scenario holds an int (a count, a week)."""
+    data = scenario.model_dump()
+    out: dict[str, Any] = {}
+    for path, value in overrides.items():
+        container, key = locate(data, path)
+        current = container[key]
+        is_int = isinstance(current, int) and not isinstance(current, bool)
+        out[path] = round(value) if is_int and float(value).is_integer() else value
+    return out
 
 
 def default_workers() -> int:
@@ -235,6 +287,7 @@ def run(
     progress: Progress | None = None,
     workers: int | None = None,
     max_memory: int | None = None,
+    per_replicate: Mapping[str, Sequence[float]] | None = None,
 ) -> Result:
     """Run an ensemble of a scenario and return its :class:`Result`.
 
@@ -244,6 +297,11 @@ def run(
     numbers do not depend on ``batch_size`` or ``workers``. A run estimated to need more
     than ``max_memory`` bytes (default: the memory the machine has available) is refused
     with an InputError before it starts (:mod:`adoptsim.runs.budget`).
+
+    ``per_replicate`` gives replicates their own parameters: scenario path (as in sweeps,
+    e.g. ``behavior.w_social``) -> one value per run; replicate ``r`` runs exactly as a run
+    of the scenario with those values would run its replicate ``r``. Paths into the
+    organization, the horizon or the run settings are refused.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -267,8 +325,12 @@ def run(
         budget(generated.employees)
     if new_org:
         orgs = in_parallel([lambda r=r: build_org(scenario, seed, r) for r in range(runs)], workers)
+        spec_of = {
+            r: g for g, reps in replicate_groups(scenario, runs, per_replicate) for r in reps
+        }
         jobs = [
-            lambda r=r, o=o: simulate(scenario, seed, [r], o, progress) for r, o in enumerate(orgs)
+            lambda r=r, o=o: simulate(spec_of[r], seed, [r], o, progress)
+            for r, o in enumerate(orgs)
         ]
         org = orgs[-1]
     else:
@@ -277,13 +339,19 @@ def run(
             budget(org.n)
         org.adjacency  # noqa: B018  (built once here, not by every thread)
         jobs = [
-            lambda reps=reps: simulate(scenario, seed, reps, org, progress)
-            for reps in batches(runs, org.n, batch_size)
+            lambda reps=reps, spec=spec: simulate(spec, seed, reps, org, progress)
+            for spec, group in replicate_groups(scenario, runs, per_replicate)
+            for reps in batches(len(group), org.n, batch_size, group)
         ]
     parts = in_parallel(jobs, workers)
-    return assemble(
+    result = assemble(
         scenario, parts, runs, seed, new_org, org.n, organizations=orgs if new_org else [org]
     )
+    if per_replicate:
+        result.manifest["per_replicate"] = {
+            path: [float(v) for v in values] for path, values in per_replicate.items()
+        }
+    return result
 
 
 def assemble(
