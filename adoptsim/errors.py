@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 
 
 class AdoptsimError(Exception):
@@ -57,6 +59,29 @@ def not_a_bool(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError(f"a number is expected here, not {str(value).lower()}")
     return value
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's annotation takes numbers and not booleans (``float | None`` does)."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        return bool not in args and any(a in (int, float) for a in args)
+    return False
+
+
+class StrictNumbers(BaseModel):
+    """Base of adoptsim's schemas: ``true``/``false`` where a number is expected is an
+    error (pydantic alone would read true as 1)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_not_bools(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and isinstance(value, bool) and _numeric(field.annotation):
+            return not_a_bool(value)
+        return value
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -16,7 +16,9 @@ from tests.conftest import small_scenario
 def spec():
     return small_scenario(
         weeks=15,
-        strategies=[{"type": "evangelists", "start": 2, "target": {"select": "degree", "count": 4}}],
+        strategies=[
+            {"type": "evangelists", "start": 2, "target": {"select": "degree", "count": 4}}
+        ],
     )
 
 

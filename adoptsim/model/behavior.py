@@ -28,7 +28,9 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from adoptsim.errors import StrictNumbers
 
 # Lally, van Jaarsveld, Potts & Wardle (2010), Eur. J. Soc. Psychol. 40:998-1009:
 # median 66 days to reach 95 % of the automaticity plateau, range 18-254 days.
@@ -37,7 +39,7 @@ LALLY_RANGE_DAYS = (18.0, 254.0)
 DAYS_PER_WEEK = 7.0
 
 
-class BehaviorParams(BaseModel):
+class BehaviorParams(StrictNumbers):
     """Parameters of the employees' behaviour (the scenario's ``behavior:`` section).
 
     Utilities are on the log-odds scale of the weekly choice to use the new tool.

@@ -10,9 +10,9 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from adoptsim.errors import did_you_mean, not_a_bool
+from adoptsim.errors import StrictNumbers, did_you_mean
 
 if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
     pass
@@ -94,7 +94,7 @@ MAX_EMPLOYEES = 5_000_000
 _MAX_TEAM_TIES = 50_000_000
 
 
-class GenerateSpec(BaseModel):
+class GenerateSpec(StrictNumbers):
     """How to generate a synthetic organization."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -176,11 +176,6 @@ class GenerateSpec(BaseModel):
             "site drawn uniformly at random."
         ),
     )
-
-    @field_validator("employees", mode="before")
-    @classmethod
-    def _numbers_not_bools(cls, value: Any) -> Any:
-        return not_a_bool(value)
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -298,7 +293,7 @@ class GenerateSpec(BaseModel):
         return dict(zip(names, (int(s) for s in sizes), strict=True))
 
 
-class OrganizationSpec(BaseModel):
+class OrganizationSpec(StrictNumbers):
     """Where the organization comes from: generated, or imported from CSV or GraphML."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -27,14 +26,14 @@ from pydantic import (
 )
 
 import adoptsim.strategies  # noqa: F401  (registers the strategies)
-from adoptsim.errors import ScenarioError, describe_errors, not_a_bool
+from adoptsim.errors import ScenarioError, StrictNumbers, describe_errors
 from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import OrganizationSpec
 from adoptsim.scenario.yaml_input import read_yaml
 from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 
 
-class ToolSpec(BaseModel):
+class ToolSpec(StrictNumbers):
     """The new tool."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -71,7 +70,7 @@ class ToolSpec(BaseModel):
     )
 
 
-class HabitDistribution(BaseModel):
+class HabitDistribution(StrictNumbers):
     """A Beta distribution of habit strength given by its mean and sd."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -89,7 +88,7 @@ class HabitDistribution(BaseModel):
         return self
 
 
-class LegacySpec(BaseModel):
+class LegacySpec(StrictNumbers):
     """The tool people use today (e-mail, shared drives, ...)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -110,7 +109,19 @@ class LegacySpec(BaseModel):
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _.,=+()-]{0,99}")
 
 
-class Scenario(BaseModel):
+def folder_name(value: str, whose: str) -> str:
+    """``value`` if it can name a results folder (NAME_PATTERN, no '..'), else a ValueError
+    saying what is allowed."""
+    if not NAME_PATTERN.fullmatch(value) or ".." in value:
+        raise ValueError(
+            f"{whose} name is its default output folder: letters, digits, spaces and "
+            "_ . , = + ( ) -, starting with a letter, a digit or _, at most 100 characters, "
+            "no '..'"
+        )
+    return value
+
+
+class Scenario(StrictNumbers):
     """A rollout scenario: the organization, the tools, the behaviour and the strategies."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -132,23 +143,12 @@ class Scenario(BaseModel):
         default_factory=list, description="Rollout strategies (each with a `type`)."
     )
 
-    @field_validator("weeks", "runs", "seed", mode="before")
-    @classmethod
-    def _numbers_not_bools(cls, value: Any) -> Any:
-        return not_a_bool(value)
-
     _source: Path | None = PrivateAttr(None)
 
     @field_validator("name")
     @classmethod
     def _name_is_a_folder_name(cls, value: str) -> str:
-        if not NAME_PATTERN.fullmatch(value) or ".." in value:
-            raise ValueError(
-                "a scenario's name is its default output folder: letters, digits, spaces and "
-                "_ . , = + ( ) -, starting with a letter, a digit or _, at most 100 characters, "
-                "no '..'"
-            )
-        return value
+        return folder_name(value, "a scenario's")
 
     @field_validator("strategies", mode="before")
     @classmethod

@@ -101,7 +101,7 @@ def read_yaml(path: Path, error: type[InputError], what: str) -> dict[str, Any]:
         raise error(f"cannot read file ({exc.strerror})", source=source) from None
     data = _parse(text, source, error)
     if data is None:
-        return {}
+        raise error(f"{what}, but the file is empty (or only comments)", source=source)
     if not isinstance(data, dict):
         raise error(f"{what}, got {type(data).__name__}", source=source)
     return data

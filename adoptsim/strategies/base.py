@@ -25,9 +25,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from adoptsim.errors import ScenarioError, did_you_mean, not_a_bool
+from adoptsim.errors import ScenarioError, StrictNumbers, did_you_mean
 from adoptsim.org import ROLES
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ StageName = Literal["unaware", "aware", "trying", "active", "lapsed"]
 STAGE_NAMES: tuple[str, ...] = ("unaware", "aware", "trying", "active", "lapsed")
 
 
-class CostSpec(BaseModel):
+class CostSpec(StrictNumbers):
     """Cost of a strategy: fixed + per active week + per targeted person (+ per person-week)
     + per occurrence (each repetition of a repeating strategy)."""
 
@@ -60,7 +60,7 @@ class CostSpec(BaseModel):
     )
 
 
-class TargetSpec(BaseModel):
+class TargetSpec(StrictNumbers):
     """Who a strategy acts on: filters (all combined with AND), then an optional selection."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -109,7 +109,7 @@ class TargetSpec(BaseModel):
         return self
 
 
-class StrategyParams(BaseModel):
+class StrategyParams(StrictNumbers):
     """Parameters every strategy has."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -126,11 +126,6 @@ class StrategyParams(BaseModel):
     )
     target: TargetSpec = Field(default_factory=TargetSpec, description="Who it acts on.")
     cost: CostSpec = Field(default_factory=CostSpec, description="What it costs.")
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _numbers_not_bools(cls, value: Any) -> Any:
-        return not_a_bool(value)
 
     @model_validator(mode="after")
     def _timing(self) -> StrategyParams:

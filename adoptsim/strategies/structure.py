@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from adoptsim.errors import StrictNumbers
 from adoptsim.strategies.base import (
     Strategy,
     StrategyParams,
@@ -80,7 +81,7 @@ class Pilot(Strategy):
         return (self.p.start,) if self.p.end is None else (self.p.start, self.p.end + 1)
 
 
-class UseCaseSpec(BaseModel):
+class UseCaseSpec(StrictNumbers):
     """One use case of ``new_use_cases``: from ``week`` on, a group finds a purpose."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from adoptsim.errors import ExperimentError, describe_errors, did_you_mean
+from adoptsim.errors import ExperimentError, StrictNumbers, describe_errors, did_you_mean
 from adoptsim.model.engine import CURVE_COLUMNS
 from adoptsim.runs import metrics
 from adoptsim.scenario import (
@@ -29,13 +29,14 @@ from adoptsim.scenario import (
     load_scenario,
     locate,
 )
+from adoptsim.scenario.schema import folder_name
 from adoptsim.scenario.yaml_input import read_yaml
 
 DESIGNS = ("grid", "random", "latin_hypercube", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal")
 
 
-class Parameter(BaseModel):
+class Parameter(StrictNumbers):
     """One parameter to vary: a path into the scenario and its values or distribution."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -103,7 +104,7 @@ class Parameter(BaseModel):
         return self.values is not None
 
 
-class Experiment(BaseModel):
+class Experiment(StrictNumbers):
     """A sweep over a base scenario (the keys of an ``experiments/*.yaml`` file)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -146,6 +147,11 @@ class Experiment(BaseModel):
 
     _source: Path | None = None
     _base: Scenario | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, value: str) -> str:
+        return folder_name(value, "an experiment's")
 
     @field_validator("parameters", mode="before")
     @classmethod
