@@ -15,7 +15,14 @@ from adoptsim.errors import OrganizationError, did_you_mean
 if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
     pass
 from adoptsim.org.organization import Organization
-from adoptsim.org.records import _assemble, _lines_where, _parse_roles, _parse_tie_values, _Records
+from adoptsim.org.records import (
+    _assemble,
+    _lines_where,
+    _parse_roles,
+    _parse_tie_values,
+    _Records,
+    decimal_number,
+)
 
 
 def _read_csv(path: Path, what: str) -> tuple[list[str], int, list[int], list[list[str]]]:
@@ -88,7 +95,7 @@ def _column_frame(header: list[str], rows: list[list[str]], skip: set[str]) -> p
             continue
         values = [r[j] for r in rows]
         try:
-            data[name] = np.array([float(v) if v else np.nan for v in values])
+            data[name] = np.array([decimal_number(v) if v else np.nan for v in values])
             if all(v.lstrip("-").isdigit() for v in values):
                 data[name] = data[name].astype(np.int64)
         except ValueError:

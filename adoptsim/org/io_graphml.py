@@ -33,6 +33,16 @@ def _directed_graphml_reader() -> type:
         ) -> Any:
             return super().make_graph(graph_xml, graphml_keys, defaults, G=nx.MultiDiGraph())
 
+        def add_node(self, G: Any, node_xml: Any, graphml_keys: Any, defaults: Any) -> Any:
+            declared = self.__dict__.setdefault("_declared", set())
+            node_id = node_xml.get("id")
+            if node_id in declared:
+                raise ValueError(
+                    f'node id "{node_id}" is declared twice (two people cannot share an id)'
+                )
+            declared.add(node_id)
+            return super().add_node(G, node_xml, graphml_keys, defaults)
+
         def add_edge(self, G: Any, edge_element: Any, graphml_keys: Any) -> Any:
             edge_element.attrib.pop("directed", None)  # edge direction = file order
             return super().add_edge(G, edge_element, graphml_keys)

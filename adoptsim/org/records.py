@@ -5,6 +5,7 @@ self-ties; each error names the rows.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -274,6 +275,18 @@ def _edge_arrays(
     )
 
 
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def decimal_number(text: str) -> float:
+    """A number written as in a spreadsheet's CSV (``12``, ``-0.5``, ``1e3``); a ValueError
+    for anything else that Python's float() would also read (``1_0``, ``inf``, ``nan``)."""
+    text = text.strip()
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"not a decimal number: {text!r}")
+    return float(text)
+
+
 def _parse_tie_values(
     kinds: Sequence[str], weights: Sequence[str | float | None], rec: _Records
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -302,7 +315,7 @@ def _parse_tie_values(
             out[k] = DEFAULT_WEIGHTS[KINDS[codes[k]]]
             continue
         try:
-            value = float(raw)
+            value = decimal_number(raw) if isinstance(raw, str) else float(raw)
         except (TypeError, ValueError):
             not_number.append(k)
             continue
