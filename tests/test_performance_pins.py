@@ -524,7 +524,7 @@ def test_top_peer_is_the_strongest_neighbour_with_ties_to_the_lowest_index(stepp
 
 
 def test_threads_and_batches_do_not_change_results():
-    spec = small_scenario(weeks=10, strategies=STRATEGIES)
+    spec = small_scenario(weeks=13, strategies=STRATEGIES)
     one = adoptsim.run(spec, runs=6, seed=8, workers=1, batch_size=6)
     many = adoptsim.run(spec, runs=6, seed=8, workers=3, batch_size=2)
     pd.testing.assert_frame_equal(one.curves, many.curves)

@@ -67,3 +67,26 @@ def test_experiment_numbers_and_names(tmp_path):
     path.write_text(yaml.safe_dump({**data, "name": "../../escape"}))
     with pytest.raises(ExperimentError, match="default output folder"):
         load_experiment(path)
+
+
+def test_a_strategy_that_starts_after_the_horizon_is_named(tmp_path):
+    over = {"weeks": 20, "strategies": [{"type": "senior_sponsor", "start": 30}]}
+    with pytest.raises(ScenarioError, match=r"strategies\[0\] \(senior_sponsor\).*week 30"):
+        validate_scenario(deep_update(SMALL, over))
+    spec = validate_scenario(deep_update(SMALL, {**over, "weeks": 40}))
+    assert spec.with_changes(weeks=10).weeks == 10  # shortening a run on purpose still works
+    path = tmp_path / "late.yaml"
+    path.write_text(yaml.safe_dump(deep_update(SMALL, over)))
+    res = cli.invoke(app, ["validate-scenario", str(path)])
+    assert res.exit_code == 2 and "never act" in res.output
+
+
+def test_an_empty_departments_mapping_is_refused_even_under_extends(tmp_path):
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(SMALL))
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {base.name}\nname: child\norganization:\n  generate:\n    departments: {{}}\n"
+    )
+    with pytest.raises(ScenarioError, match="at least one department"):
+        load_scenario(child)

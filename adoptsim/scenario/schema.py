@@ -307,7 +307,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def validate_scenario(data: dict[str, Any], source: str | None = None) -> Scenario:
     """Validate scenario data, turning schema errors into one readable ScenarioError."""
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ScenarioError as exc:
         exc.source = exc.source or source
         raise
@@ -316,3 +316,18 @@ def validate_scenario(data: dict[str, Any], source: str | None = None) -> Scenar
         raise ScenarioError(
             "invalid scenario:\n  - " + "\n  - ".join(lines), source=source
         ) from None
+    _check_horizon(scenario, source)
+    return scenario
+
+
+def _check_horizon(scenario: Scenario, source: str | None) -> None:
+    """A strategy that starts after the last week never acts: an error in a scenario as
+    written (``Scenario.with_changes(weeks=...)`` may still shorten a run on purpose)."""
+    for i, s in enumerate(scenario.strategies):
+        if s.start > scenario.weeks:
+            raise ScenarioError(
+                f"starts in week {s.start}, after the scenario's last week ({scenario.weeks}): "
+                "it would never act; move its start or lengthen `weeks`",
+                source=source,
+                where=f"strategies[{i}] ({s.label})",
+            )
