@@ -90,3 +90,52 @@ def test_an_empty_departments_mapping_is_refused_even_under_extends(tmp_path):
     )
     with pytest.raises(ScenarioError, match="at least one department"):
         load_scenario(child)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("0x1F", "hexadecimal"), ("-0b101", "binary"), ("1:30", "base-60"), ("1:30.5", "base-60")],
+)
+def test_numbers_in_other_bases_are_refused_with_their_line(tmp_path, text, kind):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: x\nweeks: 10\nseed: {text}\n")
+    with pytest.raises(ScenarioError, match=rf"line 3.*{kind} number"):
+        load_scenario(path)
+    path.write_text(f"name: x\nweeks: 10\ndescription: '{text}'\n")  # quoted: text
+    assert load_scenario(path).description == text
+
+
+@pytest.mark.parametrize(
+    ("parameters", "design", "match"),
+    [
+        ([{"path": "behavior.w_habit", "low": 0, "high": 1, "step": 1e-9}], {}, "larger step"),
+        (
+            [
+                {"path": f"behavior.{k}", "num": 200, "low": 0.1, "high": 0.2}
+                for k in ("w_habit", "w_social", "w_effort")
+            ],
+            {},
+            "fewer values",
+        ),
+        (
+            [
+                {"path": "behavior.w_habit", "low": 0, "high": 1},
+                {"path": "behavior.w_social", "low": 0, "high": 1},
+            ],
+            {"design": "sobol", "samples": 2**19},
+            "lower `samples`",
+        ),
+    ],
+)
+def test_a_design_of_too_many_points_is_refused_before_it_is_built(
+    tmp_path, parameters, design, match
+):
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(SMALL))
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        yaml.safe_dump({"name": "big", "scenario": str(base), "parameters": parameters, **design})
+    )
+    res = cli.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and match in res.output and "exp.yaml" in res.output
+    assert "1,000,000" in res.output and "Traceback" not in res.output

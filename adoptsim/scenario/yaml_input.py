@@ -67,7 +67,12 @@ class StrictLoader(yaml.SafeLoader):
                 "zero (or quote it for text)",
                 node.start_mark.line + 1,
             )
+        _refuse_other_bases(node)
         return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        _refuse_other_bases(node)
+        return super().construct_yaml_float(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: dict[Any, int] = {}
@@ -82,6 +87,21 @@ class StrictLoader(yaml.SafeLoader):
                 raise _Problem(f"duplicate key {key!r} (first at line {seen[key]})", line)
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
+
+
+def _refuse_other_bases(node: yaml.ScalarNode) -> None:
+    """Hexadecimal (``0x1F``), binary (``0b101``) and base-60 (``1:30``) numbers, which YAML
+    1.1 reads as 31, 5 and 90: write numbers in decimal."""
+    text = str(node.value).lstrip("+-").lower()
+    kind = "hexadecimal" if text.startswith("0x") else "binary" if text.startswith("0b") else None
+    if kind is None and ":" in text:
+        kind = "base-60"
+    if kind is not None:
+        raise _Problem(
+            f"{node.value!r} reads as a {kind} number in YAML: write the number in decimal "
+            "(or quote it for text)",
+            node.start_mark.line + 1,
+        )
 
 
 def read_yaml(path: Path, error: type[InputError], what: str) -> dict[str, Any]:
@@ -128,3 +148,4 @@ def _parse(text: str, source: str, error: type[InputError]) -> Any:
 
 
 StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)

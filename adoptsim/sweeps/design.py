@@ -78,6 +78,16 @@ def _clean(v: Any) -> Any:
     return v
 
 
+#: the most points a design may have (each point is at least one run)
+MAX_POINTS = 1_000_000
+
+
+def _too_many(count: float, what: str, fix: str) -> ExperimentError:
+    return ExperimentError(
+        f"{what} makes {count:,.0f} points, more than the {MAX_POINTS:,} a sweep may have; {fix}"
+    )
+
+
 def grid_values(p: Parameter) -> list[Any]:
     """The values a grid takes for ``p``."""
     if p.values is not None:
@@ -86,6 +96,8 @@ def grid_values(p: Parameter) -> list[Any]:
         lo, hi = float(p.low), float(p.high)
         if p.step is not None:
             n = math.floor((hi - lo) / p.step + 1e-9)
+            if n + 1 > MAX_POINTS:
+                raise _too_many(n + 1, f"parameter {p.path}: step {p.step:g}", "take a larger step")
             arr = lo + p.step * np.arange(n + 1)
         elif p.distribution == "loguniform":
             arr = np.geomspace(lo, hi, p.num)
@@ -178,14 +190,30 @@ def unit_sample(
 
 def make_design(exp: Experiment) -> Design:
     """The experiment's points (deterministic in its seed)."""
+    try:
+        return _make_design(exp)
+    except ExperimentError as exc:
+        exc.source = exc.source or (str(exp.source) if exp.source else None)
+        raise
+
+
+def _make_design(exp: Experiment) -> Design:
     params = exp.parameters
     names = exp.names
     paths = {p.name: p.path for p in params}
     if exp.design == "grid":
-        combos = list(itertools.product(*[grid_values(p) for p in params]))
+        axes = [grid_values(p) for p in params]
+        count = math.prod(len(a) for a in axes)
+        if count > MAX_POINTS:
+            raise _too_many(count, "the grid", "give fewer values per parameter")
+        combos = list(itertools.product(*axes))
         values = [dict(zip(names, c, strict=True)) for c in combos]
         unit = np.full((len(values), len(params)), np.nan)
         return Design(names, unit, values, paths)
+    d, n = len(params), int(exp.samples)
+    count = {"sobol": n * (2 * d + 2 if exp.second_order else d + 2), "morris": n * (d + 1)}
+    if count.get(exp.design, n) > MAX_POINTS:
+        raise _too_many(count.get(exp.design, n), f"design {exp.design}", "lower `samples`")
     rng = rngmod.stream(exp.seed, rngmod.SHARED, f"design:{exp.design}")
     unit = unit_sample(
         exp.design,
