@@ -29,6 +29,7 @@ EVENTS_CSV = "events.csv"
 STRATEGY_LOG = "strategy_log.csv"
 STRATEGY_LOG_DTYPES = {"replicate": "int64", "week": "int64", "strategy": str, "detail": str}
 SUMMARY = "summary.json"
+EVENT_COLUMNS = ("replicate", "week", "employee", "event", "cause")
 MANIFEST = "manifest.json"
 ORGANIZATION = orgfile.ORGANIZATION
 
@@ -73,6 +74,8 @@ class Result:
     def __post_init__(self) -> None:
         if self.strategy_log.empty and self.strategy_log.columns.empty:
             self.strategy_log = _empty_strategy_log()
+        if self.events.empty and self.events.columns.empty:  # a run in which nothing happened
+            self.events = pd.DataFrame(columns=list(EVENT_COLUMNS))
 
     @property
     def name(self) -> str:
@@ -204,7 +207,7 @@ def _read(path: Path, reader, default: Any = _MISSING) -> Any:
 
 
 def _read_events(folder: Path) -> pd.DataFrame:
-    empty = pd.DataFrame(columns=["replicate", "week", "employee", "event", "cause"])
+    empty = pd.DataFrame(columns=list(EVENT_COLUMNS))
     if (folder / EVENTS_PARQUET).is_file():
         return _read(folder / EVENTS_PARQUET, pd.read_parquet)
     return _read(

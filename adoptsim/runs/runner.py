@@ -369,8 +369,8 @@ def assemble(
 
     def cat(key: str) -> pd.DataFrame:
         frames = [p[key] for p in parts if len(p[key])]
-        if not frames:
-            return pd.DataFrame()
+        if not frames:  # nothing happened: an empty table that keeps its columns
+            return parts[0][key].iloc[0:0].copy() if parts else pd.DataFrame()
         out = pd.concat(frames, ignore_index=True)
         kinds = [f.dtypes for f in frames]  # (a Series each: built once, not per column)
         for col, dtype in out.dtypes.items():  # categoricals whose tables differ by batch
