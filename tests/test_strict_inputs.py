@@ -139,3 +139,27 @@ def test_a_design_of_too_many_points_is_refused_before_it_is_built(
     res = cli.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and match in res.output and "exp.yaml" in res.output
     assert "1,000,000" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("address", ["not a url", "tcp://host", "", "http://x:port"])
+def test_a_scheduler_that_is_not_an_address_is_refused_at_once(tmp_path, address):
+    res = cli.invoke(app, ["sweep", "missing.yaml", "--scheduler", address])
+    assert res.exit_code == 2 and "not a scheduler address" in res.output
+    assert "tcp://10.0.0.5:8786" in res.output and "Traceback" not in res.output
+
+
+def test_a_scheduler_that_does_not_answer_fails_within_its_timeout():
+    import socket
+    import time
+
+    from adoptsim.errors import InputError
+    from adoptsim.sweeps import DaskEvaluator
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    evaluator = DaskEvaluator(scheduler=f"tcp://127.0.0.1:{port}", timeout=2)
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        evaluator.initialize()
+    assert time.monotonic() - t0 < 30

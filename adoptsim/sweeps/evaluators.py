@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -198,13 +199,18 @@ def _result(fut: Future) -> pd.DataFrame:
 
 class DaskEvaluator(Evaluator):
     """A Dask cluster: ``client`` (a ``distributed.Client`` you have; it stays open), or
-    ``scheduler`` (an address such as ``tcp://host:8786``), or neither: a ``LocalCluster``
-    of ``workers`` single-threaded processes (default: all cores), closed after use."""
+    ``scheduler`` (an address such as ``tcp://host:8786``, given up on after ``timeout``
+    seconds), or neither: a ``LocalCluster`` of ``workers`` single-threaded processes
+    (default: all cores), closed after use."""
 
     name = "dask"
 
     def __init__(
-        self, client: Any = None, scheduler: Any = None, workers: int | None = None
+        self,
+        client: Any = None,
+        scheduler: Any = None,
+        workers: int | None = None,
+        timeout: float = 20.0,
     ) -> None:
         super().__init__()
         _check_workers(workers)
@@ -217,8 +223,9 @@ class DaskEvaluator(Evaluator):
         ):
             client, scheduler = scheduler, None  # a Client passed as the scheduler
         self._given = client
-        self._scheduler = None if scheduler is None else str(scheduler)
+        self._scheduler = None if scheduler is None else _check_address(str(scheduler))
         self._workers = workers
+        self._timeout = timeout
         self._client: Any = None
         self._cluster: Any = None
         self._threads: int | None = None
@@ -239,8 +246,8 @@ class DaskEvaluator(Evaluator):
             self._client = self._given
         elif self._scheduler is not None:
             try:
-                self._client = Client(self._scheduler, timeout="20s")
-            except OSError as exc:
+                self._client = Client(self._scheduler, timeout=f"{self._timeout}s")
+            except (OSError, ValueError, TypeError) as exc:
                 raise InputError(
                     f"cannot reach the Dask scheduler ({exc})", source="--scheduler"
                 ) from None
@@ -275,6 +282,22 @@ class DaskEvaluator(Evaluator):
             if nxt is not None:
                 queue.add(client.submit(run_job, nxt, pure=False))
         return info
+
+
+#: a scheduler address: an optional protocol, a host and a port (tcp://10.0.0.5:8786)
+_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+]*://)?(?:\[[0-9a-fA-F:]+\]|[^\s/:\[\]]+):\d{1,5}")
+
+
+def _check_address(address: str) -> str:
+    """``address`` if it looks like a scheduler's address, else an InputError saying how
+    one looks."""
+    if not _ADDRESS.fullmatch(address.strip()):
+        raise InputError(
+            f"{address!r} is not a scheduler address; write protocol://host:port, e.g. "
+            "tcp://10.0.0.5:8786 (the address `dask scheduler` prints)",
+            source="--scheduler",
+        )
+    return address.strip()
 
 
 def _local_cluster(workers: int) -> tuple[Any, Any]:
