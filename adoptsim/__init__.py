@@ -15,6 +15,7 @@ from adoptsim.errors import AdoptsimError, InputError, OrganizationError, Scenar
 from adoptsim.version import __version__
 
 if TYPE_CHECKING:
+    from adoptsim.calibration import calibrate, forecast
     from adoptsim.mesa import AdoptionModel, Employee
     from adoptsim.model.people import Stage
     from adoptsim.runs.compare import Comparison, compare
@@ -32,7 +33,9 @@ _LAZY = {
     "Result": "adoptsim.runs.result",
     "Scenario": "adoptsim.scenario",
     "Stage": "adoptsim.model.people",
+    "calibrate": "adoptsim.calibration",
     "compare": "adoptsim.runs.compare",
+    "forecast": "adoptsim.calibration",
     "load_experiment": "adoptsim.sweeps",
     "load_scenario": "adoptsim.scenario",
     "run": "adoptsim.runs.runner",
@@ -72,7 +75,9 @@ __all__ = [
     "ScenarioError",
     "Stage",
     "__version__",
+    "calibrate",
     "compare",
+    "forecast",
     "load_experiment",
     "load_scenario",
     "run",

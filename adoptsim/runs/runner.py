@@ -218,6 +218,37 @@ def replicate_groups(
     ]
 
 
+def posterior_draws(
+    scenario: Scenario, runs: int, seed: int, posterior: str | Path | pd.DataFrame | None = None
+) -> dict[str, np.ndarray]:
+    """Each replicate's fitted parameters, drawn by weight from ``posterior`` (default: the
+    one the scenario names in ``calibration.posterior``, relative to the scenario file)."""
+    if isinstance(posterior, pd.DataFrame):
+        post, path = posterior.copy(), Path("posterior")
+    else:
+        if posterior is None:
+            assert scenario.calibration is not None
+            posterior = scenario.calibration.posterior
+            if not Path(posterior).is_absolute() and scenario.source is not None:
+                posterior = Path(scenario.source).parent / posterior
+        path, post = Path(posterior), None
+    try:
+        if post is None:
+            post = pd.read_csv(path)
+        weights = post.pop("weight").to_numpy(dtype=float)
+        post = post.drop(columns=["distance"], errors="ignore")
+        if post.empty or not np.all(np.isfinite(weights)) or weights.sum() <= 0:
+            raise ValueError("no particles with positive weights")
+    except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
+        raise InputError(
+            f"cannot read the posterior ({type(exc).__name__}: {str(exc)[:200]})",
+            source=str(path),
+        ) from None
+    rng = rngmod.stream(seed, rngmod.SHARED, "posterior")
+    rows = rng.choice(len(post), size=runs, p=weights / weights.sum())
+    return {col: post[col].to_numpy(dtype=float)[rows] for col in post.columns}
+
+
 def _typed(scenario: Scenario, overrides: dict[str, float]) -> dict[str, Any]:
     """Whole numbers where the scenario holds an int (a count, a week)."""
     data = scenario.model_dump()
@@ -288,6 +319,7 @@ def run(
     workers: int | None = None,
     max_memory: int | None = None,
     per_replicate: Mapping[str, Sequence[float]] | None = None,
+    posterior: str | Path | pd.DataFrame | None = None,
 ) -> Result:
     """Run an ensemble of a scenario and return its :class:`Result`.
 
@@ -301,7 +333,9 @@ def run(
     ``per_replicate`` gives replicates their own parameters: scenario path (as in sweeps,
     e.g. ``behavior.w_social``) -> one value per run; replicate ``r`` runs exactly as a run
     of the scenario with those values would run its replicate ``r``. Paths into the
-    organization, the horizon or the run settings are refused.
+    organization, the horizon or the run settings are refused. ``posterior`` (a posterior
+    table or CSV as ``adoptsim calibrate`` writes, default: the one the scenario's
+    ``calibration`` names) draws each replicate's fitted parameters from it by weight.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -320,6 +354,8 @@ def run(
         check_memory(est, max_memory)
         return est
 
+    if per_replicate is None and (posterior is not None or scenario.calibration is not None):
+        per_replicate = posterior_draws(scenario, runs, seed, posterior)
     generated = scenario.organization.generate
     if generated is not None:
         budget(generated.employees)

@@ -109,6 +109,17 @@ class LegacySpec(StrictNumbers):
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _.,=+()-]{0,99}")
 
 
+class CalibrationRef(StrictNumbers):
+    """Where a calibrated scenario's posterior lies (``adoptsim calibrate`` writes it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    posterior: str = Field(
+        description="Posterior CSV (relative to the scenario file): each replicate of a run "
+        "draws its fitted parameters from it."
+    )
+
+
 def folder_name(value: str, whose: str) -> str:
     """``value`` if it can name a results folder (NAME_PATTERN, no '..'), else a ValueError
     saying what is allowed."""
@@ -138,6 +149,9 @@ class Scenario(StrictNumbers):
     legacy: LegacySpec = Field(default_factory=LegacySpec, description="The legacy tool.")
     behavior: BehaviorParams = Field(
         default_factory=BehaviorParams, description="Behavioural parameters."
+    )
+    calibration: CalibrationRef | None = Field(
+        None, description="A posterior to draw each replicate's fitted parameters from."
     )
     strategies: list[SerializeAsAny[StrategyParams]] = Field(
         default_factory=list, description="Rollout strategies (each with a `type`)."

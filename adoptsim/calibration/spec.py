@@ -1,0 +1,101 @@
+"""What a calibration fits: scenario paths with a prior range, ``PATH=LO:HI[:log]``."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from adoptsim.errors import InputError, ScenarioError
+from adoptsim.org.records import decimal_number
+from adoptsim.runs.runner import FIXED_PER_RUN
+from adoptsim.scenario import Scenario, locate, with_overrides
+from adoptsim.scenario.paths import PathError
+
+_FIT = re.compile(r"\s*([^=\s]+)\s*=\s*([^:]+):([^:]+)(?::(log))?\s*")
+
+
+@dataclass(frozen=True)
+class FitParameter:
+    """A fitted scenario path and its prior: uniform on [low, high], or log-uniform."""
+
+    path: str
+    low: float
+    high: float
+    log: bool = False
+
+    def to_unit(self, values: np.ndarray) -> np.ndarray:
+        """Values in the prior's own scale (log for a log-uniform prior)."""
+        return np.log(values) if self.log else np.asarray(values, dtype=float)
+
+    def from_unit(self, values: np.ndarray) -> np.ndarray:
+        """Values back from the prior's scale."""
+        return np.exp(values) if self.log else np.asarray(values, dtype=float)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The prior's range in its own scale."""
+        lo, hi = self.low, self.high
+        return (math.log(lo), math.log(hi)) if self.log else (lo, hi)
+
+    def text(self) -> str:
+        """The parameter as written on the command line."""
+        return f"{self.path}={self.low:g}:{self.high:g}" + (":log" if self.log else "")
+
+
+def parse_fit(text: str, flag: str = "--fit") -> FitParameter:
+    """``behavior.w_social=0:0.6`` (``:log`` for a log-uniform prior) as a FitParameter."""
+    m = _FIT.fullmatch(text)
+    if not m:
+        raise InputError(
+            f"{text!r} is not PATH=LO:HI (e.g. behavior.w_social=0:0.6, or "
+            "behavior.external_awareness=0.001:0.05:log)",
+            source=flag,
+        )
+    path, lo_text, hi_text, log = m.groups()
+    try:
+        low, high = decimal_number(lo_text), decimal_number(hi_text)
+    except ValueError:
+        raise InputError(f"{text!r}: LO and HI must be numbers", source=flag) from None
+    if low >= high:
+        raise InputError(f"{text!r}: LO ({low:g}) must be below HI ({high:g})", source=flag)
+    if log and low <= 0:
+        raise InputError(f"{text!r}: a log range needs LO above 0", source=flag)
+    return FitParameter(path, low, high, bool(log))
+
+
+def check_fit(scenario: Scenario, fit: list[FitParameter], flag: str = "--fit") -> None:
+    """Each path is a number the scenario holds, replicates may vary it, and both ends of
+    its range are allowed values."""
+    if not fit:
+        raise InputError("give at least one parameter to fit, e.g. --fit behavior.w_social=0:0.6")
+    paths = [f.path for f in fit]
+    dup = sorted({p for p in paths if paths.count(p) > 1})
+    if dup:
+        raise InputError(f"{dup[0]} is fitted twice", source=flag)
+    data = scenario.model_dump()
+    for f in fit:
+        try:
+            container, key = locate(data, f.path)
+        except PathError as exc:
+            raise InputError(f"{f.text()}: {exc}", source=flag) from None
+        value = container[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(
+                f"{f.text()}: {f.path} holds {value!r}, not a number to fit", source=flag
+            )
+        if f.path.split(".")[0].split("[")[0] in FIXED_PER_RUN:
+            raise InputError(
+                f"{f.text()}: the organization, horizon and run settings cannot be fitted",
+                source=flag,
+            )
+        for end in (f.low, f.high):
+            try:
+                with_overrides(scenario, {f.path: int(end) if isinstance(value, int) else end})
+            except ScenarioError as exc:
+                raise InputError(
+                    f"{f.text()}: {end:g} is not an allowed value of {f.path} ({exc.message})",
+                    source=flag,
+                ) from None

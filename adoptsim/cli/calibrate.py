@@ -1,0 +1,142 @@
+"""Commands of the pilot: calibrate on observed weeks, forecast from the calibration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from adoptsim.calibration import calibrate, forecast, save_calibration
+from adoptsim.cli.common import (
+    MAX_MEMORY_HELP,
+    OVERWRITE_HELP,
+    app,
+    err,
+    fail,
+    interrupted,
+    memory_limit,
+    out,
+    progress_bar,
+)
+from adoptsim.cli.tables import summary_table
+from adoptsim.errors import AdoptsimError
+from adoptsim.runs.folders import check_target
+from adoptsim.scenario import load_scenario
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    scenario: Annotated[Path, typer.Argument(help="The pilot's scenario YAML file.")],
+    observed: Annotated[
+        Path, typer.Option("--observed", help="CSV: week and observed series (shares or counts).")
+    ],
+    fit: Annotated[
+        list[str],
+        typer.Option("--fit", help="PATH=LO:HI[:log], repeatable: a parameter and its prior."),
+    ],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME-fit).")
+    ] = None,
+    population: Annotated[int, typer.Option("--population", min=20, max=20_000)] = 200,
+    generations: Annotated[int, typer.Option("--generations", min=1, max=50)] = 6,
+    replicates: Annotated[
+        int, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
+    ] = 2,
+    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
+) -> None:
+    """Fit scenario parameters to a pilot's observed weeks (ABC-SMC) and write the posterior,
+    the fit and a calibrated scenario."""
+    try:
+        spec = load_scenario(scenario)
+        folder = check_target(out_dir or Path("results") / f"{spec.name}-fit", overwrite)
+        with err.status("calibrating") as status:
+
+            def progress(gen: int, tol: float, rate: float, sims: int) -> None:
+                status.update(
+                    f"calibrating: generation {gen}/{generations}, tolerance {tol:.4f}, "
+                    f"acceptance {100 * rate:.0f} %, {sims:,} particles simulated"
+                )
+
+            cal = calibrate(
+                spec,
+                observed,
+                fit,
+                population=population,
+                generations=generations,
+                replicates=replicates,
+                seed=seed,
+                progress=progress,
+            )
+            status.update("simulating the fit")
+            save_calibration(cal, folder, overwrite)
+    except AdoptsimError as exc:
+        raise fail(exc) from None
+    except KeyboardInterrupt:
+        raise interrupted("nothing was written; run the command again") from None
+    out.print(_posterior_table(cal))
+    for warning in cal.summary()["warnings"]:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+    out.print(
+        f"written to [bold]{escape(str(folder))}[/] (calibrated.yaml, posterior.csv, fit.csv, "
+        "fit.png, posterior.png, summary.json)"
+    )
+
+
+def _posterior_table(cal) -> Table:
+    s = cal.summary()
+    table = Table(
+        title=f"{s['method']}: {s['simulations']:,} simulations in {s['seconds']:.0f} s, "
+        f"seed {s['seed']}; median distance {s['distance']['median']:.4f}",
+        title_justify="left",
+    )
+    for col in ("parameter", "prior", "median", "90 % interval"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for path, p in s["parameters"].items():
+        prior = f"{p['prior'][0]:g}–{p['prior'][1]:g}" + (" (log)" if p["log_prior"] else "")
+        table.add_row(path, prior, f"{p['median']:.4g}", f"{p['low']:.4g}–{p['high']:.4g}")
+    return table
+
+
+@app.command("forecast")
+def forecast_cmd(
+    scenario: Annotated[Path, typer.Argument(help="A calibrated scenario (calibrated.yaml).")],
+    weeks: Annotated[int | None, typer.Option("--weeks", min=1, max=520)] = None,
+    runs: Annotated[int | None, typer.Option("--runs", "-n", min=1, help="Replicates.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME).")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
+    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
+) -> None:
+    """Forecast the rollout from a calibrated scenario: each run draws its parameters from
+    the posterior, so the band holds what the pilot left uncertain and chance."""
+    folder = out_dir
+    try:
+        limit = memory_limit(max_memory)
+        spec = load_scenario(scenario)
+        folder = check_target(out_dir or Path("results") / f"{spec.name} forecast", overwrite)
+        n = spec.runs if runs is None else runs
+        total = n * (weeks or spec.weeks)
+        with progress_bar() as bar:
+            task = bar.add_task(f"forecasting {spec.name}", total=total)
+            result = forecast(
+                spec,
+                folder,
+                weeks=weeks,
+                runs=n,
+                seed=seed,
+                overwrite=overwrite,
+                progress=lambda k: bar.advance(task, k),
+                max_memory=limit,
+            )
+    except AdoptsimError as exc:
+        raise fail(exc) from None
+    except KeyboardInterrupt:
+        raise interrupted(f"nothing was written to {folder}; run the command again") from None
+    out.print(summary_table(result))
+    out.print(f"forecast written to [bold]{escape(str(folder))}[/] (forecast.png, curves, ...)")
