@@ -163,3 +163,20 @@ def test_a_scheduler_that_does_not_answer_fails_within_its_timeout():
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
         evaluator.initialize()
     assert time.monotonic() - t0 < 30
+
+
+def test_a_base_scenarios_files_resolve_from_its_own_folder(tmp_path):
+    from adoptsim.runs.runner import build_org
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "people.csv").write_text(
+        "employee_id,manager_id,department\nE1,,S\nE2,E1,S\n"
+    )
+    (tmp_path / "a" / "base.yaml").write_text(
+        "name: base\nweeks: 4\norganization: {employees: people.csv}\n"
+    )
+    child = tmp_path / "b" / "child.yaml"
+    child.write_text("extends: ../a/base.yaml\nname: child\n")
+    spec = load_scenario(child)
+    assert build_org(spec, 1).n == 2

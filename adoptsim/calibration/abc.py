@@ -5,7 +5,10 @@ Toni et al. 2009, J. R. Soc. Interface 6:187-202): generation 0 samples the prio
 generation's tolerance is a quantile of the last accepted distances; particles are drawn
 from the last population by weight, moved by a Gaussian kernel with twice the population's
 weighted covariance (Beaumont et al. 2009), simulated a batch at a time, kept when their
-distance is within the tolerance, and weighted prior / sum_j w_j K(theta | theta_j).
+distance is within the tolerance, and weighted prior / sum_j w_j K(theta | theta_j). With
+K replicates per particle, a particle is kept with probability (replicates within the
+tolerance) / K, an unbiased estimate of the ABC likelihood (Bornn, Pillai, Smith & Woodard
+2017, Statistics and Computing 27:1247).
 Parameters are handled in their prior's scale (log for log-uniform priors), where every prior
 is uniform.
 """
@@ -18,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import multivariate_normal
 
-#: the batch simulator: particles (P x D, prior scale) -> distances (P)
+#: the batch simulator: particles (P x D, prior scale) -> distances (P x K): one per
+#: independent replicate of each particle
 Simulate = Callable[[np.ndarray], np.ndarray]
 #: progress: (generation, tolerance, acceptance rate, simulations so far)
 Progress = Callable[[int, float, float, int], None]
@@ -107,33 +111,46 @@ def abc_smc(
     ``min_acceptance`` of its proposals."""
     bounds = np.asarray(bounds, dtype=float)
     first = sample_prior(bounds, population, rng)
-    d0 = np.asarray(simulate(first), dtype=float)
+    d0 = np.atleast_2d(np.asarray(simulate(first), dtype=float).T).T
     result = SMCResult(
-        [Generation(first, np.full(population, 1 / population), d0, np.inf, 1.0, population)]
+        [
+            Generation(
+                first,
+                np.full(population, 1 / population),
+                d0.mean(axis=1),
+                np.inf,
+                1.0,
+                population,
+            )
+        ]
     )
+    last_all = d0
     if progress is not None:
         progress(0, np.inf, 1.0, result.simulations)
     for t in range(1, generations + 1):
         last = result.posterior
-        eps = float(np.quantile(last.distances, quantile))
+        eps = float(np.quantile(last_all, quantile))
         cov = kernel_covariance(last.particles, last.weights)
         kept, dist, tried = [], [], 0
         while sum(len(k) for k in kept) < population:
             batch = perturb(last, population, bounds, cov, rng)
-            d = np.asarray(simulate(batch), dtype=float)
+            d = np.atleast_2d(np.asarray(simulate(batch), dtype=float).T).T
             tried += len(batch)
-            ok = d <= eps
+            ok = rng.random(len(batch)) < (d <= eps).mean(axis=1)
             kept.append(batch[ok])
             dist.append(d[ok])
             if tried >= population / min_acceptance:
                 break
         accepted = np.vstack(kept)[:population]
-        distances = np.concatenate(dist)[:population]
+        all_d = np.vstack(dist)[:population]
         rate = len(np.vstack(kept)) / tried
         if len(accepted) < population:  # too few within the tolerance: stop at the last
             break
         weights = new_weights(accepted, last, cov)
-        result.generations.append(Generation(accepted, weights, distances, eps, rate, tried))
+        result.generations.append(
+            Generation(accepted, weights, all_d.mean(axis=1), eps, rate, tried)
+        )
+        last_all = all_d
         if progress is not None:
             progress(t, eps, rate, result.simulations)
         if rate < min_acceptance:

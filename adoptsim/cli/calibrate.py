@@ -44,7 +44,7 @@ def calibrate_cmd(
     generations: Annotated[int, typer.Option("--generations", min=1, max=50)] = 6,
     replicates: Annotated[
         int, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
-    ] = 2,
+    ] = 1,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
 ) -> None:

@@ -296,7 +296,29 @@ def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
             source=str(path),
             where="extends",
         )
-    return merge_extends(read_scenario_data(base_path, (*_chain, path)), data)
+    base = _rebased(read_scenario_data(base_path, (*_chain, path)), base_path.parent)
+    return merge_extends(base, data)
+
+
+#: settings that name files, relative to the scenario file that gives them
+FILE_SETTINGS = (
+    ("organization", "employees"),
+    ("organization", "ties"),
+    ("organization", "graphml"),
+    ("calibration", "posterior"),
+)
+
+
+def _rebased(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``data`` of a base scenario with its relative file settings made absolute, so that
+    they keep naming the base's files from a child in another folder."""
+    for section, key in FILE_SETTINGS:
+        sub = data.get(section)
+        if isinstance(sub, dict) and isinstance(sub.get(key), str):
+            value = Path(sub[key]).expanduser()
+            if not value.is_absolute():
+                data[section] = {**sub, key: str(folder / value)}
+    return data
 
 
 def _resolved(path: Path, source: str) -> Path:
