@@ -71,6 +71,7 @@ def observe(seed: int, weeks: int = 12) -> pd.DataFrame:
         ("", "empty"),
         ("week,active_share\n1,0.1,3\n", "row 2 has 3 cells"),
         ("week,department,active_share\n1,Nowhere,0.1\n", "unknown department 'Nowhere'"),
+        ("week,active_share\n\r0\n", "row 2"),  # found by hypothesis: a bare carriage return
     ],
 )
 def test_bad_observed_files_name_the_file_row_and_column(tmp_path, text, match):

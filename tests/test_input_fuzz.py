@@ -142,3 +142,29 @@ def test_the_cli_answers_any_organization_with_exit_0_or_2(tmp_path, header, row
     res = CliRunner().invoke(app, ["validate-scenario", str(scenario)])
     assert res.exit_code in (0, 2), res.output
     assert "Traceback" not in res.output
+
+
+_obs_headers = st.lists(
+    st.sampled_from(["week", "department", "active_share", "ever_tried_share", "active",
+                     "ever_tried", "habitual_share", "x", "", "week"]),
+    max_size=5,
+)  # fmt: skip
+_obs_cells = st.one_of(
+    st.sampled_from(["1", "2", "12", "0", "-1", "0.5", "1.5", "nan", "inf", "1_0", "", "Sales",
+                     "HR", "3.0", "1e-3", "400", "401"]),
+    st.text(max_size=5),
+)  # fmt: skip
+
+
+@SETTINGS
+@given(header=_obs_headers, rows=st.lists(st.lists(_obs_cells, max_size=5), max_size=8))
+def test_any_observed_file_loads_or_raises_the_projects_error(tmp_path, header, rows):
+    from adoptsim.calibration import Observed, read_observed
+
+    path = tmp_path / "obs.csv"
+    path.write_text(csv_text(header, rows), encoding="utf-8", errors="surrogatepass")
+    with contextlib.suppress(InputError):
+        obs = read_observed(path, employees=400, weeks=20, department_sizes={"Sales": 300})
+        assert isinstance(obs, Observed)
+        assert obs.table["value"].between(0, 1).all()
+        assert obs.table["week"].between(1, 20).all()

@@ -62,7 +62,10 @@ def read_observed(
     path = Path(path)
     source = str(path)
     text = _text(path, source)
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ObservedError(f"not a readable CSV file ({exc})", source=source) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ObservedError("the file is empty; it needs a header with `week`", source=source)
     header = [h.strip() for h in rows[0]]
