@@ -47,10 +47,10 @@ def pilot_files(tmp_path_factory):
 
 def observe(seed: int, weeks: int = 12) -> pd.DataFrame:
     """The 'real' pilot: a run at the true values on the organization the calibration with
-    ``seed`` builds, with chance of its own (replicate 999, which the calibration's own
+    ``seed`` builds, with chance of its own (replicate 1,000,000, which the calibration's own
     simulations do not reach in these tests)."""
     truth = with_overrides(validate_scenario(PILOT), TRUTH)
-    curves = adoptsim.runs.runner.simulate(truth, seed, [999])["curves"]
+    curves = adoptsim.runs.runner.simulate(truth, seed, [1_000_000])["curves"]
     return curves[(curves["week"] >= 1) & (curves["week"] <= weeks)]
 
 
@@ -227,3 +227,26 @@ def test_numbers_of_a_calibration_are_finite(pilot_files):
     obs.to_csv(path, index=False)
     cal = calibrate(pilot_files / "pilot.yaml", path, FIT, population=30, generations=2)
     assert np.isfinite(cal.posterior.to_numpy()).all()
+
+
+def test_the_summary_warns_when_the_data_cannot_tell_parameters_apart(tmp_path):
+    from adoptsim.calibration import Calibration, FitParameter, SMCResult
+    from adoptsim.calibration.abc import Generation
+    from adoptsim.calibration.observed import Observed
+
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0.0, 0.6, 200)  # spans the prior: uninformed
+    b = 1.6 - 1.2 * a + rng.normal(0, 0.02, 200)  # moves with a: hard to tell apart
+    gen = Generation(np.c_[a, b], np.full(200, 1 / 200), np.zeros(200), 0.1, 0.5, 200)
+    fit = [FitParameter("behavior.w_social", 0, 0.6), FitParameter("tool.value", 0.8, 1.6)]
+    table = pd.DataFrame({"week": [1], "series": ["active_share"], "department": [""],
+                          "value": [0.1]})  # fmt: skip
+    observed = Observed(table, "x")
+    cal = Calibration(validate_scenario(PILOT), fit, observed, SMCResult([gen]), 1, 1, 0.0)
+    warnings = cal.summary()["warnings"]
+    assert any("hard to tell apart" in w and "tool.value" in w for w in warnings)
+    assert any("say little about behavior.w_social" in w for w in warnings)
+    tight = Generation(np.c_[rng.normal(0.3, 0.01, 200), rng.normal(1.2, 0.01, 200)],
+                       np.full(200, 1 / 200), np.zeros(200), 0.1, 0.5, 200)  # fmt: skip
+    cal.smc = SMCResult([tight])
+    assert cal.summary()["warnings"] == []

@@ -21,8 +21,11 @@ POSTERIOR = "posterior.csv"
 FIT_TABLE = "fit.csv"
 CALIBRATED = "calibrated.yaml"
 SUMMARY = "summary.json"
-#: a posterior whose two parameters correlate beyond this is reported as not identifiable
-CORRELATION_WARNING = 0.8
+#: two parameters whose posterior rank correlation exceeds this are reported as hard to
+#: tell apart
+CORRELATION_WARNING = 0.7
+#: a 90 % interval wider than this share of its prior range is reported as uninformed
+WIDTH_WARNING = 0.8
 
 
 @dataclass
@@ -62,12 +65,14 @@ class Calibration:
         return {p.path: self.interval(p.path)[1] for p in self.fit}
 
     def correlations(self) -> list[tuple[str, str, float]]:
-        """Pairs of fitted paths whose posterior correlation exceeds CORRELATION_WARNING."""
+        """Pairs of fitted paths whose weighted posterior rank correlation exceeds
+        CORRELATION_WARNING."""
         post, out = self.posterior, []
         if len(self.fit) < 2:
             return out
         w = post["weight"].to_numpy()
-        cov = np.atleast_2d(np.cov(post[[p.path for p in self.fit]].T.to_numpy(), aweights=w))
+        ranks = post[[p.path for p in self.fit]].rank().T.to_numpy()
+        cov = np.atleast_2d(np.cov(ranks, aweights=w))
         sd = np.sqrt(np.diag(cov))
         if not np.all(sd > 0):
             return out
@@ -106,10 +111,20 @@ class Calibration:
                 "log_prior": p.log,
             }
         warnings = [
-            f"{a} and {b} are hard to tell apart in these data (posterior correlation "
+            f"{a} and {b} are hard to tell apart in these data (posterior rank correlation "
             f"{c:+.2f}): their intervals are wide and move together"
             for a, b, c in self.correlations()
         ]
+        for p in self.fit:
+            lo, hi = params[p.path]["low"], params[p.path]["high"]
+            share = (hi - lo) / (p.high - p.low)
+            if p.log:
+                share = (np.log(hi) - np.log(lo)) / (np.log(p.high) - np.log(p.low))
+            if share > WIDTH_WARNING:
+                warnings.append(
+                    f"the observed weeks say little about {p.path}: its 90 % interval spans "
+                    f"{100 * share:.0f} % of the prior range"
+                )
         return {
             "method": "ABC-SMC (population Monte Carlo ABC, Beaumont et al. 2009)",
             "seed": self.seed,
