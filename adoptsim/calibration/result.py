@@ -15,6 +15,7 @@ import yaml
 from adoptsim.calibration.abc import SMCResult, weighted_quantile
 from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.spec import FitParameter
+from adoptsim.runs.result import MANIFEST, make_manifest
 from adoptsim.scenario import Scenario, locate, with_overrides
 
 POSTERIOR = "posterior.csv"
@@ -179,3 +180,11 @@ class Calibration:
         (folder / CALIBRATED).write_text(self.calibrated_yaml(folder))
         summary = json.dumps(self.summary(), indent=2, default=float)
         (folder / SUMMARY).write_text(summary + "\n")
+        manifest = make_manifest(self.scenario, self.replicates, self.seed, False)
+        manifest["calibration"] = {
+            "fit": [f.text() for f in self.fit],
+            "observed_file": self.observed.source,
+            "population": len(self.smc.generations[0].particles),
+            "generations": len(self.smc.generations) - 1,
+        }
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
