@@ -250,3 +250,19 @@ def test_the_summary_warns_when_the_data_cannot_tell_parameters_apart(tmp_path):
                        np.full(200, 1 / 200), np.zeros(200), 0.1, 0.5, 200)  # fmt: skip
     cal.smc = SMCResult([tight])
     assert cal.summary()["warnings"] == []
+
+
+def test_a_calibration_section_in_the_scenario_replaces_the_flags(pilot_files, tmp_path):
+    observe(8)[["week", "ever_tried_share"]].to_csv(tmp_path / "weeks.csv", index=False)
+    data = {**PILOT, "calibration": {"observed": "weeks.csv", "fit": FIT, "population": 30,
+                                     "generations": 2}}  # fmt: skip
+    path = tmp_path / "with_section.yaml"
+    path.write_text(yaml.safe_dump(data))
+    cal = calibrate(path)
+    assert [p.path for p in cal.fit] == list(TRUTH) and len(cal.posterior) == 30
+    res = cli.invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "fit")])
+    assert res.exit_code == 0, res.output
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump(PILOT))
+    res = cli.invoke(app, ["calibrate", str(bare), "--fit", FIT[0], "--out", str(tmp_path / "b")])
+    assert res.exit_code == 2 and "--observed" in res.output

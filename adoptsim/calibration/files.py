@@ -42,7 +42,9 @@ def save_calibration(
 def observed_of(scenario: Scenario) -> Observed | None:
     """The observations a calibrated scenario was fitted on (``fit.csv`` beside its
     posterior), if any."""
-    if scenario.calibration is None or scenario.source is None:
+    if scenario.calibration is None or not scenario.calibration.posterior:
+        return None
+    if scenario.source is None:
         return None
     path = Path(scenario.source).parent / Path(scenario.calibration.posterior).parent / FIT_TABLE
     if not path.is_file():

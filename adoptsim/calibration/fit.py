@@ -23,31 +23,48 @@ from adoptsim.calibration.abc import abc_smc
 from adoptsim.calibration.observed import Observed, read_observed
 from adoptsim.calibration.result import Calibration
 from adoptsim.calibration.spec import FitParameter, check_fit, parse_fit
+from adoptsim.errors import InputError
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
 from adoptsim.org import Organization
 from adoptsim.runs.runner import build_org, in_parallel
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
+from adoptsim.scenario.schema import CalibrationRef
 
 Progress = Callable[[int, float, float, int], None]
 
 
 def calibrate(
     scenario: Scenario | str | Path,
-    observed: Observed | str | Path,
-    fit: list[FitParameter | str],
+    observed: Observed | str | Path | None = None,
+    fit: list[FitParameter | str] | None = None,
     *,
-    population: int = 200,
-    generations: int = 6,
-    replicates: int = 1,
+    population: int | None = None,
+    generations: int | None = None,
+    replicates: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> Calibration:
     """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log]`` texts) to ``observed`` (a file or
-    an :class:`Observed`) and return the :class:`Calibration` with its posterior."""
+    an :class:`Observed`) and return the :class:`Calibration` with its posterior. What is not
+    given comes from the scenario's ``calibration`` section (then the defaults: 200
+    particles, 6 generations, 1 replicate per particle)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in fit]
+    section = scenario.calibration or CalibrationRef()
+    if observed is None and section.observed:
+        observed = Path(section.observed)
+        if not observed.is_absolute() and scenario.source is not None:
+            observed = Path(scenario.source).parent / observed
+    if observed is None:
+        raise InputError(
+            "no observed weeks: give --observed CSV (or calibration.observed in the scenario)",
+            source="--observed",
+        )
+    population = population or section.population
+    generations = generations or section.generations
+    replicates = replicates or section.replicates
+    params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in fit or section.fit]
     check_fit(scenario, params)
     seed = scenario.seed if seed is None else int(seed)
     org = build_org(scenario, seed)

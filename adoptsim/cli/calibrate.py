@@ -31,20 +31,28 @@ from adoptsim.scenario import load_scenario
 def calibrate_cmd(
     scenario: Annotated[Path, typer.Argument(help="The pilot's scenario YAML file.")],
     observed: Annotated[
-        Path, typer.Option("--observed", help="CSV: week and observed series (shares or counts).")
-    ],
+        Path | None,
+        typer.Option(
+            "--observed",
+            help="CSV: week and observed series (default: the scenario's calibration.observed).",
+        ),
+    ] = None,
     fit: Annotated[
-        list[str],
-        typer.Option("--fit", help="PATH=LO:HI[:log], repeatable: a parameter and its prior."),
-    ],
+        list[str] | None,
+        typer.Option(
+            "--fit",
+            help="PATH=LO:HI[:log], repeatable: a parameter and its prior (default: the "
+            "scenario's calibration.fit).",
+        ),
+    ] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME-fit).")
     ] = None,
-    population: Annotated[int, typer.Option("--population", min=20, max=20_000)] = 200,
-    generations: Annotated[int, typer.Option("--generations", min=1, max=50)] = 6,
+    population: Annotated[int | None, typer.Option("--population", min=20, max=20_000)] = None,
+    generations: Annotated[int | None, typer.Option("--generations", min=1, max=50)] = None,
     replicates: Annotated[
-        int, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
-    ] = 1,
+        int | None, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
 ) -> None:
@@ -57,7 +65,7 @@ def calibrate_cmd(
 
             def progress(gen: int, tol: float, rate: float, sims: int) -> None:
                 status.update(
-                    f"calibrating: generation {gen}/{generations}, tolerance {tol:.4f}, "
+                    f"calibrating: generation {gen}, tolerance {tol:.4f}, "
                     f"acceptance {100 * rate:.0f} %, {sims:,} particles simulated"
                 )
 

@@ -227,7 +227,7 @@ def posterior_draws(
         post, path = posterior.copy(), Path("posterior")
     else:
         if posterior is None:
-            assert scenario.calibration is not None
+            assert scenario.calibration is not None and scenario.calibration.posterior
             posterior = scenario.calibration.posterior
             if not Path(posterior).is_absolute() and scenario.source is not None:
                 posterior = Path(scenario.source).parent / posterior
@@ -354,7 +354,8 @@ def run(
         check_memory(est, max_memory)
         return est
 
-    if per_replicate is None and (posterior is not None or scenario.calibration is not None):
+    named = scenario.calibration is not None and scenario.calibration.posterior is not None
+    if per_replicate is None and (posterior is not None or named):
         per_replicate = posterior_draws(scenario, runs, seed, posterior)
     generated = scenario.organization.generate
     if generated is not None:

@@ -110,14 +110,26 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _.,=+()-]{0,99}")
 
 
 class CalibrationRef(StrictNumbers):
-    """Where a calibrated scenario's posterior lies (``adoptsim calibrate`` writes it)."""
+    """A calibration in the scenario file: what to fit to which observed weeks (read by
+    ``adoptsim calibrate``), and the posterior it gave (written into ``calibrated.yaml``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    posterior: str = Field(
+    posterior: str | None = Field(
+        None,
         description="Posterior CSV (relative to the scenario file): each replicate of a run "
-        "draws its fitted parameters from it."
+        "draws its fitted parameters from it.",
     )
+    observed: str | None = Field(
+        None, description="Observed weeks CSV for `adoptsim calibrate` (relative to the file)."
+    )
+    fit: list[str] = Field(
+        default_factory=list,
+        description="Parameters to fit, each `PATH=LO:HI` or `PATH=LO:HI:log`.",
+    )
+    population: int = Field(200, ge=20, le=20_000, description="ABC particles per generation.")
+    generations: int = Field(6, ge=1, le=50, description="ABC generations after the prior's.")
+    replicates: int = Field(1, ge=1, le=100, description="Simulated pilots per particle.")
 
 
 def folder_name(value: str, whose: str) -> str:
@@ -306,6 +318,7 @@ FILE_SETTINGS = (
     ("organization", "ties"),
     ("organization", "graphml"),
     ("calibration", "posterior"),
+    ("calibration", "observed"),
 )
 
 
