@@ -1,9 +1,10 @@
 """What a run will take: memory and time estimated before it starts, checked against a limit.
 
 The estimate is deliberately on the high side. Measured peaks on the baseline scenario
-(docs/performance.md) were 55-95 % of it: 2,000 employees x 100 runs 349 MB of 362 MB
-estimated, 100,000 x 10 runs 520 of 700 MB, 300,000 x 3 runs 796 of 970 MB, 1,000,000 x 1
-run 981 of 1,650 MB.
+(docs/performance.md) were 66-82 % of it: 2,000 employees x 100 runs 349 MB of 506 MB
+estimated, 100,000 x 10 runs 520 of 791 MB, 300,000 x 3 runs 796 of 972 MB, 1,000,000 x 1
+run 981 of 1,497 MB; the first run on a fresh machine, which compiles the loops, 453 of
+574 MB (20,000 x 20 runs).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 
 from adoptsim.errors import InputError
 
-#: bytes of the interpreter with adoptsim and its libraries loaded (measured: 235-245 MB)
-BASE_BYTES = 250 * 2**20
+#: bytes of the interpreter with adoptsim and its libraries loaded (measured: 235-245 MB),
+#: and the compiler's while it compiles the loops on a machine's first run (up to 150 MB)
+BASE_BYTES = 400 * 2**20
 #: bytes per employee of the organization and its ties (about 5 ties each)
 ORG_BYTES = 600
 #: bytes per replicate-employee of a batch in flight (state, traits, work arrays)

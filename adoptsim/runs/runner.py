@@ -218,6 +218,16 @@ def replicate_groups(
     ]
 
 
+def replicate_parameters(
+    scenario: Scenario, runs: int, seed: int, posterior: str | Path | pd.DataFrame | None
+) -> dict[str, np.ndarray] | None:
+    """Each replicate's parameters drawn from ``posterior`` or the scenario's own, if any."""
+    named = scenario.calibration is not None and scenario.calibration.posterior is not None
+    return (
+        posterior_draws(scenario, runs, seed, posterior) if posterior is not None or named else None
+    )
+
+
 def posterior_draws(
     scenario: Scenario, runs: int, seed: int, posterior: str | Path | pd.DataFrame | None = None
 ) -> dict[str, np.ndarray]:
@@ -354,9 +364,7 @@ def run(
         check_memory(est, max_memory)
         return est
 
-    named = scenario.calibration is not None and scenario.calibration.posterior is not None
-    if per_replicate is None and (posterior is not None or named):
-        per_replicate = posterior_draws(scenario, runs, seed, posterior)
+    per_replicate = per_replicate or replicate_parameters(scenario, runs, seed, posterior)
     generated = scenario.organization.generate
     if generated is not None:
         budget(generated.employees)
