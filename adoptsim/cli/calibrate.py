@@ -10,17 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from adoptsim.calibration import calibrate, forecast, save_calibration
-from adoptsim.cli.common import (
-    MAX_MEMORY_HELP,
-    OVERWRITE_HELP,
-    app,
-    err,
-    fail,
-    interrupted,
-    memory_limit,
-    out,
-    progress_bar,
-)
+from adoptsim.cli import common as ui
+from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import summary_table
 from adoptsim.errors import AdoptsimError
 from adoptsim.runs.folders import check_target
@@ -54,14 +45,14 @@ def calibrate_cmd(
         int | None, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
+    overwrite: Overwrite = False,
 ) -> None:
     """Fit scenario parameters to a pilot's observed weeks (ABC-SMC) and write the posterior,
     the fit and a calibrated scenario."""
     try:
         spec = load_scenario(scenario)
         folder = check_target(out_dir or Path("results") / f"{spec.name}-fit", overwrite)
-        with err.status("calibrating") as status:
+        with ui.err.status("calibrating") as status:
 
             def progress(gen: int, tol: float, rate: float, sims: int) -> None:
                 status.update(
@@ -82,13 +73,13 @@ def calibrate_cmd(
             status.update("simulating the fit")
             save_calibration(cal, folder, overwrite)
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     except KeyboardInterrupt:
-        raise interrupted("nothing was written; run the command again") from None
-    out.print(_posterior_table(cal))
+        raise ui.interrupted("nothing was written; run the command again") from None
+    ui.out.print(_posterior_table(cal))
     for warning in cal.summary()["warnings"]:
-        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
-    out.print(
+        ui.err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+    ui.out.print(
         f"written to [bold]{escape(str(folder))}[/] (calibrated.yaml, posterior.csv, fit.csv, "
         "fit.png, posterior.png, summary.json)"
     )
@@ -118,19 +109,19 @@ def forecast_cmd(
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME).")
     ] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
-    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
+    overwrite: Overwrite = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Forecast the rollout from a calibrated scenario: each run draws its parameters from
     the posterior, so the band holds what the pilot left uncertain and chance."""
     folder = out_dir
     try:
-        limit = memory_limit(max_memory)
+        limit = ui.memory_limit(max_memory)
         spec = load_scenario(scenario)
         folder = check_target(out_dir or Path("results") / f"{spec.name} forecast", overwrite)
         n = spec.runs if runs is None else runs
         total = n * (weeks or spec.weeks)
-        with progress_bar() as bar:
+        with ui.progress_bar() as bar:
             task = bar.add_task(f"forecasting {spec.name}", total=total)
             result = forecast(
                 spec,
@@ -143,8 +134,8 @@ def forecast_cmd(
                 max_memory=limit,
             )
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     except KeyboardInterrupt:
-        raise interrupted(f"nothing was written to {folder}; run the command again") from None
-    out.print(summary_table(result))
-    out.print(f"forecast written to [bold]{escape(str(folder))}[/] (forecast.png, curves, ...)")
+        raise ui.interrupted(f"nothing was written to {folder}; run the command again") from None
+    ui.out.print(summary_table(result))
+    ui.out.print(f"forecast written to [bold]{escape(str(folder))}[/] (forecast.png, curves, ...)")

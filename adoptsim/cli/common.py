@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -52,6 +52,11 @@ MAX_MEMORY_HELP = (
     "Refuse work estimated to need more memory than this, e.g. 8GB (default: what the "
     "machine has available)."
 )
+
+
+#: the options several commands share
+Overwrite = Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)]
+MaxMemory = Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)]
 
 
 def show_estimate(est: Estimate) -> None:

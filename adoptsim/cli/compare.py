@@ -10,17 +10,8 @@ from rich.markup import escape
 
 import adoptsim
 from adoptsim import report
-from adoptsim.cli.common import (
-    MAX_MEMORY_HELP,
-    OVERWRITE_HELP,
-    app,
-    err,
-    fail,
-    interrupted,
-    memory_limit,
-    out,
-    progress_bar,
-)
+from adoptsim.cli import common as ui
+from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import comparison_tables
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.runs.compare import (
@@ -80,20 +71,20 @@ def compare_cmd(
         ),
     ] = "sustained_share",
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip the charts.")] = False,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
-    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
+    overwrite: Overwrite = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Run plans on the same replicate seeds and compare them with the first (paired)."""
 
     try:
-        limit = memory_limit(max_memory)
+        limit = ui.memory_limit(max_memory)
         check_rank_by(rank_by)
         check_target(out_dir, overwrite)
         specs = [adoptsim.load_scenario(s) for s in scenarios]
         n = specs[0].runs if runs is None else runs
         names = unique_names([s.name for s in specs])
         weeks = dict(zip(names, [s.weeks for s in specs], strict=True))
-        with progress_bar() as bar:
+        with ui.progress_bar() as bar:
             tasks: dict[str, Any] = {}
 
             def tick(name: str, k: int) -> None:
@@ -114,15 +105,15 @@ def compare_cmd(
             if not no_chart:
                 save_charts(comparison, tmp)
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     except KeyboardInterrupt:
-        raise interrupted(
+        raise ui.interrupted(
             f"nothing was written to {out_dir} (a comparison is written only when every plan "
             "has run); run the command again"
         ) from None
     for table in comparison_tables(comparison):
-        out.print(table, crop=False)
-    out.print(
+        ui.out.print(table, crop=False)
+    ui.out.print(
         f"results written to [bold]{escape(str(out_dir))}[/] (comparison.csv, differences.csv, "
         f"comparison.png, one folder per plan)"
     )
@@ -190,14 +181,14 @@ def plot_cmd(
             except plots.ChartError as exc:
                 if kind:  # asked for by name: an error
                     raise
-                err.print(f"[yellow]skipped[/] {k}: {escape(str(exc))}", highlight=False)
+                ui.err.print(f"[yellow]skipped[/] {k}: {escape(str(exc))}", highlight=False)
                 continue
             for stem, fig in figures:
                 written.append(plots.save(fig, target / f"{stem}.{fmt}", dpi=dpi))
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     for path in written:
-        out.print(f"wrote {path}", highlight=False)
+        ui.out.print(f"wrote {path}", highlight=False)
 
 
 @app.command("report")
@@ -222,5 +213,5 @@ def report_cmd(
         path = out_file or folder / f"report.{fmt}"
         report.write(source, path, fmt=fmt, question=question)
     except AdoptsimError as exc:
-        raise fail(exc) from None
-    out.print(f"wrote {path}", highlight=False)
+        raise ui.fail(exc) from None
+    ui.out.print(f"wrote {path}", highlight=False)

@@ -10,17 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 import adoptsim
-from adoptsim.cli.common import (
-    MAX_MEMORY_HELP,
-    OVERWRITE_HELP,
-    app,
-    fail,
-    interrupted,
-    memory_limit,
-    out,
-    progress_bar,
-    show_estimate,
-)
+from adoptsim.cli import common as ui
+from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import attribution_table, summary_table
 from adoptsim.errors import AdoptsimError, InputError, did_you_mean
 from adoptsim.model.engine import Simulation
@@ -43,18 +34,18 @@ def run_cmd(
         bool, typer.Option("--new-org-per-replicate", help="Draw a new organization per run.")
     ] = False,
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip adoption.png.")] = False,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)] = False,
-    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
+    overwrite: Overwrite = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Run a scenario's ensemble, print the summary and write the results folder."""
 
     try:
-        limit = memory_limit(max_memory)
+        limit = ui.memory_limit(max_memory)
         spec = adoptsim.load_scenario(scenario)
         n = spec.runs if runs is None else runs
         folder = check_target(out_dir or Path("results") / spec.name, overwrite)
-        show_estimate(estimate(spec, runs=n, new_org=True if new_org else None))
-        with progress_bar() as bar:
+        ui.show_estimate(estimate(spec, runs=n, new_org=True if new_org else None))
+        with ui.progress_bar() as bar:
             task = bar.add_task(f"running {spec.name}", total=n * spec.weeks)
             result = adoptsim.run(
                 spec,
@@ -69,14 +60,14 @@ def run_cmd(
             if not no_chart:
                 save_charts(result, tmp)
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     except KeyboardInterrupt:
-        raise interrupted(f"nothing was written to {folder}; run the command again") from None
-    out.print(summary_table(result))
+        raise ui.interrupted(f"nothing was written to {folder}; run the command again") from None
+    ui.out.print(summary_table(result))
     attribution = attribution_table(result)
     if attribution is not None:
-        out.print(attribution)
-    out.print(f"results written to [bold]{escape(str(folder))}[/]")
+        ui.out.print(attribution)
+    ui.out.print(f"results written to [bold]{escape(str(folder))}[/]")
 
 
 @app.command("validate-scenario")
@@ -92,8 +83,8 @@ def validate_scenario_cmd(
         # resolves every strategy's targets against the organization
         Simulation(spec.with_changes(weeks=1), org, spec.seed, [0], source=str(scenario))
     except AdoptsimError as exc:
-        raise fail(exc) from None
-    out.print(
+        raise ui.fail(exc) from None
+    ui.out.print(
         f"[green]ok[/]: {escape(str(scenario))} — scenario {escape(repr(spec.name))}, "
         f"{org.n} employees, "
         f"{len(spec.strategies)} strategies, {spec.weeks} weeks, {spec.runs} runs"
@@ -115,18 +106,18 @@ def strategies_cmd(
         table.add_column("what it does")
         for n in names():
             table.add_row(n, REGISTRY[n].summary)
-        out.print(table)
+        ui.out.print(table)
         return
     if name not in REGISTRY:
-        raise fail(
+        raise ui.fail(
             InputError(
                 f"unknown strategy {name!r}{did_you_mean(name, REGISTRY)}; known: "
                 f"{', '.join(names())}",
                 source="adoptsim strategies",
             )
         )
-    out.print(Markdown(render_strategy(name, level=1)))
-    out.print(
+    ui.out.print(Markdown(render_strategy(name, level=1)))
+    ui.out.print(
         "Every strategy also takes name, start, end, target and cost (see docs/strategies.md).",
         highlight=False,
     )

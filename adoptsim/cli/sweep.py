@@ -11,18 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from adoptsim import validation
-from adoptsim.cli.common import (
-    MAX_MEMORY_HELP,
-    app,
-    cell_text,
-    err,
-    fail,
-    interrupted,
-    memory_limit,
-    out,
-    progress_bar,
-    show_estimate,
-)
+from adoptsim.cli import common as ui
+from adoptsim.cli.common import MaxMemory, app
 from adoptsim.errors import AdoptsimError
 from adoptsim.runs.folders import writable_folder
 from adoptsim.sweeps import (
@@ -62,7 +52,7 @@ def validate_cmd(
     try:
         writable_folder(out_dir)
         names = validation.check_cases(case)
-        with err.status("") as status:
+        with ui.err.status("") as status:
             results = validation.run_cases(
                 names,
                 size="quick" if quick else "full",
@@ -71,7 +61,7 @@ def validate_cmd(
             )
         written = validation.save(results, out_dir)
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     table = Table(
         title=f"Validation against published results ({'quick' if quick else 'full'} size, "
         f"seed {seed})",
@@ -83,16 +73,16 @@ def validate_cmd(
         for c in r.checks:
             verdict = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]"
             table.add_row(r.case, c.name, c.published, c.simulated, c.tolerance, verdict)
-    out.print(table)
+    ui.out.print(table)
     failed = [r.case for r in results if not r.passed]
-    out.print(
+    ui.out.print(
         f"charts and validation.csv written to [bold]{escape(str(out_dir))}[/] "
         f"({len(written)} files)"
     )
     if failed:
-        err.print(f"[bold red]failed:[/] {', '.join(failed)}", highlight=False)
+        ui.err.print(f"[bold red]failed:[/] {', '.join(failed)}", highlight=False)
         raise typer.Exit(code=1)
-    out.print(f"[green]all {len(results)} cases pass[/]")
+    ui.out.print(f"[green]all {len(results)} cases pass[/]")
 
 
 @app.command("sweep")
@@ -124,7 +114,7 @@ def sweep_cmd(
     chunk: Annotated[
         int | None, typer.Option("--chunk", min=1, help="Replicates per task (default: auto).")
     ] = None,
-    max_memory: Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)] = None,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Run a parameter sweep; results stream into the folder as runs finish."""
 
@@ -132,11 +122,11 @@ def sweep_cmd(
     folder = out_dir or Path("results")
     try:
         evaluator = make_evaluator(executor, workers, scheduler)
-        limit = memory_limit(max_memory)
+        limit = ui.memory_limit(max_memory)
         exp = load_experiment(experiment)
         folder = writable_folder(out_dir or default_folder(exp))
-        show_estimate(estimate_sweep(exp, len(make_design(exp)), evaluator.workers))
-        bar = progress_bar("runs", rate=True)
+        ui.show_estimate(estimate_sweep(exp, len(make_design(exp)), evaluator.workers))
+        bar = ui.progress_bar("runs", rate=True)
         task = None
 
         def tick(done: int, total: int) -> None:
@@ -161,37 +151,37 @@ def sweep_cmd(
             )
     except KeyboardInterrupt:
         stored = stats.skipped + stats.ran
-        raise interrupted(
+        raise ui.interrupted(
             f"{stored} of {stats.total or '?'} runs are stored in {folder}; run the same "
             "command again to resume"
         ) from None
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     _print_outcome(table, stats, folder)
 
 
 def _print_outcome(table, stats: SweepStats, folder: Path) -> None:
     """What a finished sweep did: runs, rate, parts set aside, failures, where rows are."""
     if stats.damaged:
-        err.print(
+        ui.err.print(
             f"[yellow]{len(stats.damaged)} damaged part(s) set aside[/] into "
             f"{escape(str(folder / 'parts' / 'damaged'))}; their runs were done again",
             highlight=False,
         )
     rate = f", {stats.rate:.1f} runs/s" if stats.ran else ""
-    out.print(
+    ui.out.print(
         f"{stats.ran} runs done in {stats.seconds:.1f} s{rate}"
         + (f"; {stats.skipped} already stored" if stats.skipped else "")
     )
     errors = int((table["status"] != "ok").sum()) if len(table) else 0
     if errors:
         bad = table.loc[table["status"] != "ok", "point"].nunique()
-        err.print(
+        ui.err.print(
             f"[yellow]{errors} runs failed[/] at {bad} point(s) (rows with status 'error'); "
             f"first error: {escape(first_error(table))}",
             highlight=False,
         )
-    out.print(
+    ui.out.print(
         f"{len(table)} rows written to [bold]{escape(str(folder))}[/] "
         "(results.parquet, manifest.json)"
     )
@@ -219,22 +209,22 @@ def analyze_cmd(
         result = analyze(folder, out=out_dir, metrics=metric, charts=not no_chart, fmt=fmt)
         shown = chart_metrics(exp, metric)
     except AdoptsimError as exc:
-        raise fail(exc) from None
+        raise ui.fail(exc) from None
     heading = (
         f"{exp.name}: {exp.design} design, {manifest.get('points')} points x "
         f"{exp.replicates} runs, seed {exp.seed}"
     )
     limit = 60
     if exp.design in ("sobol", "morris") or manifest.get("points", 0) > limit:
-        out.print(f"{heading}; the summary of every point is in points.csv", highlight=False)
+        ui.out.print(f"{heading}; the summary of every point is in points.csv", highlight=False)
     else:
         wide = wide_summary(result.summary[result.summary.metric.isin(shown)], exp.names)
         table = Table(title=f"{heading} — mean (90 % of runs)", title_justify="left")
         for col in wide.columns:
             table.add_column(str(col), justify="left" if col in exp.names else "right")
         for _, row in wide.iterrows():
-            table.add_row(*[cell_text(v) for v in row])
-        out.print(table)
+            table.add_row(*[ui.cell_text(v) for v in row])
+        ui.out.print(table)
     for label, frame, cols in (
         (
             "Sobol indices (± half-width of the interval)",
@@ -254,8 +244,10 @@ def analyze_cmd(
             t.add_column(c, justify="left" if c in ("metric", "parameter") else "right")
         for _, r in frame[frame.metric.isin(shown)].iterrows():
             t.add_row(r["metric"], r["parameter"], *[f"{r[c]:.3f}" for c in cols])
-        out.print(t)
+        ui.out.print(t)
     for note in result.notes:
-        err.print(f"[yellow]note[/]: {note}", highlight=False)
+        ui.err.print(f"[yellow]note[/]: {note}", highlight=False)
     target = out_dir or folder / "analysis"
-    out.print(f"tables and {len(result.charts)} charts written to [bold]{escape(str(target))}[/]")
+    ui.out.print(
+        f"tables and {len(result.charts)} charts written to [bold]{escape(str(target))}[/]"
+    )
