@@ -376,6 +376,11 @@ def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
 
 
+def run_command(path: Path, folder: Path) -> list[str]:
+    """``adoptsim run`` of a scenario file, two runs, no chart, into ``folder/out``."""
+    return [*ADOPTSIM, "run", str(path), "--runs", "2", "--no-chart", "--out", str(folder / "out")]
+
+
 def run_case(case: dict, folder: Path, timeout: float) -> dict:
     folder.mkdir(parents=True)
     if case["kind"] == "scenario":
@@ -384,16 +389,7 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
         if isinstance(data, str):
             data = data.replace("extends: SELF", f"extends: {path}").encode("utf-8")
         path.write_bytes(data)
-        cmd = [
-            *ADOPTSIM,
-            "run",
-            str(path),
-            "--runs",
-            "2",
-            "--no-chart",
-            "--out",
-            str(folder / "out"),
-        ]
+        cmd = run_command(path, folder)
     elif case["kind"] in ("org", "graphml"):
         org: dict = {}
         if case["kind"] == "org":
@@ -411,16 +407,7 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
         base["organization"] = org
         path = folder / "scenario.yaml"
         path.write_text(yaml.safe_dump(base))
-        cmd = [
-            *ADOPTSIM,
-            "run",
-            str(path),
-            "--runs",
-            "2",
-            "--no-chart",
-            "--out",
-            str(folder / "out"),
-        ]
+        cmd = run_command(path, folder)
     else:
         (folder / "base.yaml").write_text(yaml.safe_dump(small_base()))
         data = case["data"]
