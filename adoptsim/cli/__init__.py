@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sys
 
-from adoptsim.cli import calibrate, compare, run, sweep
+from adoptsim.cli import calibrate, compare, optimize, run, sweep
 from adoptsim.cli.common import app, err
 from adoptsim.errors import AdoptsimError
 
-__all__ = ["app", "calibrate", "compare", "main", "run", "sweep"]
+__all__ = ["app", "calibrate", "compare", "main", "optimize", "run", "sweep"]
 
 
 def main() -> None:
