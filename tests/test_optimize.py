@@ -65,7 +65,8 @@ def test_a_search_gives_plans_within_budget_a_true_front_and_a_runnable_best(tmp
         beats = (ok["sustained_share"] >= p["sustained_share"]) & (ok["cost"] <= p["cost"])
         strictly = (ok["sustained_share"] > p["sustained_share"]) | (ok["cost"] < p["cost"])
         assert not (beats & strictly).any()
-    for name in ("pareto.csv", "trials.parquet", "best.yaml", "pareto.png", "plans.png"):
+    names = ("pareto.csv", "trials.parquet", "best.yaml", "pareto.png", "plans.png")
+    for name in (*names, "reevaluation.csv", "reevaluation_differences.csv"):
         assert (out / name).exists(), name
     best = adoptsim.load_scenario(out / "best.yaml")
     assert best.weeks == 16
@@ -74,6 +75,20 @@ def test_a_search_gives_plans_within_budget_a_true_front_and_a_runnable_best(tmp
         best_row["strategies"] == "no strategy"
     )
     assert len(adoptsim.run(best, runs=2).summary) == 2
+
+
+def test_best_yaml_reproduces_its_figures_and_the_front_is_reevaluated(tmp_path):
+    out = tmp_path / "out"
+    table = optimize(write(tmp_path, uncertainty={}), 6, out)
+    front = table[table["pareto"]]
+    best_row = front.loc[front["sustained_share"].idxmax()]
+    again = adoptsim.run(adoptsim.load_scenario(out / "best.yaml"), runs=4, seed=3)
+    assert again.summary["sustained_share"].mean() == pytest.approx(best_row["sustained_share"])
+    assert again.summary["cost"].mean() == pytest.approx(best_row["cost"])
+    fresh = pd.read_csv(out / "reevaluation.csv")
+    assert set(fresh["scenario"]) >= {"no strategy", "plan 1"}
+    row = fresh[(fresh["scenario"] == "plan 1") & (fresh["metric"] == "sustained_share")]
+    assert row["pairs"].iloc[0] == 8  # twice the replicates
 
 
 def test_plans_are_compared_on_the_same_luck(tmp_path):

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -14,6 +15,7 @@ from adoptsim.cli import common as ui
 from adoptsim.cli.common import app
 from adoptsim.errors import AdoptsimError
 from adoptsim.optimize import load_optimization, optimize
+from adoptsim.optimize.search import REEVALUATION
 
 
 @app.command("optimize")
@@ -52,10 +54,33 @@ def optimize_cmd(
             f"the trials so far are stored in {folder}; run the same command again to resume"
         ) from None
     ui.out.print(_top_table(table, opt))
+    fresh = folder / REEVALUATION
+    if fresh.is_file():
+        ui.out.print(_fresh_table(pd.read_csv(fresh), opt))
     ui.out.print(
         f"written to [bold]{escape(str(folder))}[/] (pareto.csv, trials.parquet, best.yaml, "
         "pareto.png, plans.png)"
     )
+
+
+def _fresh_table(fresh: pd.DataFrame, opt) -> Table:
+    t = Table(
+        title="Re-evaluated on fresh seeds, twice the runs (paired against no strategy)",
+        title_justify="left",
+    )
+    for col in ("plan", "sustained", "90 % of runs", "vs no strategy", "95 % CI"):
+        t.add_column(col, justify="left" if col == "plan" else "right")
+    rows = fresh[fresh["metric"] == "sustained_share"]
+    for _, r in rows.iterrows():
+        diff = "" if pd.isna(r["diff_mean"]) else f"{100 * r['diff_mean']:+.1f} pp"
+        ci = (
+            ""
+            if pd.isna(r["diff_ci_low"])
+            else (f"{100 * r['diff_ci_low']:+.1f} to {100 * r['diff_ci_high']:+.1f}")
+        )
+        t.add_row(escape(str(r["scenario"])), f"{100 * r['mean']:.1f} %",
+                  f"{100 * r['low']:.1f}–{100 * r['high']:.1f}", diff, ci)  # fmt: skip
+    return t
 
 
 def _top_table(table, opt) -> Table:
