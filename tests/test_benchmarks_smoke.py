@@ -1,0 +1,28 @@
+"""The benchmark code still runs (tiny sizes; the figures themselves live in benchmarks/)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks import generated_inputs, run, scale
+
+
+def test_the_benchmark_tasks_run_at_tiny_sizes():
+    row = scale.task_scale(n=300, weeks=2)
+    assert row["employees"] == 300 and row["ties"] > 0 and row["peak_mb"] > 0
+    util = run.task_utility(n=300, weeks=2, strategies=True)
+    assert util
+    ens = run.task_ensemble(n=300, weeks=2, runs=4, workers=1, repeats=1)
+    assert ens
+
+
+def test_the_generated_inputs_are_made_from_a_seed():
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(1).spawn(3)]
+    cases = generated_inputs.scenario_cases(40, streams[0], ["evangelists", "heavy_control"])
+    again = generated_inputs.scenario_cases(
+        40, np.random.default_rng(np.random.SeedSequence(1).spawn(3)[0]),
+        ["evangelists", "heavy_control"],
+    )  # fmt: skip
+    assert len(cases) == 40 and [c["what"] for c in cases] == [c["what"] for c in again]
+    assert len(generated_inputs.org_cases(20, streams[1])) == 20
+    assert len(generated_inputs.experiment_cases(15, streams[2])) == 15
