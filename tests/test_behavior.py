@@ -64,7 +64,10 @@ def test_connective_value_has_critical_mass():
     out = kernels.UtilityOut(np.empty(3), np.empty(3))
     ones, zeros, empty = np.ones(3), np.zeros(3), np.zeros(0)
     state = kernels.UtilityState(share, zeros, ones, zeros, *(zeros,) * 7, empty, empty)
-    c = kernels.UtilityParams(cm**2, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, *(0.0,) * 7, 3)
+    one, nil = np.ones(1), np.zeros(1)
+    c = kernels.UtilityParams(
+        cm**2, one, 0.0, 1.0, 1.0, nil, 1.0, *(0.0,) * 3, nil, nil, 0.0, 0.0, 3
+    )
     flags = kernels.UtilityFlags(False, False, False, False, False, True)
     kernels.utility(out, state, kernels.UtilityLevers(empty, empty, empty), c, flags)
     v = out.peer_part  # connective value x w_performance x scale, both 1 here

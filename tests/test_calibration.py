@@ -266,3 +266,17 @@ def test_a_calibration_section_in_the_scenario_replaces_the_flags(pilot_files, t
     bare.write_text(yaml.safe_dump(PILOT))
     res = cli.invoke(app, ["calibrate", str(bare), "--fit", FIT[0], "--out", str(tmp_path / "b")])
     assert res.exit_code == 2 and "--observed" in res.output
+
+
+def test_particles_run_together_with_the_same_posterior(pilot_files, monkeypatch):
+    """Fitting parameters the engine takes per replicate, a population runs in batches;
+    the posterior is the one of one simulation per particle, to the last digit."""
+    import adoptsim.calibration.fit as fit_module
+
+    obs = observe(6)[["week", "ever_tried_share"]]
+    path = pilot_files / "together.csv"
+    obs.to_csv(path, index=False)
+    batched = calibrate(pilot_files / "pilot.yaml", path, FIT, population=30, generations=2)
+    monkeypatch.setattr(fit_module, "REPLICATE_PARAMETERS", ())
+    alone = calibrate(pilot_files / "pilot.yaml", path, FIT, population=30, generations=2)
+    pd.testing.assert_frame_equal(batched.posterior, alone.posterior)

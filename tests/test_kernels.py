@@ -86,7 +86,8 @@ def test_awareness_hits_follow_the_channel_formula():
     u0 = rng.random(n)
     u, stage = u0.copy(), stage0.copy()
     work = np.empty(2 * stage.size, np.int64)
-    hits, which = kernels.awareness_hits(stage, exposure, u, 0.1, 0.7, channels, work)
+    rates = np.full(1, 0.1), np.full(1, 0.7)  # one replicate
+    hits, which = kernels.awareness_hits(stage, exposure, u, *rates, channels, work)
     q_peer = -np.expm1(-0.7 * exposure)
     stay = (1.0 - q_peer) * (1.0 - 0.1) * (1.0 - channels[0]) * (1.0 - channels[1])
     p = 1.0 - stay

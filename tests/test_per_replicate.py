@@ -69,3 +69,37 @@ def test_parameters_move_the_outcome_the_right_way(spec):
 def test_bad_per_replicate_parameters_are_named(spec, values, match):
     with pytest.raises(InputError, match=match):
         adoptsim.run(spec, runs=2, per_replicate=values)
+
+
+def test_parameters_the_engine_takes_per_replicate_run_in_one_batch_with_the_same_numbers(spec):
+    """Replicates with their own social weight, habit weight, intercept, awareness rates and
+    network effect run together in one batch, each exactly as a plain run at its values."""
+    from adoptsim.model.population import REPLICATE_PARAMETERS
+    from adoptsim.runs.runner import vectorised
+
+    values = {
+        "behavior.w_social": [0.05, 0.3, 0.15, 0.3],
+        "behavior.w_habit": [0.2, 0.5, 0.32, 0.4],
+        "behavior.intercept": [-0.5, 0.0, 0.3, -0.2],
+        "behavior.external_awareness": [0.01, 0.05, 0.02, 0.03],
+        "behavior.peer_awareness": [0.1, 0.5, 0.3, 0.2],
+        "tool.network_effect": [1.0, 1.5, 0.5, 1.2],
+    }
+    assert set(values) == set(REPLICATE_PARAMETERS) and vectorised(values, False)
+    mixed = adoptsim.run(spec, runs=4, seed=9, per_replicate=values, workers=1)
+    for r in range(4):
+        plain = adoptsim.run(
+            with_overrides(spec, {p: v[r] for p, v in values.items()}), runs=4, seed=9
+        )
+        a, b = mixed.curves, plain.curves
+        pd.testing.assert_frame_equal(
+            a[a["replicate"] == r].reset_index(drop=True),
+            b[b["replicate"] == r].reset_index(drop=True),
+        )
+        ea, eb = mixed.events, plain.events
+        assert (ea["replicate"] == r).sum() == (eb["replicate"] == r).sum()
+
+
+def test_values_outside_a_parameters_range_are_refused(spec):
+    with pytest.raises(InputError, match="external_awareness"):
+        adoptsim.run(spec, runs=2, per_replicate={"behavior.external_awareness": [0.1, 2.0]})

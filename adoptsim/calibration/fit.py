@@ -25,8 +25,9 @@ from adoptsim.calibration.result import Calibration
 from adoptsim.calibration.spec import FitParameter, check_fit, parse_fit
 from adoptsim.errors import InputError
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
+from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.org import Organization
-from adoptsim.runs.runner import build_org, in_parallel
+from adoptsim.runs.runner import BATCH_ELEMENTS, build_org, in_parallel
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 from adoptsim.scenario.schema import CalibrationRef
 
@@ -112,10 +113,16 @@ def overrides_of(scenario: Scenario, params: list[FitParameter], row: np.ndarray
 
 
 def simulated_series(
-    scenario: Scenario, org: Organization, seed: int, replicates: list[int], observed: Observed
+    scenario: Scenario,
+    org: Organization,
+    seed: int,
+    replicates: list[int],
+    observed: Observed,
+    values: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """The observed cells as simulated: (replicates, observations) shares."""
-    sim = Simulation(scenario, org, seed, replicates)
+    """The observed cells as simulated: (replicates, observations) shares (``values``:
+    each replicate's own parameters, as Simulation takes them)."""
+    sim = Simulation(scenario, org, seed, replicates, values=values)
     sim.run()
     t = observed.table
     weeks = t["week"].to_numpy()
@@ -150,13 +157,31 @@ def particle_evaluator(
         sim = simulated_series(spec, org, seed, reps, observed)
         return np.mean(np.abs(sim - target), axis=1)
 
+    def together(rows: np.ndarray, first: int) -> np.ndarray:
+        """Particles whose parameters the engine takes per replicate: one batch."""
+        reps = list(range(first, first + len(rows) * replicates))
+        values = {
+            p.path: np.repeat(p.from_unit(rows[:, j]), replicates) for j, p in enumerate(params)
+        }
+        sim = simulated_series(scenario, org, seed, reps, observed, values)
+        return np.mean(np.abs(sim - target), axis=1).reshape(len(rows), replicates)
+
+    per_batch = max(1, BATCH_ELEMENTS // (org.n * replicates))
+    batched = {p.path for p in params} <= set(REPLICATE_PARAMETERS)
+
     def evaluate(batch: np.ndarray) -> np.ndarray:
         start = counter[0]
         counter[0] += len(batch) * replicates
-        jobs = [
-            lambda row=row, i=i: distances(row, start + i * replicates)
-            for i, row in enumerate(batch)
-        ]
+        if batched:
+            jobs = [
+                lambda k=k: together(batch[k : k + per_batch], start + k * replicates)
+                for k in range(0, len(batch), per_batch)
+            ]
+        else:
+            jobs = [
+                lambda row=row, i=i: distances(row, start + i * replicates)[np.newaxis]
+                for i, row in enumerate(batch)
+            ]
         return np.vstack(in_parallel(jobs, workers))
 
     return evaluate

@@ -197,8 +197,8 @@ class Simulation(Population):
             self.stage.reshape(-1),
             flat(peer_exposure),
             u.reshape(-1),
-            p.external_awareness,
-            p.peer_awareness,
+            self.per_replicate("behavior.external_awareness", p.external_awareness),
+            self.per_replicate("behavior.peer_awareness", p.peer_awareness),
             stacked,
             self._positions(),
         )
@@ -274,25 +274,26 @@ class Simulation(Population):
         )
 
     def _utility_params(self) -> kernels.UtilityParams:
-        """The scalars of the utility, all floats (one compiled signature)."""
-        p, tool = self.params, self.spec.tool
-        values = (
-            p.critical_mass**p.critical_mass_steepness,
-            tool.network_effect,
-            self.spec.legacy.value,
-            tool.learning_effort,
-            p.w_performance,
-            p.w_social,
-            p.utility_scale,
-            p.w_effort,
-            p.w_facilitating,
-            p.support,
-            p.w_habit,
-            p.intercept,
-            p.reactance_penalty,
-            p.crowding_penalty,
+        """The parameters of the utility: floats, and one value per replicate for those a
+        replicate may hold its own of (one compiled signature)."""
+        p, tool, own = self.params, self.spec.tool, self.per_replicate
+        return kernels.UtilityParams(
+            float(p.critical_mass**p.critical_mass_steepness),
+            own("tool.network_effect", tool.network_effect),
+            float(self.spec.legacy.value),
+            float(tool.learning_effort),
+            float(p.w_performance),
+            own("behavior.w_social", p.w_social),
+            float(p.utility_scale),
+            float(p.w_effort),
+            float(p.w_facilitating),
+            float(p.support),
+            own("behavior.w_habit", p.w_habit),
+            own("behavior.intercept", p.intercept),
+            float(p.reactance_penalty),
+            float(p.crowding_penalty),
+            self.N,
         )
-        return kernels.UtilityParams(*(float(v) for v in values), self.N)
 
     def _hill_input(self, use_sums: np.ndarray, steep: float) -> np.ndarray:
         """The clipped share of tie weight on the tool raised to ``steep``, flat."""

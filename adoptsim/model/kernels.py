@@ -55,13 +55,16 @@ _jit = njit(nogil=True, cache=True, error_model="numpy")
 
 
 @_jit
-def awareness_hits(stage, exposure, u, external, peer_rate, channels, work):
+def awareness_hits(stage, exposure, u, externals, peer_rates, channels, work):
     """The unaware who become aware this week: ``u < p = 1 - (1 - external)(1 - q_peer)
-    prod(1 - q_channel)``, ``q_peer = 1 - exp(-peer_rate * exposure)``. Their stage
+    prod(1 - q_channel)``, ``q_peer = 1 - exp(-peer_rate * exposure)``; ``externals`` and
+    ``peer_rates`` hold one rate per replicate (the employees of a replicate follow each
+    other in the flat arrays). Their stage
     becomes AWARE and their draw ``u / p`` (uniform on [0, 1) given ``u < p``: a fresh
     draw for this week's choice). Returns their flat positions and the channel that gave
     the most probability (0 external, 1 peers, 2 + k channel k; the first of equals).
     ``work``: ``2 * stage.size`` integers at least (overwritten)."""
+    per_replicate = stage.size // externals.size
     unaware = work[: stage.size]
     count = 0
     for f in range(stage.size):  # no branch: the unaware are a mix of the employees
@@ -73,6 +76,8 @@ def awareness_hits(stage, exposure, u, external, peer_rate, channels, work):
     n_channels = channels.shape[0]
     for c in range(count):
         f = unaware[c]
+        r = f // per_replicate
+        external, peer_rate = externals[r], peer_rates[r]
         e = exposure[f]
         q = -math.expm1(-peer_rate * e) if e > 0 else 0.0
         stay = 1.0 - q
@@ -135,20 +140,21 @@ class UtilityLevers(NamedTuple):
 
 
 class UtilityParams(NamedTuple):
-    """The scalars of the utility (floats; ``n`` employees per replicate)."""
+    """The parameters of the utility (floats, or one value per replicate where the type
+    says an array; ``n`` employees per replicate)."""
 
     critical: float  # critical_mass ** critical_mass_steepness
-    network: float
+    network: np.ndarray
     legacy_value: float
     effort_scale: float
     w_perf: float
-    w_social: float
+    w_social: np.ndarray
     k: float
     w_effort: float
     w_fac: float
     support: float
-    w_habit: float
-    intercept: float
+    w_habit: np.ndarray
+    intercept: np.ndarray
     reactance: float
     crowding: float
     n: int
@@ -176,6 +182,8 @@ def utility(out, st, lv, c, flags):
     scaled_effort = c.effort_scale != 1.0
     scalar_fac = c.w_fac * min(1.0, c.support)
     for r in range(delta.size // n):
+        network, w_social = c.network[r], c.w_social[r]
+        w_habit, intercept = c.w_habit[r], c.intercept[r]
         for i in range(n):
             f = r * n + i
             # connective value: a Hill curve of the share of tie weight on the tool
@@ -187,12 +195,12 @@ def utility(out, st, lv, c, flags):
             else:  # use_input: the clipped share, raised to the power `steep` by the caller
                 s = st.use_input[f]
             s /= s + c.critical
-            if c.network != 1.0:
-                s *= c.network
+            if network != 1.0:
+                s *= network
             social = st.susceptibility[f] * st.peer_exposure[f]
             social *= st.inv_degree[i]
             peer = s * c.w_perf
-            social *= c.w_social
+            social *= w_social
             peer += social
             peer *= c.k
             peer_part[f] = peer
@@ -212,10 +220,10 @@ def utility(out, st, lv, c, flags):
             else:
                 d += scalar_fac
             habits = st.habit[f] - st.legacy_habit[f]
-            habits *= c.w_habit
+            habits *= w_habit
             d += habits
             d *= c.k
-            d += c.intercept
+            d += intercept
             d += peer
             d += st.innovativeness_term[f]
             d -= st.overload_term[f]

@@ -28,11 +28,23 @@ DRAW_AHEAD = 8
 DRAW_AHEAD_BYTES = 8 * 2**20
 
 
+#: parameters a batch's replicates may each hold their own value of (scenario paths)
+REPLICATE_PARAMETERS = (
+    "behavior.w_social",
+    "behavior.w_habit",
+    "behavior.intercept",
+    "behavior.external_awareness",
+    "behavior.peer_awareness",
+    "tool.network_effect",
+)
+
+
 class Population:
     """The state of every employee in every replicate of a batch, (R, N) arrays.
 
     ``replicates`` are the replicate indices (they pick the random streams); the batch
-    dimension of every state array follows their order.
+    dimension of every state array follows their order. ``values`` give replicates their
+    own value of the parameters in :data:`REPLICATE_PARAMETERS`.
     """
 
     def __init__(
@@ -42,8 +54,12 @@ class Population:
         seed: int,
         replicates: list[int] | range,
         source: str | None = None,
+        values: dict[str, np.ndarray] | None = None,
     ):
         self.spec = spec
+        #: per-replicate values of the parameters in REPLICATE_PARAMETERS (one per replicate
+        #: of this batch, in its order); the others are the scenario's
+        self.values = {k: np.asarray(v, dtype=float) for k, v in (values or {}).items()}
         self.org = org
         self.seed = int(seed)
         self.replicates = list(replicates)
@@ -67,6 +83,11 @@ class Population:
         self.events = EventLog()
         self.strategy_events: list[dict[str, Any]] = []
         self._start()
+
+    def per_replicate(self, path: str, value: float) -> np.ndarray:
+        """One value per replicate of the batch: its own where given, else ``value``."""
+        own = self.values.get(path)
+        return own if own is not None else np.full(self.R, float(value))
 
     def _start(self) -> None:
         """What a subclass sets up once the population is drawn (nothing here)."""

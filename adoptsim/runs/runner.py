@@ -23,6 +23,7 @@ from adoptsim import rng as rngmod
 from adoptsim.errors import InputError
 from adoptsim.model import kernels
 from adoptsim.model.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
+from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.org import ROLES, Organization, build
 from adoptsim.runs import metrics
 from adoptsim.runs.budget import Estimate, check_memory, estimate_run
@@ -48,15 +49,17 @@ def simulate(
     replicates: list[int],
     org: Organization | None = None,
     progress: Progress | None = None,
+    values: dict[str, np.ndarray] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Run the given replicates on one organization (built if not given) as one batch.
+    """Run the given replicates on one organization (built if not given) as one batch
+    (``values``: each replicate's own value of parameters in REPLICATE_PARAMETERS).
 
     Returns the raw tables: curves, by department, by role, events, costs, strategy log.
     """
     if org is None:
         org = build_org(scenario, seed)
     source = str(scenario.source) if scenario.source else None
-    sim = Simulation(scenario, org, seed, replicates, source=source)
+    sim = Simulation(scenario, org, seed, replicates, source=source, values=values)
     sim.run(progress)
     return collect(sim)
 
@@ -195,6 +198,27 @@ def replicate_groups(
     that share their values run together."""
     if not per_replicate:
         return [(scenario, list(range(runs)))]
+    columns = replicate_columns(scenario, runs, per_replicate)
+    groups: dict[tuple[float, ...], list[int]] = {}
+    for r in range(runs):
+        groups.setdefault(tuple(float(columns[p][r]) for p in columns), []).append(r)
+    return [
+        (with_overrides(scenario, _typed(scenario, dict(zip(columns, key, strict=True)))), reps)
+        for key, reps in groups.items()
+    ]
+
+
+def vectorised(per_replicate: Mapping[str, Sequence[float]] | None, new_org: bool) -> bool:
+    """Whether replicates with their own parameters can run together in batches (every
+    path is one the engine takes per replicate)."""
+    return bool(per_replicate) and not new_org and set(per_replicate) <= set(REPLICATE_PARAMETERS)
+
+
+def replicate_columns(
+    scenario: Scenario, runs: int, per_replicate: Mapping[str, Sequence[float]]
+) -> dict[str, np.ndarray]:
+    """``per_replicate`` checked: paths that may vary, one value per run, each value one
+    the scenario allows (its lowest and highest are validated)."""
     columns = {}
     for path, values in per_replicate.items():
         if path.split(".")[0].split("[")[0] in FIXED_PER_RUN:
@@ -209,12 +233,26 @@ def replicate_groups(
                 f"{path!r} has {len(values)} values for {runs} runs", source="per_replicate"
             )
         columns[path] = values
-    groups: dict[tuple[float, ...], list[int]] = {}
-    for r in range(runs):
-        groups.setdefault(tuple(float(columns[p][r]) for p in columns), []).append(r)
+        for end in (values.min(), values.max()):
+            with_overrides(scenario, _typed(scenario, {path: float(end)}))
+    return columns
+
+
+def _batch_jobs(scenario, seed, runs, org, batch_size, per_replicate, progress) -> list:
+    """The batches of a run on one organization: replicates with their own parameters in
+    the same batches when the engine takes them per replicate, else grouped by value."""
+    if vectorised(per_replicate, False):
+        cols = replicate_columns(scenario, runs, per_replicate)
+        return [
+            lambda reps=reps: simulate(
+                scenario, seed, reps, org, progress, {p: c[reps] for p, c in cols.items()}
+            )
+            for reps in batches(runs, org.n, batch_size)
+        ]
     return [
-        (with_overrides(scenario, _typed(scenario, dict(zip(columns, key, strict=True)))), reps)
-        for key, reps in groups.items()
+        lambda reps=reps, spec=spec: simulate(spec, seed, reps, org, progress)
+        for spec, group in replicate_groups(scenario, runs, per_replicate)
+        for reps in batches(len(group), org.n, batch_size, group)
     ]
 
 
@@ -383,11 +421,7 @@ def run(
         if generated is None:
             budget(org.n)
         org.adjacency  # noqa: B018  (built once here, not by every thread)
-        jobs = [
-            lambda reps=reps, spec=spec: simulate(spec, seed, reps, org, progress)
-            for spec, group in replicate_groups(scenario, runs, per_replicate)
-            for reps in batches(len(group), org.n, batch_size, group)
-        ]
+        jobs = _batch_jobs(scenario, seed, runs, org, batch_size, per_replicate, progress)
     parts = in_parallel(jobs, workers)
     result = assemble(
         scenario, parts, runs, seed, new_org, org.n, organizations=orgs if new_org else [org]
