@@ -15,7 +15,7 @@ def _habit_week(h: np.ndarray, rate: np.ndarray, used: bool, decay: float = 0.0)
     use, one = np.array([used]), np.ones(1)
     state = kernels.Learning(np.zeros(1), one.copy(), one.copy(), h.copy(), np.zeros(1))
     inputs = kernels.LearnInputs(np.ones(2), rate, np.zeros(1), np.zeros(1), np.ones(1, bool))
-    params = kernels.LearnParams(0.0, 1.0, 0.3, decay, True)
+    params = kernels.LearnParams(0.0, np.ones(1), 0.3, decay, True)
     kernels.learn(use, np.zeros(1, bool), state, inputs, params, np.empty(1, np.int64))
     return state.habit
 

@@ -178,7 +178,7 @@ def test_learning_loop_equals_the_numpy_formulas():
         compliance,
         kernels.Learning(*state),
         kernels.LearnInputs(table, rate, plateau, bonus, retired),
-        kernels.LearnParams(0.3, 1.2, 0.15, 0.02, True),
+        kernels.LearnParams(0.3, np.full(5, 1.2), 0.15, 0.02, True),
         users,
     )
     np.testing.assert_array_equal(users, np.count_nonzero(use.reshape(5, -1), axis=1))

@@ -84,6 +84,7 @@ def test_parameters_the_engine_takes_per_replicate_run_in_one_batch_with_the_sam
         "behavior.external_awareness": [0.01, 0.05, 0.02, 0.03],
         "behavior.peer_awareness": [0.1, 0.5, 0.3, 0.2],
         "tool.network_effect": [1.0, 1.5, 0.5, 1.2],
+        "tool.value": [1.2, 0.9, 1.5, 1.1],
     }
     assert set(values) == set(REPLICATE_PARAMETERS) and vectorised(values, False)
     mixed = adoptsim.run(spec, runs=4, seed=9, per_replicate=values, workers=1)
@@ -103,3 +104,16 @@ def test_parameters_the_engine_takes_per_replicate_run_in_one_batch_with_the_sam
 def test_values_outside_a_parameters_range_are_refused(spec):
     with pytest.raises(InputError, match="external_awareness"):
         adoptsim.run(spec, runs=2, per_replicate={"behavior.external_awareness": [0.1, 2.0]})
+
+
+def test_a_strategy_that_reads_the_tools_value_sees_each_replicates_own(spec):
+    story = small_scenario(weeks=15, strategies=[{"type": "storytelling", "start": 2}])
+    values = {"tool.value": [0.9, 1.5]}
+    mixed = adoptsim.run(story, runs=2, seed=4, per_replicate=values)
+    for r, v in enumerate(values["tool.value"]):
+        plain = adoptsim.run(with_overrides(story, {"tool.value": v}), runs=2, seed=4)
+        a, b = mixed.curves, plain.curves
+        pd.testing.assert_frame_equal(
+            a[a["replicate"] == r].reset_index(drop=True),
+            b[b["replicate"] == r].reset_index(drop=True),
+        )

@@ -346,7 +346,7 @@ class Simulation(Population):
         )
         params = kernels.LearnParams(
             float(p.compliance_depth),
-            float(self.spec.tool.value),
+            self.per_replicate("tool.value", self.spec.tool.value),
             float(p.learning_rate),
             float(p.habit_decay),
             self._whole_weeks,

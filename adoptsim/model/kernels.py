@@ -297,11 +297,12 @@ class LearnInputs(NamedTuple):
 
 
 class LearnParams(NamedTuple):
-    """The scalars of learning; ``whole_weeks``: experience is whole weeks everywhere
-    (else effort is left to the caller)."""
+    """The parameters of learning (``experienced``: the usefulness a week of use shows, one
+    per replicate); ``whole_weeks``: experience is whole weeks everywhere (else effort is
+    left to the caller)."""
 
     compliance_depth: float
-    experienced: float
+    experienced: np.ndarray
     learning_rate: float
     habit_decay: float
     whole_weeks: bool
@@ -338,12 +339,14 @@ def learn(use, compliance, state, inputs, c, users):
             e0 = effort[f]
             e1 = table[int(experience[f])]  # at most this week: inside the table
             effort[f] = e1 if use[f] else e0
-    bonus, rate, experienced = inputs.bonus, c.learning_rate, c.experienced
-    for f in range(use.size):
-        depth = depth_c if compliance[f] else 1.0
-        b0 = usefulness[f]
-        b1 = b0 + rate * depth * (experienced + bonus[f] - b0)
-        usefulness[f] = b1 if use[f] else b0
+    bonus, rate = inputs.bonus, c.learning_rate
+    for r in range(use.size // n if n else 0):
+        experienced = c.experienced[r]
+        for f in range(r * n, (r + 1) * n):
+            depth = depth_c if compliance[f] else 1.0
+            b0 = usefulness[f]
+            b1 = b0 + rate * depth * (experienced + bonus[f] - b0)
+            usefulness[f] = b1 if use[f] else b0
     for f in range(use.size):
         depth = depth_c if compliance[f] else 1.0
         h0 = habit[f]

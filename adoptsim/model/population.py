@@ -36,6 +36,7 @@ REPLICATE_PARAMETERS = (
     "behavior.external_awareness",
     "behavior.peer_awareness",
     "tool.network_effect",
+    "tool.value",
 )
 
 
@@ -108,9 +109,8 @@ class Population:
         shape = (self.R, self.N)
         p = self.params
         self.stage = np.zeros(shape, dtype=np.int8)
-        self.usefulness = (
-            self.spec.tool.value + p.prior_usefulness_bias + self.traits.usefulness_noise
-        )
+        value = self.per_replicate("tool.value", self.spec.tool.value)[:, np.newaxis]
+        self.usefulness = value + p.prior_usefulness_bias + self.traits.usefulness_noise
         self.habit = np.zeros(shape)
         self.legacy_habit = self.traits.legacy_habit.copy()
         self.experience = np.zeros(shape)

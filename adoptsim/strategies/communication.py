@@ -114,7 +114,8 @@ class Storytelling(Strategy):
             credibility = np.minimum(1.0, successes / p.saturation)[:, None]
             unconvinced = self.targets & (sim.stage != ACTIVE)
             listeners = unconvinced & (draws < p.reach)
-            gap = np.maximum(0.0, sim.spec.tool.value - sim.usefulness - self.belief)
+            value = sim.per_replicate("tool.value", sim.spec.tool.value)[:, np.newaxis]
+            gap = np.maximum(0.0, value - sim.usefulness - self.belief)
             self.belief += p.impact * credibility * gap * listeners
         if self.belief.any():
             sim.levers.add_utility(self.label, usefulness_log_odds(sim, self.belief))
