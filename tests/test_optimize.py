@@ -91,6 +91,12 @@ def test_best_yaml_reproduces_its_figures_and_the_front_is_reevaluated(tmp_path)
     assert row["pairs"].iloc[0] == 8  # twice the replicates
 
 
+def test_the_nsga2_sampler_gives_a_feasible_front(tmp_path):
+    table = optimize(write(tmp_path, sampler="nsga2", uncertainty={}), 6, tmp_path / "out")
+    front = table[table["pareto"]]
+    assert len(table) == 6 and len(front) >= 1 and (front["cost"] <= 20000).all()
+
+
 def test_plans_are_compared_on_the_same_luck(tmp_path):
     """The same plan scores the same in any trial: same seeds, same uncertainty draws."""
     opt = load_optimization(write(tmp_path))
@@ -149,6 +155,7 @@ def test_a_stopped_search_resumes_with_its_trials(tmp_path):
          "lever 0 .evangelists. does not make a valid plan"),
         ({"name": "../../x"}, "default output folder"),
         ({"replicates": True}, "not true"),
+        ({"sampler": "random"}, "sampler"),
     ],
 )  # fmt: skip
 def test_bad_optimization_files_are_named(tmp_path, over, match):

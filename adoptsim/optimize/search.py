@@ -61,7 +61,10 @@ def optimize(
     folder = writable_folder(Path(out))
     _open_folder(folder, opt, resume)
     storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL)))
-    sampler = optuna.samplers.TPESampler(seed=opt.seed)
+    if opt.sampler == "nsga2":
+        sampler = optuna.samplers.NSGAIISampler(seed=opt.seed, population_size=20)
+    else:
+        sampler = optuna.samplers.TPESampler(seed=opt.seed)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         study_name=opt.name,

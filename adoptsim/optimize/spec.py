@@ -124,6 +124,9 @@ class Optimization(StrictNumbers):
         description="Scenario path -> range drawn per replicate, or posterior: CSV.",
     )
     robustness: str = Field("mean", description="mean, or a quantile such as p10.")
+    sampler: Literal["tpe", "nsga2"] = Field(
+        "tpe", description="Optuna's sampler: tpe (few trials) or nsga2 (many trials)."
+    )
     replicates: int = Field(20, ge=1, le=10_000)
     seed: int = Field(1, ge=0)
 
