@@ -54,3 +54,23 @@ def test_a_tie_weight_that_is_not_a_decimal_number_names_its_row(tmp_path, weigh
 )
 def test_decimal_numbers_read_as_spreadsheets_write_them(text, value):
     assert decimal_number(text) == value
+
+
+@pytest.mark.parametrize(("weight", "ok"), [("0.5", True), ("1_0", False), ("nan", False)])
+def test_a_graphml_number_must_be_a_plain_decimal(tmp_path, weight, ok):
+    """networkx reads numeric keys with float(), which takes 1_0 as 10 (found by a helper)."""
+    text = graphml(["a", "b"], []).replace(
+        '<graph edgedefault="undirected">',
+        '<key id="w" for="edge" attr.name="weight" attr.type="double"/>'
+        '<graph edgedefault="undirected">'
+        f'<edge source="a" target="b"><data key="w">{weight}</data></edge>',
+    )
+    path = tmp_path / "org.graphml"
+    path.write_text(text)
+    if ok:
+        assert load_graphml(path).n == 2
+    else:
+        with pytest.raises(
+            OrganizationError, match=rf'not a plain decimal number: weight "{weight}"'
+        ):
+            load_graphml(path)

@@ -15,7 +15,13 @@ from adoptsim.errors import OrganizationError
 if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
     pass
 from adoptsim.org.organization import Organization, _listing
-from adoptsim.org.records import _assemble, _parse_roles, _parse_tie_values, _Records
+from adoptsim.org.records import (
+    _assemble,
+    _parse_roles,
+    _parse_tie_values,
+    _Records,
+    decimal_number,
+)
 from adoptsim.org.spec import KINDS, ROLES
 
 
@@ -68,13 +74,14 @@ def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
         )
     import networkx as nx
 
-    reader = _directed_graphml_reader()
+    reader = _directed_graphml_reader()(force_multigraph=True)
     try:
-        graphs = list(reader(force_multigraph=True)(path=str(path)))
+        graphs = list(reader(path=str(path)))
     except (ET.ParseError, nx.NetworkXError, ValueError, KeyError, TypeError) as exc:
         raise OrganizationError(f"not a readable GraphML file: {exc}", source=source) from None
     if not graphs:
         raise OrganizationError("the GraphML file holds no graph", source=source)
+    _decimal_numbers(reader.xml, source)
     g = graphs[0]
     node_default = g.graph.get("node_default", {})
     keys = list(g.nodes)
@@ -110,6 +117,40 @@ def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
         team_ties=team_ties,
         manager_field="manager",
     )
+
+
+def _decimal_numbers(xml: Any, source: str) -> None:
+    """Values of numeric keys (``attr.type`` double, float, int, long) must be plain decimal
+    numbers: networkx reads them with float()/int(), which take ``1_0`` as 10."""
+
+    def local(el: Any) -> str:
+        return str(el.tag).rpartition("}")[2]
+
+    root = xml.getroot()
+    keys = [
+        el
+        for el in root
+        if local(el) == "key" and el.get("attr.type") in ("double", "float", "int", "long")
+    ]
+    numeric = {el.get("id"): el.get("attr.name") or el.get("id") for el in keys}
+    values = [(numeric[k.get("id")], d) for k in keys for d in k if local(d) == "default"]
+    values += [
+        (numeric[el.get("key")], el)
+        for el in root.iter()
+        if local(el) == "data" and el.get("key") in numeric
+    ]
+    bad: list[str] = []
+    for name, el in values:
+        try:
+            decimal_number(el.text or "")
+        except ValueError:
+            bad.append(f'{name} "{el.text}"')
+    if bad:
+        raise OrganizationError(
+            f"not a plain decimal number: {_listing(bad)}; numbers are written like 1, 0.5 "
+            "or 2e-1 (no underscores, inf or nan)",
+            source=source,
+        )
 
 
 def _text(v: Any) -> str:
