@@ -165,6 +165,29 @@ def test_a_scheduler_that_does_not_answer_fails_within_its_timeout():
     assert time.monotonic() - t0 < 30
 
 
+def test_a_scheduler_that_accepts_and_stays_silent_fails_within_its_timeout():
+    """Found by the inputs helper: a silent peer hung the Dask client past its timeout."""
+    import socket
+    import threading
+    import time
+
+    from adoptsim.errors import InputError
+    from adoptsim.sweeps import DaskEvaluator
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []
+    threading.Thread(target=lambda: held.extend(server.accept() for _ in range(8)),
+                     daemon=True).start()  # fmt: skip
+    port = server.getsockname()[1]
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        DaskEvaluator(scheduler=f"tcp://127.0.0.1:{port}", timeout=2).initialize()
+    assert time.monotonic() - t0 < 15
+    server.close()
+
+
 def test_a_base_scenarios_files_resolve_from_its_own_folder(tmp_path):
     from adoptsim.runs.runner import build_org
 

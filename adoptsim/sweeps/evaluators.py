@@ -20,6 +20,7 @@ import itertools
 import multiprocessing as mp
 import os
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -245,12 +246,7 @@ class DaskEvaluator(Evaluator):
         if self._given is not None:
             self._client = self._given
         elif self._scheduler is not None:
-            try:
-                self._client = Client(self._scheduler, timeout=f"{self._timeout}s")
-            except (OSError, ValueError, TypeError) as exc:
-                raise InputError(
-                    f"cannot reach the Dask scheduler ({exc})", source="--scheduler"
-                ) from None
+            self._client = _connect(Client, self._scheduler, self._timeout)
         else:
             self._cluster, self._client = _local_cluster(self._workers or cores())
         self._threads = max(1, sum(self._client.nthreads().values()))
@@ -286,6 +282,33 @@ class DaskEvaluator(Evaluator):
 
 #: a scheduler address: an optional protocol, a host and a port (tcp://10.0.0.5:8786)
 _ADDRESS = re.compile(r"(?:[a-z][a-z0-9+]*://)?(?:\[[0-9a-fA-F:]+\]|[^\s/:\[\]]+):\d{1,5}")
+
+
+def _connect(client_class: Any, address: str, timeout: float) -> Any:
+    """A client of the scheduler at ``address``, or an InputError when it does not answer
+    as a Dask scheduler within ``timeout`` seconds. The connection is made in a daemon
+    thread, abandoned when late: a peer that accepts and stays silent would otherwise hang
+    the client past its own timeout."""
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["client"] = client_class(address, timeout=f"{timeout}s")
+        except BaseException as exc:  # reported below, in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=attempt, name="adoptsim-dask-connect", daemon=True)
+    worker.start()
+    worker.join(timeout + 2)
+    if "client" in outcome:
+        return outcome["client"]
+    exc = outcome.get("error")
+    reason = (" ".join(str(exc).split())[:200] or type(exc).__name__) if exc else "no answer"
+    raise InputError(
+        f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({reason}); check "
+        "the address and that the scheduler runs (`dask scheduler` prints its address)",
+        source="--scheduler",
+    )
 
 
 def _check_address(address: str) -> str:
