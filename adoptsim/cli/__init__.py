@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sys
 
-from adoptsim.cli import compare, run, sweep
+from adoptsim.cli import compare, run, sweep, workshop
 from adoptsim.cli.common import app, err
 from adoptsim.errors import AdoptsimError
 
-__all__ = ["app", "compare", "main", "run", "sweep"]
+__all__ = ["app", "compare", "main", "run", "sweep", "workshop"]
 
 
 def main() -> None:
