@@ -3,9 +3,11 @@ logic here). Panels: scenario, plan, run, compare, watch, take away."""
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,17 @@ from adoptsim.app.state import PLAN_A, AppState, scenario_files
 from adoptsim.strategies import REGISTRY
 
 Changed = Callable[[], None]
+#: the report's formats and their media types
+MIME = {"html": "text/html", "pdf": "application/pdf"}
 #: an optional choice left unset
 UNSET = "(none)"
 
 CSS = """
-.editor-error .v-alert__content, .run-error .v-alert__content { white-space: pre-wrap; }
+.message { white-space: pre-wrap; padding: 8px 12px; margin: 6px 0; border-radius: 4px;
+  border: 1px solid #bbb; background: #f6f6f6; font-size: 14px; }
+.editor-error, .run-error { border-color: #c62828; background: #fdecea; color: #8e1c1c; }
+.warning { border-color: #e6a100; background: #fff7e0; }
+a.download { margin-right: 16px; font-size: 14px; }
 .scenario-editor textarea { font-family: monospace; font-size: 13px; line-height: 1.35; }
 .fields > div { width: 170px; margin-right: 8px; }
 .library .v-btn { min-width: 44px; }
@@ -43,11 +51,38 @@ def markdown_table(rows: list[dict[str, str]]) -> str:
     columns = list(rows[0])
 
     def cells(values: list[str]) -> str:
-        return "| " + " | ".join(str(v).replace("|", "\\|") or " " for v in values) + " |"
+        return "| " + " | ".join(escape(str(v)).replace("|", "\\|") or " " for v in values) + " |"
 
     lines = [cells(columns), cells(["---"] * len(columns))]
     lines += [cells([row[c] for c in columns]) for row in rows]
     return "\n".join(lines)
+
+
+@solara.component
+def Note(text: str, css: str):
+    """Markdown in a container of class ``css`` (for styles and tests)."""
+    with solara.Column(classes=[css], gap="0px"):
+        solara.Markdown(text)
+
+
+@solara.component
+def Message(text: str, css: str = "note"):
+    """A message in a box: ``css`` is ``error``-ish (red) or ``note`` (grey)."""
+    solara.HTML(tag="div", unsafe_innerHTML=escape(text), classes=["message", css])
+
+
+@solara.component
+def Download(data: bytes | str, filename: str, label: str, mime: str):
+    """A link that saves ``data`` as ``filename`` (a data URL: no request to the server)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    href = f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f'<a class="download" href="{href}" download="{escape(filename)}">'
+            f"download {escape(label)}</a>"
+        ),
+    )
 
 
 @solara.component
@@ -57,7 +92,7 @@ def Chart(state: AppState, kind: str, version: int, week: int | None = None):
     with solara.Column(classes=[f"chart-{kind}"]):
         solara.Image(data, width="100%")
         name = state.file_name(f"_{kind}.png" if week is None else f"_{kind}_week{week}.png")
-        solara.FileDownload(data, name, label=f"{kind} chart (PNG)", mime_type="image/png")
+        Download(data, name, f"{kind} chart (PNG)", "image/png")
 
 
 @solara.component
@@ -100,15 +135,15 @@ def ScenarioPanel(state: AppState, version: int, changed: Changed):
                 auto_grow=False,
             )
             if state.error:
-                solara.Error(state.error, classes=["editor-error"])
+                Message(state.error, "editor-error")
         if state.scenario is not None and state.error is None:
             org = state.organization_summary()
-            depts = ", ".join(f"{k} {v:,}" for k, v in org["departments"].items())
-            solara.Markdown(
+            depts = ", ".join(f"{escape(k)} {v:,}" for k, v in org["departments"].items())
+            Note(
                 f"**Organization:** {org['employees']:,} employees in "
                 f"{len(org['departments'])} departments ({depts}) · {org['ties']:,} ties · "
                 f"{org['levels']} levels",
-                style={"font-size": "14px"},
+                "organization",
             )
 
 
@@ -154,9 +189,9 @@ def StrategyEditor(state: AppState, index: int, changed: Changed):
         state.remove_strategy(index)
         changed()
 
-    with solara.Card(params.label, subtitle=REGISTRY[params.type].summary, classes=[
-        f"strategy-{index}"
-    ]):
+    with solara.Card(
+        params.label, subtitle=REGISTRY[params.type].summary, classes=[f"strategy-{index}"]
+    ):
         with solara.Row(classes=["fields"], style={"flex-wrap": "wrap"}):
             for widget in plan.widgets(params.type):
                 Field(widget, plan.get_path(values, widget.path), setter(widget.path))
@@ -176,15 +211,15 @@ def PlanPanel(state: AppState, version: int, changed: Changed):
 
     with solara.Card("Plan"):
         if state.error or state.scenario is None:
-            solara.Info("The plan shows once the scenario in the editor is valid.")
+            Message("The plan shows once the scenario in the editor is valid.")
             return
-        solara.Markdown(
+        Note(
             f"**Plan cost:** {state.plan_cost():,.0f} (before a run: targeted people "
             "estimated from each count or share)",
-            classes=["plan-cost"],
+            "plan-cost",
         )
         if state.plan_error:
-            solara.Error(state.plan_error, classes=["editor-error"])
+            Message(state.plan_error, "editor-error")
         if not state.scenario.strategies:
             solara.Markdown("*No strategy: add one from the library below.*")
         for i in range(len(state.scenario.strategies)):
@@ -252,21 +287,22 @@ def RunPanel(state: AppState, version: int, changed: Changed):
             solara.ProgressLinear(100 * progress)
             solara.Text(f"running: {100 * progress:.0f} %")
         if state.run_error:
-            solara.Error(state.run_error, classes=["run-error"])
+            Message(state.run_error, "run-error")
         if state.result is None or running:
             return
         r = state.result
-        solara.Markdown(
-            f"**{r.name}**: {r.manifest['runs']} runs, seed {r.manifest['seed']}, "
+        Note(
+            f"**Run {state.finished}: {r.name}**, {r.manifest['runs']} runs, "
+            f"seed {r.manifest['seed']}, "
             f"{r.manifest['employees']:,} employees\n\n" + markdown_table(state.summary_rows()),
-            classes=["summary"],
+            "summary",
         )
         for kind in ("adoption", "departments", "funnel"):
             Chart(state, kind, version)
-        solara.Markdown(
+        Note(
             "**Which strategy caused the adoptions** (mean per run)\n\n"
             + markdown_table(state.attribution_rows()),
-            classes=["attribution"],
+            "attribution",
         )
 
 
@@ -297,10 +333,10 @@ def ComparePanel(state: AppState, version: int, changed: Changed):
             "Plan B (the next run) uses the same seeds: the differences are paired run by run."
         )
         if state.compare_note:
-            solara.Warning(state.compare_note)
+            Message(state.compare_note, "warning")
         if state.comparison is None:
             return
-        solara.Markdown(markdown_table(state.comparison_rows()), classes=["comparison"])
+        Note(markdown_table(state.comparison_rows()), "comparison")
         Chart(state, "compare", version)
         Chart(state, "differences", version)
 
@@ -310,12 +346,12 @@ def WatchPanel(state: AppState, version: int):
     """One run replayed week by week: the organization coloured by stage."""
     result = state.result
     weeks = int(result.curves["week"].max()) if result is not None else 0
-    week, set_week = solara.use_state(weeks)
+    week, set_week = solara.use_state(None)  # None: the last week
     with solara.Card("Watch"):
         if result is None:
             solara.Markdown("Run a plan to replay one of its runs here.")
             return
-        shown = min(week, weeks)
+        shown = weeks if week is None else min(week, weeks)
         solara.SliderInt("week", value=shown, min=0, max=weeks, on_value=set_week)
         Chart(state, "watch", version, week=shown)
 
@@ -323,22 +359,19 @@ def WatchPanel(state: AppState, version: int):
 @solara.component
 def TakeAwayPanel(state: AppState, version: int):
     """Downloads: the scenario of the current plan and the one-page report."""
-    with solara.Card("Take away"):
-        with solara.Row(style={"flex-wrap": "wrap"}):
-            solara.FileDownload(
-                state.text,
-                state.file_name(".yaml"),
-                label="scenario (YAML)",
-                mime_type="text/yaml",
-            )
-            if state.result is not None:
-                for fmt, mime in (("html", "text/html"), ("pdf", "application/pdf")):
-                    solara.FileDownload(
-                        lambda fmt=fmt: state.report(fmt),
-                        state.file_name(f"_report.{fmt}"),
-                        label=f"report ({fmt.upper()})",
-                        mime_type=mime,
-                    )
+    prepared, set_prepared = solara.use_state((-1, {}))
+    reports = prepared[1] if prepared[0] == version else {}  # the plan or run changed
+
+    def prepare() -> None:
+        set_prepared((version, {fmt: state.report(fmt) for fmt in MIME}))
+
+    with solara.Card("Take away", classes=["take-away"]):
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+            Download(state.text, state.file_name(".yaml"), "scenario (YAML)", "text/yaml")
+            if state.result is not None and not reports:
+                solara.Button("prepare the report", on_click=prepare, classes=["prepare"])
+            for fmt, data in reports.items():
+                Download(data, state.file_name(f"_report.{fmt}"), f"report ({fmt})", MIME[fmt])
         solara.Markdown("Each chart has its PNG download below it.")
 
 

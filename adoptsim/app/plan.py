@@ -90,7 +90,10 @@ def _widget(path: str, field: Any) -> Widget | None:
     """The widget of a field of a simple type (number, switch, choice), else None."""
     annotation = field.annotation
     args = typing.get_args(annotation)
-    optional = type(None) in args and isinstance(annotation, types.UnionType)
+    optional = type(None) in args and typing.get_origin(annotation) in (
+        typing.Union,
+        types.UnionType,
+    )
     if optional:
         rest = [a for a in args if a is not type(None)]
         if len(rest) != 1:

@@ -84,6 +84,8 @@ class AppState:
         self.compare_note: str | None = None
         #: share of the current run done (0..1)
         self.progress = 0.0
+        #: runs finished in this session (numbers the results on the page)
+        self.finished = 0
         self._results: dict[str, Result] = {}
         self._orgs: dict[str, Organization] = {}
         self._pngs: dict[tuple[Any, ...], bytes] = {}
@@ -256,6 +258,7 @@ class AppState:
                 return None
         self.run_error = None
         self.result = self._results[key]
+        self.finished += 1
         self._compare()
         return self.result
 
