@@ -8,9 +8,12 @@ import subprocess
 import sys
 
 import pytest
+from typer.testing import CliRunner
 
 import adoptsim
 from adoptsim.app import AppState, plan, scenario_files
+from adoptsim.cli import app as cli_app
+from adoptsim.cli import workshop
 from adoptsim.errors import ScenarioError
 from adoptsim.scenario import scenario_from_text
 from adoptsim.scenario.yaml_input import MAX_BYTES
@@ -151,3 +154,21 @@ def test_the_command_line_does_not_import_solara(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
+
+
+def test_the_app_command_checks_the_scenario_and_warns_off_this_machine(monkeypatch, tmp_path):
+    served = []
+    monkeypatch.setattr(workshop, "serve", lambda *a, **k: served.append((a, k)))
+    runner = CliRunner()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("weeks: 0\n")
+    result = runner.invoke(cli_app, ["app", str(bad)])
+    assert result.exit_code == 2 and "weeks" in result.output and not served
+    good = tmp_path / "small.yaml"
+    good.write_text(SMALL)
+    result = runner.invoke(cli_app, ["app", str(good), "--port", "9001"])
+    assert result.exit_code == 0 and "warning" not in result.output
+    assert served[-1] == ((good,), {"host": "127.0.0.1", "port": 9001})
+    result = runner.invoke(cli_app, ["app", "--host", "0.0.0.0"])
+    assert result.exit_code == 0 and "warning: listening on 0.0.0.0" in result.output
+    assert served[-1] == ((None,), {"host": "0.0.0.0", "port": 8765})

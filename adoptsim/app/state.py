@@ -92,8 +92,8 @@ class AppState:
         self._lock = threading.Lock()
         if initial is not None:
             self.open_file(initial)
-        elif self.choices:
-            self.open_file(next(iter(self.choices.values())))
+        elif self.choices:  # the baseline when the folder has one
+            self.open_file(self.choices.get("baseline") or next(iter(self.choices.values())))
 
     # ---- the scenario ----------------------------------------------------------------
     def open_choice(self, name: str) -> None:
