@@ -190,6 +190,11 @@ def test_plan_run_compare_and_download(page, tmp_path):
     pg.locator(".chart-watch").scroll_into_view_if_needed()
     _shot(pg, tmp_path / "4_watch.png")
 
+    pg.locator(".prepare").click()
+    with pg.expect_download() as report:
+        pg.locator(".take-away a.download", has_text="report (html)").click()
+    assert report.value.suggested_filename == "small_report.html"
+    assert Path(report.value.path()).read_text(encoding="utf-8").lstrip().startswith("<!")
     with pg.expect_download() as download:
         pg.locator(".take-away a.download", has_text="scenario (YAML)").click()
     saved = tmp_path / download.value.suggested_filename

@@ -195,7 +195,9 @@ def StrategyEditor(state: AppState, index: int, changed: Changed):
         with solara.Row(classes=["fields"], style={"flex-wrap": "wrap"}):
             for widget in plan.widgets(params.type):
                 Field(widget, plan.get_path(values, widget.path), setter(widget.path))
-        solara.Button("remove", on_click=remove, text=True, classes=["remove"])
+        with solara.Row(style={"align-items": "center"}):
+            solara.Button("remove", on_click=remove, text=True, classes=["remove"])
+            solara.Text(f"cost of this strategy: {state.strategy_cost(index):,.0f}")
 
 
 @solara.component
@@ -224,7 +226,9 @@ def PlanPanel(state: AppState, version: int, changed: Changed):
             solara.Markdown("*No strategy: add one from the library below.*")
         for i in range(len(state.scenario.strategies)):
             StrategyEditor(state, i, changed)
-        solara.Markdown("**Strategy library**")
+        solara.Markdown(
+            "**Strategy library** (a strategy costs nothing until its cost items are set)"
+        )
         with solara.Column(classes=["library"], gap="2px"):
             for card in plan.cards():
                 with solara.Row(gap="8px", style={"align-items": "center"}):
@@ -237,7 +241,8 @@ def PlanPanel(state: AppState, version: int, changed: Changed):
                         classes=[f"add-{card.name}"],
                     )
                     solara.Markdown(
-                        f"**{card.name}**: {card.mechanism} *Cost: {card.cost}.*"
+                        f"**{card.name}**: {card.mechanism}"
+                        + (f" *Default cost: {card.cost}.*" if card.cost else "")
                         + ("" if card.addable else " *(needs settings: add it in the YAML)*"),
                         style={"font-size": "13px"},
                     )

@@ -24,6 +24,7 @@ class Card:
 
     name: str
     mechanism: str
+    #: the default cost items ("" when none)
     cost: str
     #: whether "add" gives a valid strategy (some need settings only YAML can give)
     addable: bool
@@ -52,12 +53,12 @@ class Widget:
 
 
 def _cost_text(params: type[StrategyParams]) -> str:
+    """The default cost items of a strategy ("" when it costs nothing by default)."""
     try:
         cost = params.model_validate({"type": params.model_fields["type"].default}).cost
     except (ValidationError, KeyError):
-        return "no default cost"
-    parts = [f"{k.replace('_', ' ')} {v:,.0f}" for k, v in cost.model_dump().items() if v]
-    return ", ".join(parts) if parts else "no default cost"
+        return ""
+    return ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in cost.model_dump().items() if v)
 
 
 def _addable(name: str) -> bool:
@@ -165,22 +166,24 @@ def people_estimate(params: StrategyParams, employees: int) -> float:
     return float(employees)
 
 
-def plan_cost(scenario: Scenario, employees: int) -> float:
-    """The plan's cost over the scenario's weeks, with the targeted people estimated by
+def strategy_cost(params: StrategyParams, weeks: int, employees: int) -> float:
+    """A strategy's cost over ``weeks``, with the targeted people estimated by
     :func:`people_estimate` (a run counts them exactly)."""
-    total = 0.0
-    for params in scenario.strategies:
-        strategy = params.build()
-        weeks = strategy.active_weeks(scenario.weeks)
-        if weeks <= 0:
-            continue
-        c = params.cost
-        people = people_estimate(params, employees)
-        total += (
-            c.fixed
-            + c.per_person * people
-            + c.per_week * weeks
-            + c.per_person_week * people * weeks
-            + c.per_occurrence * strategy.occurrences(scenario.weeks)
-        )
-    return total
+    strategy = params.build()
+    active = strategy.active_weeks(weeks)
+    if active <= 0:
+        return 0.0
+    c = params.cost
+    people = people_estimate(params, employees)
+    return (
+        c.fixed
+        + c.per_person * people
+        + c.per_week * active
+        + c.per_person_week * people * active
+        + c.per_occurrence * strategy.occurrences(weeks)
+    )
+
+
+def plan_cost(scenario: Scenario, employees: int) -> float:
+    """The plan's cost over the scenario's weeks (see :func:`strategy_cost`)."""
+    return sum(strategy_cost(p, scenario.weeks, employees) for p in scenario.strategies)

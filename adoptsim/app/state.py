@@ -227,6 +227,11 @@ class AppState:
             return 0.0
         return plan.plan_cost(self.scenario, self.organization().n)
 
+    def strategy_cost(self, index: int) -> float:
+        """Strategy ``index``'s cost before a run (as :meth:`plan_cost`)."""
+        s = self.scenario
+        return plan.strategy_cost(s.strategies[index], s.weeks, self.organization().n)
+
     # ---- runs and the comparison -----------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None) -> Result | None:
         """Run the current scenario (cached by its content hash) and compare it with plan
