@@ -172,3 +172,19 @@ def test_the_app_command_checks_the_scenario_and_warns_off_this_machine(monkeypa
     result = runner.invoke(cli_app, ["app", "--host", "0.0.0.0"])
     assert result.exit_code == 0 and "warning: listening on 0.0.0.0" in result.output
     assert served[-1] == ((None,), {"host": "0.0.0.0", "port": 8765})
+
+
+def test_a_missing_or_mismatched_solara_assets_is_named(monkeypatch):
+    versions = {"solara": "1.58.2", "solara-assets": "1.58.2"}
+
+    def version(name: str) -> str:
+        if name not in versions:
+            raise workshop.importlib.metadata.PackageNotFoundError(name)
+        return versions[name]
+
+    monkeypatch.setattr(workshop.importlib.metadata, "version", version)
+    assert workshop._assets_problem() is None
+    versions["solara"] = "1.64.0"
+    assert "solara-assets 1.58.2 does not match solara 1.64.0" in workshop._assets_problem()
+    del versions["solara-assets"]
+    assert "pip install solara-assets==1.64.0" in workshop._assets_problem()

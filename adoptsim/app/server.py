@@ -5,6 +5,7 @@ outside network)."""
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
@@ -51,6 +52,9 @@ def serve(
         Path(folder) if folder is not None else None,
     )
     import uvicorn
+
+    # Solara warns on every page load that a plain-http cookie cannot be samesite=none
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
 
     uvicorn.run(
         "solara.server.starlette:app", host=host, port=int(port), log_level="warning", workers=1

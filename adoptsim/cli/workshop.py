@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,27 @@ from adoptsim.scenario import load_scenario
 
 #: hosts that only this machine reaches
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _assets_problem() -> str | None:
+    """Why the page would need the internet for its front-end (None when it does not)."""
+    try:
+        solara = importlib.metadata.version("solara")
+    except importlib.metadata.PackageNotFoundError:
+        solara = importlib.metadata.version("solara-ui")
+    try:
+        assets = importlib.metadata.version("solara-assets")
+    except importlib.metadata.PackageNotFoundError:
+        return (
+            "solara-assets is not installed: the page loads its front-end from the internet "
+            f"(pip install solara-assets=={solara})"
+        )
+    if assets != solara:
+        return (
+            f"solara-assets {assets} does not match solara {solara}: the page may stay blank "
+            f"without the internet (pip install solara-assets=={solara})"
+        )
+    return None
 
 
 @app.command("app")
@@ -40,6 +62,9 @@ def app_cmd(
             highlight=False,
         )
         raise typer.Exit(code=1)
+    assets = _assets_problem()
+    if assets:
+        err.print(f"[bold yellow]warning:[/] {escape(assets)}", highlight=False)
     if scenario is not None:
         try:
             load_scenario(scenario)
