@@ -187,6 +187,12 @@ def test_plan_run_compare_and_download(page, tmp_path):
     assert diff and float(diff.group(1)) > 0, row
     pg.locator(".chart-differences").scroll_into_view_if_needed()
     _shot(pg, tmp_path / "3_compare.png")
+    watch = pg.locator(".chart-watch img")
+    last_week = watch.get_attribute("src")
+    pg.locator(".play").click()  # replays from week 0
+    sync_api.expect(pg.locator(".play")).to_have_text(re.compile("pause", re.I))
+    sync_api.expect(watch).not_to_have_attribute("src", last_week)
+    pg.locator(".play").click()
     pg.locator(".chart-watch").scroll_into_view_if_needed()
     _shot(pg, tmp_path / "4_watch.png")
 

@@ -21,6 +21,8 @@ from adoptsim.strategies import REGISTRY
 Changed = Callable[[], None]
 #: the report's formats and their media types
 MIME = {"html": "text/html", "pdf": "application/pdf"}
+#: seconds per week when the watch panel plays a run
+PLAY_SECONDS = 0.5
 #: an optional choice left unset
 UNSET = "(none)"
 
@@ -348,16 +350,35 @@ def ComparePanel(state: AppState, version: int, changed: Changed):
 
 @solara.component
 def WatchPanel(state: AppState, version: int):
-    """One run replayed week by week: the organization coloured by stage."""
+    """One run replayed week by week: the organization coloured by stage; "play" steps
+    through the weeks."""
     result = state.result
     weeks = int(result.curves["week"].max()) if result is not None else 0
     week, set_week = solara.use_state(None)  # None: the last week
+    playing, set_playing = solara.use_state(False)
+    shown = weeks if week is None else min(week, weeks)
+
+    def play(cancel: threading.Event) -> None:
+        if not playing:
+            return
+        for w in range(0 if shown >= weeks else shown, weeks + 1):
+            if cancel.wait(PLAY_SECONDS):
+                return
+            set_week(w)
+        set_playing(False)
+
+    solara.use_thread(play, dependencies=[playing])
     with solara.Card("Watch"):
         if result is None:
             solara.Markdown("Run a plan to replay one of its runs here.")
             return
-        shown = weeks if week is None else min(week, weeks)
-        solara.SliderInt("week", value=shown, min=0, max=weeks, on_value=set_week)
+        with solara.Row(style={"align-items": "center"}):
+            solara.Button(
+                "pause" if playing else "play",
+                on_click=lambda: set_playing(not playing),
+                classes=["play"],
+            )
+            solara.SliderInt("week", value=shown, min=0, max=weeks, on_value=set_week)
         Chart(state, "watch", version, week=shown)
 
 
