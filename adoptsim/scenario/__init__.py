@@ -25,6 +25,7 @@ from adoptsim.scenario.schema import (
     load_scenario,
     merge_extends,
     read_scenario_data,
+    scenario_from_text,
     validate_scenario,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "merge_extends",
     "parse_path",
     "read_scenario_data",
+    "scenario_from_text",
     "validate_scenario",
     "with_overrides",
 ]

@@ -29,7 +29,7 @@ import adoptsim.strategies  # noqa: F401  (registers the strategies)
 from adoptsim.errors import ScenarioError, StrictNumbers, describe_errors
 from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import OrganizationSpec
-from adoptsim.scenario.yaml_input import read_yaml
+from adoptsim.scenario.yaml_input import read_yaml, read_yaml_text
 from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 
 
@@ -233,10 +233,12 @@ class Scenario(StrictNumbers):
         return new
 
 
+#: what a scenario is, for a file or text that holds something else
+_WHAT = "a scenario is a mapping of keys (name, weeks, strategies, ...)"
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
-    return read_yaml(
-        path, ScenarioError, "a scenario is a mapping of keys (name, weeks, strategies, ...)"
-    )
+    return read_yaml(path, ScenarioError, _WHAT)
 
 
 #: mappings keyed by the user's own names: a child's mapping replaces the parent's whole
@@ -291,7 +293,11 @@ def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
         raise ScenarioError(
             f"more than {MAX_EXTENDS} files in the `extends` chain", source=str(path)
         )
-    data = _read_yaml(path)
+    return _extended(_read_yaml(path), path, _chain)
+
+
+def _extended(data: dict[str, Any], path: Path, _chain: tuple[Path, ...]) -> dict[str, Any]:
+    """``data`` (the scenario file ``path``'s) on top of the base it ``extends``, if any."""
     base_ref = data.pop("extends", None)
     if base_ref is None:
         return data
@@ -350,6 +356,28 @@ def load_scenario(path: str | Path) -> Scenario:
     data = read_scenario_data(path)
     scenario = validate_scenario(data, source=str(path))
     scenario._source = path.resolve()
+    return scenario
+
+
+def scenario_from_text(text: str, source: str | Path | None = None) -> Scenario:
+    """Validate scenario YAML ``text`` as :func:`load_scenario` validates a file (the same
+    strict reader and limits). ``source`` is the file the text stands for: ``extends`` and
+    relative paths resolve against its folder (without it, ``extends`` is an error)."""
+    label = str(source) if source is not None else "<text>"
+    data = read_yaml_text(text, label, ScenarioError, _WHAT)
+    if source is None:
+        if "extends" in data:
+            raise ScenarioError(
+                "`extends` needs the scenario's folder: open the file instead",
+                source=label,
+                where="extends",
+            )
+    else:
+        path = _resolved(Path(source), label)
+        data = _extended(data, path, ())
+    scenario = validate_scenario(data, source=label)
+    if source is not None:
+        scenario._source = Path(source).resolve()
     return scenario
 
 

@@ -119,7 +119,18 @@ def read_yaml(path: Path, error: type[InputError], what: str) -> dict[str, Any]:
         raise error(f"not UTF-8 text (byte {exc.start})", source=source) from None
     except OSError as exc:
         raise error(f"cannot read file ({exc.strerror})", source=source) from None
-    data = _parse(text, source, error)
+    return _mapping(_parse(text, source, error), source, error, what)
+
+
+def read_yaml_text(text: str, source: str, error: type[InputError], what: str) -> dict[str, Any]:
+    """The mapping in YAML ``text`` (typed in an editor or uploaded), with the limits of
+    :func:`read_yaml`; ``source`` names the text in messages."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise error(f"larger than {MAX_BYTES:,} bytes", source=source)
+    return _mapping(_parse(text, source, error), source, error, what)
+
+
+def _mapping(data: Any, source: str, error: type[InputError], what: str) -> dict[str, Any]:
     if data is None:
         raise error(f"{what}, but the file is empty (or only comments)", source=source)
     if not isinstance(data, dict):

@@ -1,0 +1,227 @@
+"""The workshop app in a real browser: Playwright drives the system's Chromium against
+``adoptsim app`` started in a subprocess, with every request outside this machine refused.
+
+Skipped when Solara, Playwright or a Chromium executable is missing (CI installs
+Debian's ``chromium``; Playwright's own browser download is not used). Screenshots of each
+screen go to the test's tmp folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytest.importorskip("solara")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+import adoptsim  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("ADOPTSIM_CHROMIUM") or next(
+    (p for p in (shutil.which("chromium"), shutil.which("chromium-browser")) if p), None
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium found (apt-get install chromium, or set ADOPTSIM_CHROMIUM)",
+)
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SMALL = """\
+name: {name}
+weeks: 20
+runs: 10
+seed: 3
+organization:
+  generate:
+    employees: {employees}
+    departments: {{Sales: 0.4, Engineering: 0.4, HR: 0.2}}
+    span_of_control: 6
+strategies: []
+"""
+#: longest wait for the page or a run (a first run compiles nothing: kernels are cached)
+WAIT_MS = 20_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``adoptsim app`` on a free port, opened on a 200-employee scenario; a 300-employee
+    one (``small``) sits in the same folder."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    (folder / "alpha.yaml").write_text(SMALL.format(name="alpha", employees=200))
+    (folder / "small.yaml").write_text(SMALL.format(name="small", employees=300))
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "adoptsim.cli", "app", str(folder / "alpha.yaml")]
+    proc = subprocess.Popen(
+        [*cmd, "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read().decode(errors="replace"))
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the app did not start within 60 s")
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh session on the app; requests that leave this machine are refused and
+    recorded (the page must render from local assets only)."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    outside: list[str] = []
+
+    def route(r):
+        if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost"):
+            return r.continue_()
+        outside.append(r.request.url)
+        return r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.set_default_timeout(WAIT_MS)
+    pg.goto(server)
+    pg.get_by_text("Strategy library").wait_for()
+    yield pg
+    context.close()
+    assert outside == [], f"the page asked for outside resources: {outside[:5]}"
+
+
+def _shot(pg, path: Path) -> None:
+    pg.screenshot(path=str(path))
+
+
+def _choose_scenario(pg, name: str) -> None:
+    pg.locator(".scenario-select").click()
+    pg.locator(".v-overlay__content .v-list-item", has_text=name).click()
+    sync_api.expect(pg.locator(".scenario-editor textarea")).to_have_value(
+        re.compile(f"name: {name}")
+    )
+
+
+def _set_count(pg, count: int) -> None:
+    field = pg.locator(".strategy-0 .field-target-count input")
+    field.fill(str(count))
+    field.press("Enter")
+    sync_api.expect(pg.locator(".scenario-editor textarea")).to_have_value(
+        re.compile(f"count: {count}")
+    )
+
+
+def _run(pg, number: int) -> str:
+    """Run the plan (the session's run ``number``) and return its summary."""
+    pg.locator(".run").click()
+    summary = pg.locator(".summary")
+    sync_api.expect(summary).to_contain_text(f"Run {number}:")
+    return summary.inner_text()
+
+
+def test_plan_run_compare_and_download(page, tmp_path):
+    pg = page
+    _shot(pg, tmp_path / "1_loaded.png")
+    _choose_scenario(pg, "small")
+    sync_api.expect(pg.locator(".organization")).to_contain_text("300 employees")
+    baseline = _run(pg, 1)
+    assert "300 employees" in baseline and "final active share" in baseline
+    curve = pg.locator(".chart-adoption img").get_attribute("src")
+
+    pg.locator(".add-evangelists").click()
+    pg.locator(".strategy-0").wait_for()
+    _set_count(pg, 15)
+    with_evangelists = _run(pg, 2)
+    assert with_evangelists.split("\n", 1)[1] != baseline.split("\n", 1)[1]
+    assert pg.locator(".chart-adoption img").get_attribute("src") != curve
+    sync_api.expect(pg.locator(".attribution")).to_contain_text("evangelists")
+    _shot(pg, tmp_path / "2_run.png")
+
+    pg.locator(".pin").click()
+    sync_api.expect(pg.get_by_text("plan A:", exact=False)).to_be_visible()
+    _set_count(pg, 45)
+    _run(pg, 3)
+    table = pg.locator(".comparison")
+    sync_api.expect(table).to_contain_text("plan B")
+    row = next(r for r in table.inner_text().splitlines() if r.startswith("final active share"))
+    diff = re.search(r"([+-]\d+\.\d) pp", row)
+    assert diff and float(diff.group(1)) > 0, row
+    pg.locator(".chart-differences").scroll_into_view_if_needed()
+    _shot(pg, tmp_path / "3_compare.png")
+    watch = pg.locator(".chart-watch img")
+    last_week = watch.get_attribute("src")
+    pg.locator(".play").click()  # replays from week 0
+    sync_api.expect(pg.locator(".play")).to_have_text(re.compile("pause", re.I))
+    sync_api.expect(watch).not_to_have_attribute("src", last_week)
+    pg.locator(".play").click()
+    pg.locator(".chart-watch").scroll_into_view_if_needed()
+    _shot(pg, tmp_path / "4_watch.png")
+
+    pg.locator(".prepare").click()
+    with pg.expect_download() as report:
+        pg.locator(".take-away a.download", has_text="report (html)").click()
+    assert report.value.suggested_filename == "small_report.html"
+    assert Path(report.value.path()).read_text(encoding="utf-8").lstrip().startswith("<!")
+    with pg.expect_download() as download:
+        pg.locator(".take-away a.download", has_text="scenario (YAML)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    scenario = adoptsim.load_scenario(saved)
+    assert scenario.name == "small"
+    assert [s.type for s in scenario.strategies] == ["evangelists"]
+    assert scenario.strategies[0].target.count == 45
+
+
+def test_invalid_yaml_shows_the_error_next_to_the_editor(page, tmp_path):
+    pg = page
+    editor = pg.locator(".scenario-editor textarea")
+    editor.fill("name: small\nweeks: [20\n")
+    editor.blur()
+    error = pg.locator(".scenario-editor .editor-error")
+    sync_api.expect(error).to_contain_text("not valid YAML")
+    sync_api.expect(error).to_contain_text("line 3")
+    sync_api.expect(pg.locator(".run")).to_be_disabled()
+    _shot(pg, tmp_path / "5_invalid.png")
+
+    editor.fill("name: small\nweeks: 0\n")
+    editor.blur()
+    sync_api.expect(error).to_contain_text("weeks: Input should be greater than or equal to 1")
