@@ -225,3 +225,34 @@ def test_invalid_yaml_shows_the_error_next_to_the_editor(page, tmp_path):
     editor.fill("name: small\nweeks: 0\n")
     editor.blur()
     sync_api.expect(error).to_contain_text("weeks: Input should be greater than or equal to 1")
+
+
+DROP = """
+([name, text]) => {
+    const zone = document.querySelector('.solara-file-drop');
+    const file = new File([text], name, {type: 'application/x-yaml'});
+    // a drop as the operating system delivers it: the component reads the dropped entries
+    const entry = {isFile: true, file: (ok) => ok(file)};
+    const event = new Event('drop', {bubbles: true, cancelable: true});
+    Object.defineProperty(event, 'dataTransfer', {
+        value: {items: [{webkitGetAsEntry: () => entry}], files: [file]},
+    });
+    zone.dispatchEvent(event);
+}
+"""
+
+
+def test_dropped_file_opens_through_the_strict_reader(page, tmp_path):
+    pg = page
+    editor = pg.locator(".scenario-editor textarea")
+    text = SMALL.format(name="dropped", employees=250)
+    pg.evaluate(DROP, ["dropped.yaml", text])
+    sync_api.expect(editor).to_have_value(re.compile("name: dropped"))
+    sync_api.expect(pg.locator(".organization")).to_contain_text("250 employees")
+    _shot(pg, tmp_path / "6_dropped.png")
+
+    pg.evaluate(DROP, ["bad.yaml", "name: bad\nweeks: 10\nweeks: 12\n"])
+    error = pg.locator(".scenario-editor .editor-error")
+    sync_api.expect(error).to_contain_text("weeks")
+    sync_api.expect(error).to_contain_text("duplicate")
+    sync_api.expect(pg.locator(".run")).to_be_disabled()

@@ -8,6 +8,7 @@ import dataclasses
 import io
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from adoptsim.model.people import Stage
 from adoptsim.runs.compare import Comparison, compare
 from adoptsim.runs.result import Result
 from adoptsim.runs.runner import build_org
+from adoptsim.viz import comparison as viz_comparison
 from adoptsim.viz import networks, plots
 from tests.conftest import SCENARIOS, small_scenario
 
@@ -338,3 +340,20 @@ def test_cli_plot_errors_exit_2_without_traceback(folders, tmp_path, monkeypatch
         assert res.exit_code == 2, (args, res.output)
         assert needle in res.output, (args, res.output)
         assert "Traceback" not in res.output
+
+
+def test_a_difference_of_zero_in_every_run_is_drawn_readably():
+    """Two plans with no cost: the cost panel spans -1..1 and says there is no difference
+    (it used to squeeze the axis into ticks all labelled '-0' and '0')."""
+    pair = compare(
+        [plan("a"), plan("b", {"type": "heavy_control", "start": 2, "end": 6})], runs=3, seed=2
+    )
+    fig = viz_comparison.differences(pair, which=["cost", "final_active_share"])
+    cost = next(ax for ax in fig.axes if ax.get_title(loc="left") == "cost")
+    assert cost.get_xlim() == (-1.0, 1.0)
+    labels = [t.get_text() for t in cost.get_xticklabels()]
+    assert labels and "-0" not in labels
+    assert "no difference in any run" in texts(fig)
+    share = next(ax for ax in fig.axes if ax.get_title(loc="left") == "final active share")
+    assert share.get_xlim() != (-1.0, 1.0)
+    plt.close(fig)

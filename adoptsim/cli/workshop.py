@@ -57,8 +57,8 @@ def app_cmd(
     """Open the workshop app: build a rollout plan on screen, run it, compare, download."""
     if importlib.util.find_spec("solara") is None:
         err.print(
-            "error: the app needs Solara: pip install 'adoptsim[app]' (solara and "
-            "solara-assets of the same version)",
+            "error: the app needs Solara: pip install solara==1.58.2 "
+            "solara-assets==1.58.2 (the versions adoptsim pins)",
             highlight=False,
         )
         raise typer.Exit(code=1)

@@ -227,6 +227,19 @@ def _difference_panel(
         color=style.SOURCE_COLOR,
     )
     ax.margins(x=0.12)
+    shown = rows.loc[rows["pairs"] > 0, ["diff_low", "diff_high"]].to_numpy() * scale
+    if np.nanmax(np.abs(shown), initial=0.0) < 1e-9:
+        ax.set_xlim(-1, 1)
+        ax.set_xticks([-1, 0, 1])
+        ax.text(
+            0.5,
+            0.06,
+            "no difference in any run",
+            transform=ax.transAxes,
+            ha="center",
+            fontsize=style.font_pt(9),
+            color=style.SOURCE_COLOR,
+        )
     if info.unit == "cost":
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: style.money(v)))
 

@@ -268,7 +268,7 @@ def money(v: float) -> str:
         return f"{v / 1e6:.1f}M"
     if abs(v) >= 1e4:
         return f"{v / 1e3:.0f}k"
-    return f"{v:,.0f}"
+    return f"{v:,.0f}" if round(v) != 0 else "0"
 
 
 def results_of(source: Result | Comparison | Sequence[Result]) -> list[Result]:
