@@ -66,7 +66,7 @@ def test_connective_value_has_critical_mass():
     state = kernels.UtilityState(share, zeros, ones, zeros, *(zeros,) * 7, empty, empty)
     one, nil = np.ones(1), np.zeros(1)
     c = kernels.UtilityParams(
-        cm**2, one, 0.0, 1.0, 1.0, nil, 1.0, *(0.0,) * 3, nil, nil, 0.0, 0.0, 3
+        np.array([cm**2]), one, 0.0, 1.0, 1.0, nil, 1.0, *(0.0,) * 3, nil, nil, 0.0, 0.0, 3
     )
     flags = kernels.UtilityFlags(False, False, False, False, False, True)
     kernels.utility(out, state, kernels.UtilityLevers(empty, empty, empty), c, flags)

@@ -26,3 +26,12 @@ def test_the_generated_inputs_are_made_from_a_seed():
     assert len(cases) == 40 and [c["what"] for c in cases] == [c["what"] for c in again]
     assert len(generated_inputs.org_cases(20, streams[1])) == 20
     assert len(generated_inputs.experiment_cases(15, streams[2])) == 15
+
+
+def test_the_sweep_benchmark_runs_at_tiny_sizes():
+    from benchmarks import sweeps
+
+    rows = sweeps.throughput(weeks=2) + sweeps.sobol(samples=2, replicates=2, weeks=2)
+    rows += sweeps.executors(points=3, weeks=2, dask=False)
+    assert [r["runs"] for r in rows] == [80, 80, 36, 30, 30, 30]
+    assert all(r["runs_per_s"] > 0 for r in rows)

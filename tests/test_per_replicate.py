@@ -72,8 +72,9 @@ def test_bad_per_replicate_parameters_are_named(spec, values, match):
 
 
 def test_parameters_the_engine_takes_per_replicate_run_in_one_batch_with_the_same_numbers(spec):
-    """Replicates with their own social weight, habit weight, intercept, awareness rates and
-    network effect run together in one batch, each exactly as a plain run at its values."""
+    """Replicates with their own social weight, habit weight, intercept, awareness rates,
+    network effect, tool value, critical mass and legacy habit run together in one batch,
+    each exactly as a plain run at its values."""
     from adoptsim.model.population import REPLICATE_PARAMETERS
     from adoptsim.runs.runner import vectorised
 
@@ -85,6 +86,8 @@ def test_parameters_the_engine_takes_per_replicate_run_in_one_batch_with_the_sam
         "behavior.peer_awareness": [0.1, 0.5, 0.3, 0.2],
         "tool.network_effect": [1.0, 1.5, 0.5, 1.2],
         "tool.value": [1.2, 0.9, 1.5, 1.1],
+        "behavior.critical_mass": [0.05, 0.2, 0.1, 0.3],
+        "legacy.habit.mean": [0.85, 0.95, 0.9, 0.7],
     }
     assert set(values) == set(REPLICATE_PARAMETERS) and vectorised(values, False)
     mixed = adoptsim.run(spec, runs=4, seed=9, per_replicate=values, workers=1)

@@ -395,7 +395,8 @@ def test_a_folder_of_another_experiment_is_not_resumed(tmp_path, base_file):
     with pytest.raises(InputError, match="different experiment"):
         sweep(other, out=out, executor="sequential")
     table = sweep(other, out=out, executor="sequential", resume=False)
-    assert (table["seed"] == 12).all() and len(Store(out).part_files()) == 4
+    assert (table["seed"] == 12).all()
+    assert len(Store(out).read_parts()) == len(table)  # the other experiment's parts are gone
 
 
 def test_retry_errors_runs_failed_points_again(tmp_path, base_file):

@@ -180,7 +180,7 @@ def test_analysis_of_a_grid_with_failed_points_and_an_incomplete_folder(tmp_path
         "metrics": ["final_aware_share"],
     }
     out = tmp_path / "out"
-    sweep(exp, out=out, executor="sequential")
+    sweep(exp, out=out, executor="sequential", chunk_size=4)  # a part per point
     parts = sorted((out / "parts").glob("part-*.parquet"))
     parts[0].unlink()
     result = analyze(out, charts=False)

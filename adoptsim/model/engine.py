@@ -278,7 +278,12 @@ class Simulation(Population):
         replicate may hold its own of (one compiled signature)."""
         p, tool, own = self.params, self.spec.tool, self.per_replicate
         return kernels.UtilityParams(
-            float(p.critical_mass**p.critical_mass_steepness),
+            np.asarray(
+                [
+                    float(v) ** p.critical_mass_steepness
+                    for v in own("behavior.critical_mass", p.critical_mass)
+                ]
+            ),
             own("tool.network_effect", tool.network_effect),
             float(self.spec.legacy.value),
             float(tool.learning_effort),

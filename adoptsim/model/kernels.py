@@ -143,7 +143,7 @@ class UtilityParams(NamedTuple):
     """The parameters of the utility (floats, or one value per replicate where the type
     says an array; ``n`` employees per replicate)."""
 
-    critical: float  # critical_mass ** critical_mass_steepness
+    critical: np.ndarray  # critical_mass ** critical_mass_steepness
     network: np.ndarray
     legacy_value: float
     effort_scale: float
@@ -182,7 +182,7 @@ def utility(out, st, lv, c, flags):
     scaled_effort = c.effort_scale != 1.0
     scalar_fac = c.w_fac * min(1.0, c.support)
     for r in range(delta.size // n):
-        network, w_social = c.network[r], c.w_social[r]
+        network, w_social, critical = c.network[r], c.w_social[r], c.critical[r]
         w_habit, intercept = c.w_habit[r], c.intercept[r]
         for i in range(n):
             f = r * n + i
@@ -194,7 +194,7 @@ def utility(out, st, lv, c, flags):
                 s = s * s
             else:  # use_input: the clipped share, raised to the power `steep` by the caller
                 s = st.use_input[f]
-            s /= s + c.critical
+            s /= s + critical
             if network != 1.0:
                 s *= network
             social = st.susceptibility[f] * st.peer_exposure[f]

@@ -90,10 +90,18 @@ def beta_from_mean_sd(mean: float, sd: float) -> tuple[float, float]:
     return mean * common, (1 - mean) * common
 
 
-def draw_traits(spec: ScenarioLike, org: Organization, rngs: list[np.random.Generator]) -> Traits:
-    """Draw every employee's traits, each replicate from its own 'traits' stream."""
+def draw_traits(
+    spec: ScenarioLike,
+    org: Organization,
+    rngs: list[np.random.Generator],
+    legacy_means: np.ndarray | None = None,
+) -> Traits:
+    """Draw every employee's traits, each replicate from its own 'traits' stream
+    (``legacy_means``: each replicate's own mean legacy habit, default the scenario's)."""
     p = spec.behavior
-    a_leg, b_leg = beta_from_mean_sd(spec.legacy.habit.mean, spec.legacy.habit.sd)
+    sd = spec.legacy.habit.sd
+    if legacy_means is None:
+        legacy_means = np.full(len(rngs), spec.legacy.habit.mean)
     n = org.n
     cols = [np.empty((len(rngs), n)) for _ in range(7)]
     innov, suscept, autonomy, tools, legacy, habit_rate, noise = cols
@@ -105,7 +113,7 @@ def draw_traits(spec: ScenarioLike, org: Organization, rngs: list[np.random.Gene
         suscept[r] = beta22(g, n)
         autonomy[r] = beta22(g, n)
         tools[r] = poisson(g, p.tools_in_use_mean, n)
-        legacy[r] = g.beta(a_leg, b_leg, n)
+        legacy[r] = g.beta(*beta_from_mean_sd(float(legacy_means[r]), sd), n)
         weeks95 = p.habit_weeks_median * np.exp(p.habit_weeks_sigma * g.standard_normal(n))
         habit_rate[r] = bh.habit_rates(weeks95)
         g.standard_normal(out=noise[r])

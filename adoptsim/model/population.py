@@ -4,6 +4,7 @@ events, and the changes of state strategies make (the week itself is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,15 +38,20 @@ REPLICATE_PARAMETERS = (
     "behavior.peer_awareness",
     "tool.network_effect",
     "tool.value",
+    "behavior.critical_mass",
+    "legacy.habit.mean",
 )
 
 
 class Population:
     """The state of every employee in every replicate of a batch, (R, N) arrays.
 
-    ``replicates`` are the replicate indices (they pick the random streams); the batch
-    dimension of every state array follows their order. ``values`` give replicates their
-    own value of the parameters in :data:`REPLICATE_PARAMETERS`.
+    ``replicates`` are the replicate indices (they pick the random streams and label the
+    output); the batch dimension of every state array follows their order. ``values`` give
+    replicates their own value of the parameters in :data:`REPLICATE_PARAMETERS`.
+    ``streams_of`` (one per replicate) picks the random streams instead: a batch of several
+    sweep points labels its rows 0, 1, ... while row ``i`` draws from replicate
+    ``streams_of[i]``'s streams (common random numbers across the points).
     """
 
     def __init__(
@@ -56,6 +62,7 @@ class Population:
         replicates: list[int] | range,
         source: str | None = None,
         values: dict[str, np.ndarray] | None = None,
+        streams_of: Sequence[int] | None = None,
     ):
         self.spec = spec
         #: per-replicate values of the parameters in REPLICATE_PARAMETERS (one per replicate
@@ -64,6 +71,9 @@ class Population:
         self.org = org
         self.seed = int(seed)
         self.replicates = list(replicates)
+        self._stream_keys = self.replicates if streams_of is None else list(streams_of)
+        if len(self._stream_keys) != len(self.replicates):
+            raise ValueError("streams_of needs one replicate index per replicate")
         self.source = source
         self.R = len(self.replicates)
         self.N = org.n
@@ -76,7 +86,12 @@ class Population:
         self._work: dict[str, np.ndarray] = {}  # work arrays kept from week to week
         self._ahead: dict[str, tuple[np.ndarray, int]] = {}  # draws of weeks ahead, first week
         self._set_ties(org.adjacency)
-        self.traits: Traits = draw_traits(spec, org, self.streams("traits"))
+        self.traits: Traits = draw_traits(
+            spec,
+            org,
+            self.streams("traits"),
+            self.per_replicate("legacy.habit.mean", spec.legacy.habit.mean),
+        )
         self._set_state()
         self.levers = Levers((self.R, self.N))
         self.causes: list[str] = [OWN, EXTERNAL, PEER]
@@ -135,7 +150,7 @@ class Population:
     def streams(self, name: str) -> list[np.random.Generator]:
         """One generator per replicate for the named stream (created once, then reused)."""
         if name not in self._streams:
-            self._streams[name] = [rngmod.stream(self.seed, r, name) for r in self.replicates]
+            self._streams[name] = [rngmod.stream(self.seed, r, name) for r in self._stream_keys]
         return self._streams[name]
 
     def uniform(self, name: str, out: np.ndarray | None = None) -> np.ndarray:

@@ -50,16 +50,20 @@ def simulate(
     org: Organization | None = None,
     progress: Progress | None = None,
     values: dict[str, np.ndarray] | None = None,
+    streams_of: Sequence[int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run the given replicates on one organization (built if not given) as one batch
-    (``values``: each replicate's own value of parameters in REPLICATE_PARAMETERS).
+    (``values``: each replicate's own value of parameters in REPLICATE_PARAMETERS;
+    ``streams_of``: the replicate whose random streams each one draws from, default its own).
 
     Returns the raw tables: curves, by department, by role, events, costs, strategy log.
     """
     if org is None:
         org = build_org(scenario, seed)
     source = str(scenario.source) if scenario.source else None
-    sim = Simulation(scenario, org, seed, replicates, source=source, values=values)
+    sim = Simulation(
+        scenario, org, seed, replicates, source=source, values=values, streams_of=streams_of
+    )
     sim.run(progress)
     return collect(sim)
 

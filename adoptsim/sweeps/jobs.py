@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,27 +20,39 @@ import pandas as pd
 
 from adoptsim.errors import AdoptsimError
 from adoptsim.runs.runner import BATCH_ELEMENTS, assemble, build_org, simulate
-from adoptsim.scenario import Scenario, apply_overrides, validate_scenario
+from adoptsim.scenario import Scenario, apply_overrides, validate_scenario, with_overrides
 
 
 @dataclass(frozen=True)
 class Job:
-    """A point's replicates to run: everything a worker needs, picklable."""
+    """Runs to do, as (point, replicate) rows: everything a worker needs, picklable.
+
+    Every row has the ``shared`` overrides; a point may add overrides of its own (``own``)
+    for parameters the engine takes per replicate, so that points differing only in those
+    run together as one batch (a row draws from its replicate's streams: common random
+    numbers).
+    """
 
     scenario: dict[str, Any]  # the base scenario's data (fixed applied)
     source: str | None  # the base scenario file (relative org files resolve against it)
-    overrides: dict[str, Any]
-    point: int
-    replicates: tuple[int, ...]
+    shared: dict[str, Any]
+    rows: tuple[tuple[int, int], ...]
     seed: int
     metrics: tuple[str, ...]
+    own: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def points(self) -> list[int]:
+        """The points of the rows, in order of first appearance."""
+        return list(dict.fromkeys(p for p, _ in self.rows))
 
 
 _ORG_CACHE: dict[tuple, Any] = {}
 _ORG_CACHE_SIZE = 8
 
 
-def _organization(spec: Scenario, seed: int):
+def shared_organization(spec: Scenario, seed: int):
+    """The scenario's organization (shared by its replicates), cached in this process."""
     key = (
         json.dumps(spec.organization.model_dump(mode="json"), sort_keys=True),
         seed,
@@ -53,47 +65,126 @@ def _organization(spec: Scenario, seed: int):
     return _ORG_CACHE[key]
 
 
-def point_scenario(job: Job) -> Scenario:
-    """The validated scenario of a job's point."""
-    data = apply_overrides(job.scenario, job.overrides)
-    spec = validate_scenario(data, source=job.source)
-    spec._source = Path(job.source) if job.source else None
+def scenario_of(data: dict[str, Any], source: str | None, overrides: dict[str, Any]) -> Scenario:
+    """The validated scenario of ``data`` (from file ``source``) with ``overrides``."""
+    spec = validate_scenario(apply_overrides(data, overrides), source=source)
+    spec._source = Path(source) if source else None
     return spec
 
 
+def point_scenario(job: Job) -> Scenario:
+    """The validated scenario of a job's shared overrides."""
+    return scenario_of(job.scenario, job.source, job.shared)
+
+
+def _message(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, AdoptsimError) else f"{type(exc).__name__}: {exc}"
+
+
 def run_job(job: Job) -> pd.DataFrame:
-    """Run a job; one row per replicate: keys, metrics, status and error.
+    """Run a job; one row per (point, replicate): keys, metrics, status and error.
 
     A failing point (invalid values, an error while running) gives error rows instead of
-    raising, so the other points go on.
+    raising, so the other points go on; a batch of several points that fails while running
+    is run again point by point, so that only the failing points give error rows.
     """
-    reps = list(job.replicates)
-    try:
-        spec = point_scenario(job)
-        new_org = spec.organization.new_per_replicate
-        parts = []
-        if new_org:
-            for r in reps:
-                org = build_org(spec, job.seed, r)
-                parts.append(simulate(spec, job.seed, [r], org))
-        else:
-            org = _organization(spec, job.seed)
-            size = max(1, BATCH_ELEMENTS // max(org.n, 1))
-            for i in range(0, len(reps), size):
-                parts.append(simulate(spec, job.seed, reps[i : i + size], org))
-        summary = assemble(spec, parts, len(reps), job.seed, new_org, org.n).summary
-        out = summary.reindex(reps)[list(job.metrics)].astype(float).reset_index(drop=True)
-        status, error = "ok", ""
-    except Exception as exc:  # a failing point is recorded, not raised
-        out = pd.DataFrame({m: np.full(len(reps), np.nan) for m in job.metrics})
-        status = "error"
-        error = str(exc) if isinstance(exc, AdoptsimError) else f"{type(exc).__name__}: {exc}"
+    errors: dict[int, str] = {}
+    done: dict[tuple[int, int], np.ndarray] = {}
+    spec: Scenario | None = None
+    for p in job.points:  # each point's scenario checked as the schema allows
+        try:
+            full = scenario_of(job.scenario, job.source, {**job.shared, **job.own.get(p, {})})
+            spec = spec or full  # the batch runs on a valid point's scenario
+        except Exception as exc:
+            errors[p] = _message(exc)
+    ok = [(p, r) for p, r in job.rows if p not in errors]
+    if spec is not None and ok:
+        try:
+            done = _metrics(spec, job, ok)
+        except Exception as exc:
+            points = list(dict.fromkeys(p for p, _ in ok))
+            if len(points) == 1:
+                errors[points[0]] = _message(exc)
+            for p in points if len(points) > 1 else []:
+                try:
+                    done |= _metrics(spec, job, [row for row in ok if row[0] == p])
+                except Exception as exc:
+                    errors[p] = _message(exc)
+    out = pd.DataFrame(np.nan, index=range(len(job.rows)), columns=list(job.metrics))
+    for i, row in enumerate(job.rows):
+        if row in done:
+            out.iloc[i] = done[row]
+    points = np.asarray([p for p, _ in job.rows], dtype=np.int64)
     out.insert(0, "seed", np.int64(job.seed))
-    out.insert(0, "replicate", np.asarray(reps, dtype=np.int64))
-    out.insert(0, "point", np.int64(job.point))
-    out["status"] = status
-    out["error"] = error
+    out.insert(0, "replicate", np.asarray([r for _, r in job.rows], dtype=np.int64))
+    out.insert(0, "point", points)
+    out["status"] = ["error" if p in errors else "ok" for p in points.tolist()]
+    out["error"] = [errors.get(p, "") for p in points.tolist()]
     return out
+
+
+def _metrics(
+    spec: Scenario, job: Job, rows: list[tuple[int, int]]
+) -> dict[tuple[int, int], np.ndarray]:
+    """Each row's metrics (the job's, in order) by (point, replicate)."""
+    values = _summaries(spec, job, rows)[list(job.metrics)].to_numpy(float)
+    return dict(zip(rows, values, strict=True))
+
+
+def _summaries(spec: Scenario, job: Job, rows: list[tuple[int, int]]) -> pd.DataFrame:
+    """The per-run metrics of ``rows`` (valid points), in their order."""
+    paths = sorted({path for p, _ in rows for path in job.own.get(p, {})})
+    new_org = spec.organization.new_per_replicate
+    labels = list(range(len(rows)))
+    streams = [r for _, r in rows]
+    parts = []
+    if new_org or not paths:  # one point's replicates (or none with values of its own)
+        point_specs = {p: with_overrides(spec, job.own.get(p, {})) for p, _ in rows}
+        if new_org:
+            for i, (p, r) in enumerate(rows):
+                org = build_org(point_specs[p], job.seed, r)
+                parts.append(simulate(point_specs[p], job.seed, [i], org, streams_of=[r]))
+            n = org.n
+        else:
+            org, n = shared_organization(spec, job.seed), None
+            by_point: dict[int, list[int]] = {}
+            for i, (p, _) in enumerate(rows):
+                by_point.setdefault(p, []).append(i)
+            size = max(1, BATCH_ELEMENTS // max(org.n, 1))
+            for p, idx in by_point.items():
+                for k in range(0, len(idx), size):
+                    chunk = idx[k : k + size]
+                    parts.append(
+                        simulate(
+                            point_specs[p],
+                            job.seed,
+                            chunk,
+                            org,
+                            streams_of=[streams[i] for i in chunk],
+                        )
+                    )
+            n = org.n
+    else:
+        org = shared_organization(spec, job.seed)
+        n = org.n
+        values = {
+            path: np.asarray([job.own[p][path] for p, _ in rows], dtype=float) for path in paths
+        }
+        size = max(1, BATCH_ELEMENTS // max(n, 1))
+        for k in range(0, len(rows), size):
+            chunk = slice(k, k + size)
+            parts.append(
+                simulate(
+                    spec,
+                    job.seed,
+                    labels[chunk],
+                    org,
+                    values={path: v[chunk] for path, v in values.items()},
+                    streams_of=streams[chunk],
+                )
+            )
+    summary = assemble(spec, parts, len(rows), job.seed, new_org, n).summary
+    return summary.reindex(labels)
 
 
 def chunks(todo: Iterable[tuple[int, int]], size: int) -> Iterator[tuple[int, tuple[int, ...]]]:

@@ -16,6 +16,7 @@ with ``from adoptsim.sweeps import ...``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import platform
@@ -31,13 +32,15 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError
+from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.runs.budget import Estimate, check_memory, estimate_processes
 from adoptsim.runs.folders import file_digest
-from adoptsim.runs.runner import estimate
+from adoptsim.runs.runner import BATCH_ELEMENTS, estimate
+from adoptsim.scenario import Scenario
 from adoptsim.sweeps.design import Design, check_points, make_design, point_seed
 from adoptsim.sweeps.evaluators import Evaluator, make_evaluator
 from adoptsim.sweeps.experiment import Experiment, experiment_from_data, load_experiment
-from adoptsim.sweeps.jobs import Job, chunks
+from adoptsim.sweeps.jobs import Job, chunks, scenario_of, shared_organization
 from adoptsim.sweeps.store import RESULTS, Store
 from adoptsim.version import __version__
 
@@ -131,7 +134,13 @@ def sweep(
         if todo:
             with evaluator.session():
                 size = chunk_size or _chunk_size(exp.replicates, len(todo), evaluator.workers)
-                stats.info = evaluator.evaluate(_jobs(exp, design, todo, size), rows.add)
+                per_job = None
+                if batched(exp):
+                    per_job = chunk_size or _rows_per_job(
+                        batch_rows(exp), len(todo), evaluator.workers
+                    )
+                jobs = _jobs(exp, design, todo, size, per_job)
+                stats.info = evaluator.evaluate(jobs, rows.add)
         status = "complete"
     finally:
         stats.seconds = time.perf_counter() - t0
@@ -155,9 +164,9 @@ class _Rows:
         self.collected: list[pd.DataFrame] = []
 
     def add(self, rows: pd.DataFrame) -> None:
-        point = int(rows["point"].iloc[0])
+        points = rows["point"].to_numpy()
         for j, n in enumerate(self.names):
-            rows.insert(3 + j, n, self.columns[n].iloc[[point] * len(rows)].to_numpy())
+            rows.insert(3 + j, n, self.columns[n].iloc[points].to_numpy())
         if self.st is not None:
             self.st.write_part(rows)
         else:
@@ -225,20 +234,75 @@ def _open_store(
     return done_pairs
 
 
-def _jobs(exp: Experiment, design: Design, todo: set[tuple[int, int]], size: int) -> Iterator[Job]:
+def batched(exp: Experiment) -> bool:
+    """Whether the experiment's points run together as replicates with values of their own:
+    common random numbers, one organization for all replicates, and at least one parameter
+    the engine takes per replicate."""
+    return (
+        exp.common_random_numbers
+        and not _base(exp).organization.new_per_replicate
+        and any(p.path in REPLICATE_PARAMETERS for p in exp.parameters)
+    )
+
+
+def batch_rows(exp: Experiment) -> int:
+    """Runs of the base scenario's organization that fill one batch of the engine."""
+    base = _base(exp)
+    generated = base.organization.generate
+    employees = generated.employees if generated is not None else None
+    if employees is None:
+        employees = shared_organization(base, exp.seed).n
+    return max(1, BATCH_ELEMENTS // max(employees, 1))
+
+
+def _base(exp: Experiment) -> Scenario:
+    """The base scenario with the experiment's fixed values."""
+    return scenario_of(exp.base_data(), str(exp.base.source) if exp.base.source else None, {})
+
+
+def _jobs(
+    exp: Experiment, design: Design, todo: set[tuple[int, int]], size: int, rows: int | None
+) -> Iterator[Job]:
+    """The jobs of the pending runs: a point's replicates each (``size`` at most), or, for a
+    batched experiment, up to ``rows`` runs of points that share their other overrides."""
     scenario_data = exp.base_data()
     source = str(exp.base.source) if exp.base.source else None
     metrics = tuple(exp.metric_names)
-    for p, reps in chunks(todo, size):
-        yield Job(
-            scenario=scenario_data,
-            source=source,
-            overrides=design.overrides(p),
-            point=p,
-            replicates=reps,
-            seed=point_seed(exp, p),
-            metrics=metrics,
-        )
+    if rows is None:
+        for p, reps in chunks(todo, size):
+            yield Job(
+                scenario=scenario_data,
+                source=source,
+                shared=design.overrides(p),
+                rows=tuple((p, r) for r in reps),
+                seed=point_seed(exp, p),
+                metrics=metrics,
+            )
+        return
+    groups: dict[str, tuple[dict[str, Any], list[tuple[int, int]]]] = {}
+    own: dict[int, dict[str, float]] = {}
+    group_of: dict[int, str] = {}
+    for p, r in sorted(todo):
+        if p not in own:
+            values = design.overrides(p)
+            own[p] = {k: float(v) for k, v in values.items() if k in REPLICATE_PARAMETERS}
+            shared = {k: v for k, v in values.items() if k not in REPLICATE_PARAMETERS}
+            group_of[p] = json.dumps(shared, sort_keys=True, default=str)
+            groups.setdefault(group_of[p], (shared, []))
+        groups[group_of[p]][1].append((p, r))
+    seed = int(exp.seed)
+    for shared, pairs in groups.values():
+        for i in range(0, len(pairs), rows):
+            chunk = tuple(pairs[i : i + rows])
+            yield Job(
+                scenario=scenario_data,
+                source=source,
+                shared=shared,
+                rows=chunk,
+                seed=seed,
+                metrics=metrics,
+                own={p: own[p] for p in dict.fromkeys(q for q, _ in chunk)},
+            )
 
 
 def _record_session(st: Store, evaluator: Evaluator, stats: SweepStats, status: str) -> None:
@@ -289,6 +353,12 @@ def _chunk_size(replicates: int, todo: int, workers: int) -> int:
         return replicates
     pieces = math.ceil(4 * workers / points)
     return max(1, math.ceil(replicates / pieces))
+
+
+def _rows_per_job(batch: int, todo: int, workers: int) -> int:
+    """Runs per job of a batched experiment: one batch of the engine, fewer when there are
+    too few runs to give every worker one."""
+    return max(1, min(batch, math.ceil(todo / max(workers, 1))))
 
 
 def _as_experiment(experiment: Experiment | str | Path | dict[str, Any]) -> Experiment:
