@@ -126,3 +126,29 @@ def test_unknown_ids_in_a_long_seed_list_are_named():
     assert "'E00007', 'nobody', 'x1', 'x2', 'x3' and 2 more" in message
     assert 'did you mean "E0007"?' in message
     assert "seed_adopters.employees" in message
+
+
+def test_events_with_large_label_tables_are_stored_plain_and_read_back(tmp_path, monkeypatch):
+    """Label tables above PLAIN_ABOVE entries go to events.parquet without a dictionary
+    (fast at millions of employees); the events read back the same either way."""
+    import pyarrow.parquet as pq
+
+    import adoptsim.runs.result as result_module
+
+    res = run_with([])
+    res.save(tmp_path / "dictionary")
+    monkeypatch.setattr(result_module, "PLAIN_ABOVE", 10)
+    res.save(tmp_path / "plain")
+    encodings = {
+        name: pq.ParquetFile(tmp_path / name / "events.parquet").metadata.row_group(0)
+        for name in ("dictionary", "plain")
+    }
+    column = list(res.events.columns).index("employee")
+    assert "RLE_DICTIONARY" in encodings["dictionary"].column(column).encodings
+    assert "RLE_DICTIONARY" not in encodings["plain"].column(column).encodings
+    for name in ("dictionary", "plain"):
+        back = Result.load(tmp_path / name).events
+        for col in res.events.columns:
+            assert (
+                back[col].astype(str).to_numpy() == res.events[col].astype(str).to_numpy()
+            ).all()

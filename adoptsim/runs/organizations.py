@@ -9,6 +9,7 @@ prefix ``"k/"``. Sites and extra employee columns are not kept.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,8 +55,12 @@ def write(path: str | Path, organizations: Sequence[Organization]) -> Path:
     }
     for k, org in enumerate(organizations):
         data.update({f"{k}/{name}": a for name, a in _arrays(org).items()})
-    with path.open("wb") as f:
-        np.savez_compressed(f, **data)
+    # what np.savez_compressed writes, at zlib's fastest level: 4.5x faster for a
+    # 1,000,000-employee organization (0.53 s against 2.42 s), 7 % larger (15 MB, not 14)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, array in data.items():
+            with z.open(f"{name}.npy", "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(array), allow_pickle=False)
     return path
 
 
