@@ -109,7 +109,10 @@ def test_the_toy_optimum_is_found_within_the_trials(tmp_path):
     Measured over seeds 1-20, the search hits this plan within 60 trials on 17 seeds and
     within 100 on 19 (median 25 trials); this test's seed (3) hits it at trial 34."""
     out = tmp_path / "out"
-    table = optimize(toy_file(tmp_path), 60, out, runner=toy_runner())
+    calls: list[int] = []
+    table = optimize(toy_file(tmp_path), 60, out, runner=toy_runner(calls))
+    # a plan proposed again is not run again (its numbers would be the same)
+    assert table["same_as"].notna().any() and sum(calls) == table["same_as"].isna().sum()
     best = table.loc[table[table["feasible"]]["sustained_share"].idxmax()]
     assert best["0.use"] and best["0.target.count"] == 12
     assert not best["1.use"] and not best["2.use"]
@@ -130,6 +133,7 @@ def test_no_returned_plan_exceeds_the_budget(tmp_path):
     assert (table["cost"] > BUDGET).sum() >= 3
     front = pd.read_csv(out / "pareto.csv")
     assert len(front) >= 3 and (front["cost"] <= BUDGET).all() and front["feasible"].all()
+    assert not front[[c for c in front.columns if c[0].isdigit()]].duplicated().any()
     stored = pd.read_parquet(out / "trials.parquet")
     assert (stored[stored["pareto"]]["cost"] <= BUDGET).all()
     plan = yaml.safe_load((out / "best.yaml").read_text())
@@ -213,13 +217,13 @@ def test_a_search_killed_in_a_batch_resumes_to_the_same_trials(tmp_path):
     path = toy_file(tmp_path, batch=4)
     calls: list[int] = []
     whole = optimize(path, 22, tmp_path / "whole", runner=toy_runner(calls))
-    assert calls == [4, 4, 4, 4, 4, 2]  # batches of 4, aligned on trial numbers
+    assert len(calls) == 6  # batches of 4, 4, 4, 4, 4, 2: one run of their new plans each
     killed: list[int] = []
     with pytest.raises(KeyboardInterrupt):
         optimize(path, 22, tmp_path / "split", runner=toy_runner(killed, stop_after=3))
     resumed_calls: list[int] = []
     resumed = optimize(path, 22, tmp_path / "split", runner=toy_runner(resumed_calls))
-    assert resumed_calls[0] == 4  # the batch the kill interrupted, run again
+    assert len(resumed_calls) == 3  # the batch the kill interrupted, run again, and two more
     pd.testing.assert_frame_equal(_trials(whole), _trials(resumed))
     assert resumed["trial"].tolist() == list(range(22))  # none lost, none repeated
 

@@ -26,6 +26,7 @@ from adoptsim.optimize.study import (
     evaluate_plans,
     local_runner,
     make_sampler,
+    plan_key,
     plan_scenario,
     suggest,
     trials_table,
@@ -100,6 +101,11 @@ def repair_journal(path: Path) -> bool:
     with path.open("r+b") as f:
         f.truncate(data.rfind(b"\n") + 1)
     return True
+
+
+def _params(trial: Any, opt: Optimization) -> dict[str, Any]:
+    """A stored trial's choices, as :func:`suggest` gives them."""
+    return choices_of(pd.Series(trial.params, dtype=object), opt)
 
 
 def _study(opt: Optimization, folder: Path) -> Any:
@@ -183,7 +189,13 @@ def _run_batch(
     plan the scenario rules refuse is a failed trial, not the end of the search)."""
     from optuna.trial import TrialState
 
-    ok: list[tuple[Any, dict[str, Any]]] = []
+    # a plan tried before gets its scores again, not another run: on the same replicates
+    # it would give the same numbers (the samplers propose a discrete plan many times)
+    known: dict[str, dict[str, float]] = {}
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        known.setdefault(plan_key(_params(t, opt)), {**t.user_attrs, "same_as": t.number})
+    todo: dict[str, dict[str, Any]] = {}
+    keyed: list[tuple[Any, str]] = []
     failed = 0
     for trial, choices in batch:
         try:
@@ -192,15 +204,21 @@ def _run_batch(
             trial.set_user_attr("error", exc.message[:500])
             study.tell(trial, state=TrialState.FAIL)
             failed += 1
-        else:
-            ok.append((trial, choices))
-    if not ok:
-        return failed
-    scores = evaluate_plans(opt, [c for _, c in ok], draws, runner)
+            continue
+        key = plan_key(choices)
+        if key not in known:
+            todo.setdefault(key, choices)
+        keyed.append((trial, key))
+    if todo:
+        scores = evaluate_plans(opt, list(todo.values()), draws, runner)
+        known.update(zip(todo, scores, strict=True))
     budget = opt.budget if opt.budget is not None else float("inf")
-    for (trial, _), sc in zip(ok, scores, strict=True):
-        for k, v in sc.items():
-            trial.set_user_attr(k, v)
+    for trial, key in keyed:
+        sc = known[key]
+        for k in ("cost", *(o.metric for o in opt.objectives)):
+            trial.set_user_attr(k, sc[k])
+        if "same_as" in sc:
+            trial.set_user_attr("same_as", sc["same_as"])
         trial.set_user_attr("constraint", sc["cost"] - budget)
         trial.set_constraint("budget", sc["cost"] - budget)
         study.tell(trial, [sc[o.metric] for o in opt.objectives])
@@ -312,8 +330,16 @@ def pareto_chart(table: pd.DataFrame, opt: Optimization) -> Figure:
                    s=14, color="#BBBBBB", label="plans tried")  # fmt: skip
         y = 100 * front[metric] if "share" in metric else front[metric]
         ax.plot(front["cost"], y, "o-", color=style.PLAN_COLORS[1], label="Pareto front")
-        for c, v, label in zip(front["cost"], y, front["strategies"], strict=True):
-            ax.annotate(label, (c, v), fontsize=style.font_pt(7), xytext=(4, 4),
+        # one label for each run of plans with the same strategies, at its costliest
+        labels = front["strategies"].tolist()
+        for k, (c, v, label) in enumerate(zip(front["cost"], y, labels, strict=True)):
+            if k + 1 < len(labels) and labels[k + 1] == label:
+                continue
+            run = 1
+            while k - run >= 0 and labels[k - run] == label:
+                run += 1
+            text = label if run == 1 else f"{label} ({run} plans)"
+            ax.annotate(text, (c, v), fontsize=style.font_pt(7), xytext=(4, 4),
                         textcoords="offset points")  # fmt: skip
         if opt.budget is not None:
             ax.axvline(opt.budget, color="#222222", lw=1, ls=":", label="budget")

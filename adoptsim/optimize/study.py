@@ -11,6 +11,7 @@ search that is stopped resumes where it was.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -255,9 +256,17 @@ def trials_table(study: Any, opt: Optimization) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    df["pareto"] = pareto_front(df, opt)
+    keys = pd.Series([plan_key(choices_of(r, opt)) for _, r in df.iterrows()], index=df.index)
+    # a plan tried again is on the front once, as its first trial
+    df["pareto"] = pareto_front(df, opt) & ~keys.duplicated().to_numpy()
     df["strategies"] = [plan_label(r, opt) for _, r in df.iterrows()]
     return df
+
+
+def plan_key(choices: dict[str, Any]) -> str:
+    """A plan's choices as a string: equal for the same plan, whatever the trial."""
+    plain = {k: v.item() if isinstance(v, np.generic) else v for k, v in choices.items()}
+    return json.dumps(plain, sort_keys=True, default=str)
 
 
 def pareto_front(df: pd.DataFrame, opt: Optimization) -> np.ndarray:
