@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim.cli import app
 from adoptsim.optimize import OptimizeError, load_optimization, optimize
-from adoptsim.optimize.study import objective_function, uncertainty_draws
+from adoptsim.optimize.study import evaluate_plans, local_runner, uncertainty_draws
 from tests.conftest import SMALL, deep_update
 
 cli = CliRunner()
@@ -104,27 +104,12 @@ def test_plans_are_compared_on_the_same_luck(tmp_path):
     assert draws is not None and len(draws["behavior.w_social"]) == 4
     assert np.array_equal(draws["behavior.w_social"], uncertainty_draws(opt)["behavior.w_social"])
 
-    class Fixed:
-        def __init__(self):
-            self.user_attrs = {}
-
-        def suggest_categorical(self, name, choices):
-            return choices[0]
-
-        def suggest_int(self, name, low, high):
-            return low
-
-        def suggest_float(self, name, low, high):
-            return low
-
-        def set_user_attr(self, k, v):
-            self.user_attrs[k] = v
-
-        def set_constraint(self, k, v):
-            self.user_attrs["c"] = v
-
-    evaluate = objective_function(opt, draws, workers=1)
-    assert evaluate(Fixed()) == evaluate(Fixed())
+    plan = {"0.use": True, "0.target.count": 2, "0.target.select": "random", "0.start": 1,
+            "1.use": False}  # fmt: skip
+    runner = local_runner(workers=1)
+    first, again = evaluate_plans(opt, [plan, plan], draws, runner)
+    assert first == again
+    assert evaluate_plans(opt, [plan], draws, runner) == [first]
 
 
 def test_a_stopped_search_resumes_with_its_trials(tmp_path):
@@ -153,6 +138,20 @@ def test_a_stopped_search_resumes_with_its_trials(tmp_path):
          "low .5. must be below high"),
         ({"levers": [{"strategy": "evangelists", "settings": {"target.nope": [1, 2]}}]},
          "lever 0 .evangelists. does not make a valid plan"),
+        ({"levers": [{"strategy": "evangelists", "settings": {"target.select": []}}]},
+         "target.select: an empty list of choices"),
+        ({"levers": [{"strategy": "evangelists", "settings": {"start": {"low": 3, "high": 3}}}]},
+         "an empty range: low .3. must be below high .3."),
+        ({"levers": [{"strategy": "evangelists", "settings": {"nope": [1, 2]}}]},
+         "lever 0 .evangelists. does not make a valid plan"),
+        ({"levers": [{"strategy": "evangelists", "fixed": {"target": {"select": "random"}},
+                      "settings": {"target.share": {"low": 0.1, "high": 1.5}}}]},
+         "with target.share = 1.5"),
+        ({"uncertainty": {"behavior.nope": {"low": 0.1, "high": 0.2}}}, "uncertainty"),
+        ({"uncertainty": {"weeks": {"low": 5, "high": 10}}}, "cannot differ between replicates"),
+        ({"objectives": [{"minimize": "sustained_adoption"}]}, "unknown metric"),
+        ({"budget": 0}, "budget"),
+        ({"batch": 0}, "batch"),
         ({"name": "../../x"}, "default output folder"),
         ({"replicates": True}, "not true"),
         ({"sampler": "random"}, "sampler"),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.markup import escape
@@ -16,6 +19,57 @@ from adoptsim.cli.common import app
 from adoptsim.errors import AdoptsimError
 from adoptsim.optimize import load_optimization, optimize
 from adoptsim.optimize.search import REEVALUATION
+from adoptsim.optimize.study import PlanRunner
+from adoptsim.scenario import Scenario
+from adoptsim.sweeps.evaluators import Evaluator, make_evaluator
+from adoptsim.sweeps.jobs import Job
+
+
+def evaluator_runner(evaluator: Evaluator) -> PlanRunner:
+    """A plan runner for :func:`adoptsim.optimize.optimize` that runs the plans' replicates
+    as jobs of a sweep evaluator (sequential, processes, Dask).
+
+    A plan without per-replicate values is one job per share of the evaluator's workers
+    (replicates run in vectorised batches); with them (an ``uncertainty``), each replicate
+    is its own job with its values as overrides, which runs exactly as :func:`adoptsim.run`
+    runs that replicate with ``per_replicate``. Use it inside ``with evaluator:`` to keep
+    one pool or cluster for the whole search.
+    """
+
+    def run_plans(
+        plans: Sequence[Scenario],
+        runs: int,
+        seed: int,
+        per_replicate: Mapping[str, np.ndarray] | None,
+        metrics: Sequence[str],
+    ) -> list[pd.DataFrame]:
+        jobs = []
+        share = max(1, -(-evaluator.workers // max(1, len(plans))))  # ceil
+        size = max(1, -(-runs // share))
+        for i, plan in enumerate(plans):
+            data = plan.model_dump()
+            source = str(plan.source) if plan.source is not None else None
+            if per_replicate:
+                for r in range(runs):
+                    values = {p: float(v[r]) for p, v in per_replicate.items()}
+                    jobs.append(Job(data, source, values, i, (r,), seed, tuple(metrics)))
+            else:
+                for lo in range(0, runs, size):
+                    reps = tuple(range(lo, min(runs, lo + size)))
+                    jobs.append(Job(data, source, {}, i, reps, seed, tuple(metrics)))
+        parts: list[pd.DataFrame] = []
+        evaluator.evaluate(jobs, parts.append)
+        rows = pd.concat(parts, ignore_index=True)
+        bad = rows[rows["status"] != "ok"]
+        if len(bad):
+            raise AdoptsimError(f"a plan failed to run: {bad['error'].iloc[0]}")
+        out = []
+        for i in range(len(plans)):
+            mine = rows[rows["point"] == i].sort_values("replicate")
+            out.append(mine[list(metrics)].reset_index(drop=True))
+        return out
+
+    return run_plans
 
 
 @app.command("optimize")
@@ -31,13 +85,37 @@ def optimize_cmd(
         bool,
         typer.Option("--resume/--overwrite", help="Continue the search in the folder (default)."),
     ] = True,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            "-e",
+            help="Run the plans' replicates on a sweep evaluator: sequential, processes or "
+            "dask (default: in this process, vectorised). The trials are the same.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", help="Processes or threads (default: all cores)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
+    ] = None,
 ) -> None:
     """Search for the plans that get the most lasting adoption for the money (Optuna)."""
     folder = out_dir
     try:
+        evaluator = (
+            make_evaluator(executor, workers, scheduler)
+            if executor is not None or scheduler is not None
+            else None
+        )
         opt = load_optimization(optimization)
         folder = out_dir or Path("results") / opt.name
-        with ui.err.status("optimizing") as status:
+        session: Any = evaluator if evaluator is not None else nullcontext()
+        runner = evaluator_runner(evaluator) if evaluator is not None else None
+        with ui.err.status("optimizing") as status, session:
 
             def progress(done: int, total: int, best: float, front: int) -> None:
                 shown = "–" if math.isnan(best) else f"{best:.4g}"
@@ -46,7 +124,15 @@ def optimize_cmd(
                     f"{opt.objectives[0].metric} {shown}, Pareto front {front}"
                 )
 
-            table = optimize(opt, trials, folder, resume=resume, progress=progress)
+            table = optimize(
+                opt,
+                trials,
+                folder,
+                resume=resume,
+                workers=workers,
+                progress=progress,
+                runner=runner,
+            )
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     except KeyboardInterrupt:

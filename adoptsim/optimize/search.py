@@ -9,17 +9,26 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
+from adoptsim.errors import ScenarioError
+from adoptsim.optimize.cost import check_budget
 from adoptsim.optimize.spec import Optimization, OptimizeError, load_optimization
 from adoptsim.optimize.study import (
     JOURNAL,
+    PlanRunner,
     check_levers,
+    check_uncertainty,
     choices_of,
-    objective_function,
+    evaluate_plans,
+    local_runner,
+    make_sampler,
+    plan_key,
     plan_scenario,
+    suggest,
     trials_table,
     uncertainty_draws,
 )
@@ -48,46 +57,172 @@ def optimize(
     resume: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    runner: PlanRunner | None = None,
 ) -> pd.DataFrame:
-    """Search for plans; returns the trials table (the folder holds the rest)."""
-    import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
+    """Search for plans until ``trials`` plans are done; returns the trials table (the
+    folder holds the rest).
 
+    ``runner`` runs the plans' replicates (default: :func:`local_runner`, in this process
+    on ``workers`` threads); :func:`adoptsim.cli.optimize.evaluator_runner` runs them on a
+    sweep evaluator (processes, Dask). The trials do not depend on the runner. A search
+    that was stopped (Ctrl-C, a kill) resumes from the folder: the trials it had asked for
+    and not finished are run again with the same choices, and the sampler proposes what an
+    uninterrupted search would (see :func:`make_sampler`).
+    """
     opt = (
         optimization if isinstance(optimization, Optimization) else load_optimization(optimization)
     )
     check_levers(opt)
+    check_budget(opt)
+    draws = uncertainty_draws(opt)
+    check_uncertainty(opt, draws)
+    runner = runner or local_runner(workers)
     folder = writable_folder(Path(out))
     _open_folder(folder, opt, resume)
-    storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL)))
-    if opt.sampler == "nsga2":
-        sampler = optuna.samplers.NSGAIISampler(seed=opt.seed, population_size=20)
-    else:
-        sampler = optuna.samplers.TPESampler(seed=opt.seed)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(
-        study_name=opt.name,
-        storage=storage,
-        sampler=sampler,
-        directions=[o.direction for o in opt.objectives],
-        load_if_exists=True,
-    )
-    done = sum(t.state.name == "COMPLETE" for t in study.trials)
-    evaluate = objective_function(opt, uncertainty_draws(opt), workers)
-
-    def after(study: Any, trial: Any) -> None:
-        if progress is not None:
-            table = trials_table(study, opt)
-            best = _best(table, opt)
-            value = float("nan") if best is None else float(best[opt.objectives[0].metric])
-            progress(len(table), trials, value, int(table["pareto"].sum()) if len(table) else 0)
-
-    if trials > done:
-        study.optimize(evaluate, n_trials=trials - done, callbacks=[after])
+    repair_journal(folder / JOURNAL)
+    study = _study(opt, folder)
+    _search(study, opt, trials, draws, runner, progress)
     table = trials_table(study, opt)
     write_outputs(opt, table, folder, workers)
     return table
+
+
+def repair_journal(path: Path) -> bool:
+    """Drop a cut last line from a journal (a search killed while writing it); says whether
+    it did. Each line is one operation on the study, so the journal is then what it was
+    before that operation (a trial it would have finished is still running, and is run
+    again when the search resumes). Left alone, Optuna would refuse the journal at the next
+    write."""
+    if not path.is_file():
+        return False
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return False
+    with path.open("r+b") as f:
+        f.truncate(data.rfind(b"\n") + 1)
+    return True
+
+
+def _params(trial: Any, opt: Optimization) -> dict[str, Any]:
+    """A stored trial's choices, as :func:`suggest` gives them."""
+    return choices_of(pd.Series(trial.params, dtype=object), opt)
+
+
+def _study(opt: Optimization, folder: Path) -> Any:
+    """The search's Optuna study, stored in the folder's journal."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL)))
+    return optuna.create_study(
+        study_name=opt.name,
+        storage=storage,
+        sampler=make_sampler(opt, 0),
+        directions=[o.direction for o in opt.objectives],
+        load_if_exists=True,
+    )
+
+
+def _search(
+    study: Any,
+    opt: Optimization,
+    trials: int,
+    draws: dict[str, np.ndarray] | None,
+    runner: PlanRunner,
+    progress: Progress | None,
+) -> None:
+    """Ask, run and tell batches of trials until ``trials`` are complete.
+
+    Trials are asked ``opt.batch`` at a time, batches aligned on trial numbers (trials
+    0..b-1, b..2b-1, ...), each with a sampler seeded from its number: so the trials depend
+    on the file only, not on the runner nor on where a search was stopped and resumed
+    (when stopped after a whole batch, or killed in the middle of one)."""
+    from optuna.trial import Trial, TrialState
+
+    def complete() -> int:
+        return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+    failures = 0
+    # the trials a stopped search had asked for and not told: the same choices, run again
+    pending = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    batch = []
+    for frozen in pending:
+        study.sampler = make_sampler(opt, frozen.number)
+        trial = Trial(study, frozen._trial_id)
+        batch.append((trial, suggest(trial, opt)))
+    while True:
+        if batch:
+            failures += _run_batch(study, opt, batch, draws, runner)
+            if failures > max(10, trials):
+                raise OptimizeError(
+                    f"{failures} plans failed to run; see the 'error' of the failed trials",
+                    source=str(opt.source),
+                )
+            if progress is not None:
+                table = trials_table(study, opt)
+                best = _best(table, opt)
+                value = float("nan") if best is None else float(best[opt.objectives[0].metric])
+                front = int(table["pareto"].sum()) if len(table) else 0
+                progress(len(table), trials, value, front)
+        done = complete()
+        if done >= trials:
+            return
+        n = len(study.trials)
+        size = min(opt.batch - n % opt.batch, trials - done)
+        batch = []
+        for _ in range(size):
+            study.sampler = make_sampler(opt, len(study.trials))
+            trial = study.ask()
+            batch.append((trial, suggest(trial, opt)))
+
+
+def _run_batch(
+    study: Any,
+    opt: Optimization,
+    batch: list[tuple[Any, dict[str, Any]]],
+    draws: dict[str, np.ndarray] | None,
+    runner: PlanRunner,
+) -> int:
+    """Run a batch's plans and tell the study their scores; returns how many failed (a
+    plan the scenario rules refuse is a failed trial, not the end of the search)."""
+    from optuna.trial import TrialState
+
+    # a plan tried before gets its scores again, not another run: on the same replicates
+    # it would give the same numbers (the samplers propose a discrete plan many times)
+    known: dict[str, dict[str, float]] = {}
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        known.setdefault(plan_key(_params(t, opt)), {**t.user_attrs, "same_as": t.number})
+    todo: dict[str, dict[str, Any]] = {}
+    keyed: list[tuple[Any, str]] = []
+    failed = 0
+    for trial, choices in batch:
+        try:
+            plan_scenario(opt, choices)
+        except ScenarioError as exc:
+            trial.set_user_attr("error", exc.message[:500])
+            study.tell(trial, state=TrialState.FAIL)
+            failed += 1
+            continue
+        key = plan_key(choices)
+        if key not in known:
+            todo.setdefault(key, choices)
+        keyed.append((trial, key))
+    if todo:
+        scores = evaluate_plans(opt, list(todo.values()), draws, runner)
+        known.update(zip(todo, scores, strict=True))
+    budget = opt.budget if opt.budget is not None else float("inf")
+    for trial, key in keyed:
+        sc = known[key]
+        for k in ("cost", *(o.metric for o in opt.objectives)):
+            trial.set_user_attr(k, sc[k])
+        if "same_as" in sc:
+            trial.set_user_attr("same_as", sc["same_as"])
+        trial.set_user_attr("constraint", sc["cost"] - budget)
+        trial.set_constraint("budget", sc["cost"] - budget)
+        study.tell(trial, [sc[o.metric] for o in opt.objectives])
+    return failed
 
 
 def _open_folder(folder: Path, opt: Optimization, resume: bool) -> None:
@@ -195,8 +330,16 @@ def pareto_chart(table: pd.DataFrame, opt: Optimization) -> Figure:
                    s=14, color="#BBBBBB", label="plans tried")  # fmt: skip
         y = 100 * front[metric] if "share" in metric else front[metric]
         ax.plot(front["cost"], y, "o-", color=style.PLAN_COLORS[1], label="Pareto front")
-        for c, v, label in zip(front["cost"], y, front["strategies"], strict=True):
-            ax.annotate(label, (c, v), fontsize=style.font_pt(7), xytext=(4, 4),
+        # one label for each run of plans with the same strategies, at its costliest
+        labels = front["strategies"].tolist()
+        for k, (c, v, label) in enumerate(zip(front["cost"], y, labels, strict=True)):
+            if k + 1 < len(labels) and labels[k + 1] == label:
+                continue
+            run = 1
+            while k - run >= 0 and labels[k - run] == label:
+                run += 1
+            text = label if run == 1 else f"{label} ({run} plans)"
+            ax.annotate(text, (c, v), fontsize=style.font_pt(7), xytext=(4, 4),
                         textcoords="offset points")  # fmt: skip
         if opt.budget is not None:
             ax.axvline(opt.budget, color="#222222", lw=1, ls=":", label="budget")

@@ -45,7 +45,10 @@ class Range(StrictNumbers):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if self.low >= self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+            raise ValueError(
+                f"an empty range: low ({self.low:g}) must be below high ({self.high:g}); for "
+                "one value, put it under `fixed`"
+            )
         return self
 
 
@@ -77,6 +80,17 @@ class Lever(StrictNumbers):
     def _use(cls, value: list[bool]) -> list[bool]:
         if not value or any(not isinstance(v, bool) for v in value):
             raise ValueError("use is [true], [false, true] or [true, false]")
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _choices(cls, value: dict[str, Range | list[Any]]) -> dict[str, Range | list[Any]]:
+        for path, dom in value.items():
+            if isinstance(dom, list) and not dom:
+                raise ValueError(
+                    f"{path}: an empty list of choices; give at least one value, or a range "
+                    "{low: .., high: ..}"
+                )
         return value
 
 
@@ -126,6 +140,13 @@ class Optimization(StrictNumbers):
     robustness: str = Field("mean", description="mean, or a quantile such as p10.")
     sampler: Literal["tpe", "nsga2"] = Field(
         "tpe", description="Optuna's sampler: tpe (few trials) or nsga2 (many trials)."
+    )
+    batch: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Trials asked at once and run together (on the evaluator's workers); "
+        "part of the search, so the same file gives the same trials on any evaluator.",
     )
     replicates: int = Field(20, ge=1, le=10_000)
     seed: int = Field(1, ge=0)

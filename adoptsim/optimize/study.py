@@ -11,18 +11,18 @@ search that is stopped resumes where it was.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from adoptsim import rng as rngmod
-from adoptsim.errors import ScenarioError
+from adoptsim.errors import InputError, ScenarioError
 from adoptsim.optimize.spec import Optimization, OptimizeError, Range
-from adoptsim.runs.result import Result
-from adoptsim.runs.runner import posterior_draws, run
+from adoptsim.runs.runner import posterior_draws, replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
 
 JOURNAL = "journal.log"
@@ -87,13 +87,16 @@ def plan_scenario(opt: Optimization, choices: dict[str, Any]) -> Scenario:
 
 
 def suggest(trial: Any, opt: Optimization) -> dict[str, Any]:
-    """The trial's choice for every lever."""
+    """The trial's choice for every lever: whether it is used, and, only when it is, its
+    settings (a conditional search space: a lever left out has no settings to learn)."""
     choices: dict[str, Any] = {}
     for i, lever in enumerate(opt.levers):
         if len(lever.use) > 1:
             choices[f"{i}.use"] = trial.suggest_categorical(f"{i}.use", lever.use)
         else:
             choices[f"{i}.use"] = lever.use[0]
+        if not choices[f"{i}.use"]:
+            continue
         for path, dom in lever.settings.items():
             name = f"{i}.{path}"
             if isinstance(dom, Range) and dom.integer:
@@ -105,13 +108,15 @@ def suggest(trial: Any, opt: Optimization) -> dict[str, Any]:
     return choices
 
 
-def score(result: Result, opt: Optimization) -> dict[str, float]:
-    """Each objective's value for a plan: the mean over runs, or the pessimist's quantile
-    (low for what is maximised, high for what is minimised); and its mean cost."""
-    out: dict[str, float] = {"cost": float(result.summary["cost"].mean())}
+def score(summary: pd.DataFrame, weeks: int, opt: Optimization) -> dict[str, float]:
+    """Each objective's value for a plan from its runs' ``summary`` (one row per replicate):
+    the mean over runs, or the pessimist's quantile (low for what is maximised, high for
+    what is minimised); and its mean cost. A run that never reaches a week-metric counts as
+    ``weeks + 1``."""
+    out: dict[str, float] = {"cost": float(summary["cost"].mean())}
     for o in opt.objectives:
-        v = result.summary[o.metric].to_numpy(dtype=float)
-        v = np.where(np.isinf(v), result.manifest["scenario"]["weeks"] + 1, v)
+        v = summary[o.metric].to_numpy(dtype=float)
+        v = np.where(np.isinf(v), weeks + 1, v)
         if opt.robustness == "mean":
             out[o.metric] = float(np.mean(v))
         else:
@@ -120,54 +125,123 @@ def score(result: Result, opt: Optimization) -> dict[str, float]:
     return out
 
 
+def metrics_of(opt: Optimization) -> tuple[str, ...]:
+    """The summary metrics a plan's runs must give: cost and every objective's."""
+    return tuple(dict.fromkeys(["cost", *(o.metric for o in opt.objectives)]))
+
+
+class PlanRunner(Protocol):
+    """Runs plans: each plan's ``runs`` replicates on root ``seed``, replicate ``r`` with
+    the values ``per_replicate[path][r]`` (None: the plan's own). Returns one summary per
+    plan, in order: one row per replicate (0..runs-1, in order) and the ``metrics`` as
+    columns. The numbers must be those :func:`adoptsim.run` gives; only where and how the
+    runs are done may differ (in this process, on a pool of processes, on a cluster)."""
+
+    def __call__(
+        self,
+        plans: Sequence[Scenario],
+        runs: int,
+        seed: int,
+        per_replicate: Mapping[str, np.ndarray] | None,
+        metrics: Sequence[str],
+    ) -> list[pd.DataFrame]: ...
+
+
+def local_runner(workers: int | None = None) -> PlanRunner:
+    """Plans run one after the other in this process with :func:`adoptsim.run` (replicates
+    in vectorised batches on ``workers`` threads)."""
+
+    def run_plans(
+        plans: Sequence[Scenario],
+        runs: int,
+        seed: int,
+        per_replicate: Mapping[str, np.ndarray] | None,
+        metrics: Sequence[str],
+    ) -> list[pd.DataFrame]:
+        out = []
+        for plan in plans:
+            result = run(plan, runs=runs, seed=seed, per_replicate=per_replicate, workers=workers)
+            out.append(result.summary[list(metrics)].reset_index(drop=True))
+        return out
+
+    return run_plans
+
+
+def evaluate_plans(
+    opt: Optimization,
+    choices: Sequence[dict[str, Any]],
+    draws: Mapping[str, np.ndarray] | None,
+    runner: PlanRunner,
+) -> list[dict[str, float]]:
+    """Each plan's scores (objectives and mean cost) on the search's replicates: the same
+    seeds and the same uncertainty draws for every plan."""
+    plans = [plan_scenario(opt, c) for c in choices]
+    summaries = runner(plans, opt.replicates, opt.seed, draws, metrics_of(opt))
+    if len(summaries) != len(plans):
+        raise OptimizeError(f"the runner gave {len(summaries)} results for {len(plans)} plans")
+    return [score(s, p.weeks, opt) for s, p in zip(summaries, plans, strict=True)]
+
+
 def check_levers(opt: Optimization) -> None:
-    """Every lever at its first choices makes a valid plan (errors name the lever)."""
+    """Every end of every lever's ranges and every choice, with the lever's other settings
+    at their first, makes a valid plan (errors name the lever and the setting)."""
     for i, lever in enumerate(opt.levers):
         first = {f"{j}.use": j == i for j in range(len(opt.levers))}
         first.update({f"{i}.{p}": _first(d) for p, d in lever.settings.items()})
-        try:
-            plan_scenario(opt, first)
-        except ScenarioError as exc:
-            raise OptimizeError(
-                f"lever {i} ({lever.strategy}) does not make a valid plan: {exc.message}",
-                source=str(opt.source),
-            ) from None
+        _valid_plan(opt, i, first, None)
+        for path, dom in lever.settings.items():
+            for value in _values(dom)[1:]:
+                _valid_plan(opt, i, {**first, f"{i}.{path}": value}, f"{path} = {value!r}")
+
+
+def _valid_plan(opt: Optimization, i: int, choices: dict[str, Any], what: str | None) -> None:
+    lever = opt.levers[i]
+    try:
+        plan_scenario(opt, choices)
+    except ScenarioError as exc:
+        at = "" if what is None else f" with {what}"
+        raise OptimizeError(
+            f"lever {i} ({lever.strategy}) does not make a valid plan{at}: {exc.message}",
+            source=str(opt.source),
+            where=f"levers[{i}]",
+        ) from None
+
+
+def _values(dom: Range | list[Any]) -> list[Any]:
+    if isinstance(dom, Range):
+        return [int(dom.low), int(dom.high)] if dom.integer else [dom.low, dom.high]
+    return list(dom)
+
+
+def check_uncertainty(opt: Optimization, draws: Mapping[str, np.ndarray] | None) -> None:
+    """The uncertain parameters are scenario paths that may differ between replicates, and
+    their lowest and highest draws are values the scenario allows."""
+    if not draws:
+        return
+    try:
+        replicate_columns(opt.base, opt.replicates, draws)
+    except InputError as exc:
+        raise OptimizeError(f"{exc.message}", source=str(opt.source), where="uncertainty") from None
+
+
+def make_sampler(opt: Optimization, trial_number: int) -> Any:
+    """The file's sampler, seeded for trial ``trial_number`` from the search's seed.
+
+    A fresh sampler before each trial, seeded from the seed and the trial's number: what
+    the sampler proposes then depends on the seed and the trials stored so far only, not on
+    the sampler's history in this process, so a search stopped and resumed proposes what
+    an uninterrupted one would."""
+    import optuna
+
+    seq = np.random.SeedSequence([opt.seed, trial_number], spawn_key=(0x0B7,))
+    seed = int(seq.generate_state(1, dtype=np.uint32)[0])
+    if opt.sampler == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=20)
+    return optuna.samplers.TPESampler(seed=seed)
 
 
 def _first(dom: Range | list[Any]) -> Any:
-    if isinstance(dom, Range):
-        return int(dom.low) if dom.integer else dom.low
-    return dom[0]
-
-
-def objective_function(
-    opt: Optimization, draws: dict[str, np.ndarray] | None, workers: int | None
-) -> Callable[[Any], tuple[float, ...]]:
-    """Optuna's objective: run the trial's plan, record its scores, return the objectives."""
-
-    def evaluate(trial: Any) -> tuple[float, ...]:
-        choices = suggest(trial, opt)
-        result = run(
-            plan_scenario(opt, choices),
-            runs=opt.replicates,
-            seed=opt.seed,
-            per_replicate=draws,
-            workers=workers,
-        )
-        scores = score(result, opt)
-        for k, v in scores.items():
-            trial.set_user_attr(k, v)
-        budget = opt.budget if opt.budget is not None else float("inf")
-        trial.set_user_attr("constraint", scores["cost"] - budget)
-        trial.set_constraint("budget", scores["cost"] - budget)
-        return tuple(scores[o.metric] for o in opt.objectives)
-
-    return evaluate
-
-
-def constraints(trial: Any) -> tuple[float]:
-    """Feasible when the plan's mean cost is within the budget (<= 0)."""
-    return (float(trial.user_attrs.get("constraint", 0.0)),)
+    return _values(dom)[0]
 
 
 def trials_table(study: Any, opt: Optimization) -> pd.DataFrame:
@@ -182,9 +256,17 @@ def trials_table(study: Any, opt: Optimization) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    df["pareto"] = pareto_front(df, opt)
+    keys = pd.Series([plan_key(choices_of(r, opt)) for _, r in df.iterrows()], index=df.index)
+    # a plan tried again is on the front once, as its first trial
+    df["pareto"] = pareto_front(df, opt) & ~keys.duplicated().to_numpy()
     df["strategies"] = [plan_label(r, opt) for _, r in df.iterrows()]
     return df
+
+
+def plan_key(choices: dict[str, Any]) -> str:
+    """A plan's choices as a string: equal for the same plan, whatever the trial."""
+    plain = {k: v.item() if isinstance(v, np.generic) else v for k, v in choices.items()}
+    return json.dumps(plain, sort_keys=True, default=str)
 
 
 def pareto_front(df: pd.DataFrame, opt: Optimization) -> np.ndarray:
@@ -211,10 +293,12 @@ def plan_label(row: pd.Series, opt: Optimization) -> str:
 
 
 def choices_of(row: pd.Series, opt: Optimization) -> dict[str, Any]:
-    """A trials-table row back as lever choices."""
+    """A trials-table row back as lever choices (no settings for a lever left out)."""
     out: dict[str, Any] = {}
     for i, lever in enumerate(opt.levers):
         out[f"{i}.use"] = bool(row.get(f"{i}.use", lever.use[0]))
+        if not out[f"{i}.use"]:
+            continue
         for path, dom in lever.settings.items():
             v = row[f"{i}.{path}"]
             out[f"{i}.{path}"] = int(v) if isinstance(dom, Range) and dom.integer else v
