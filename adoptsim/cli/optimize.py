@@ -29,11 +29,11 @@ def evaluator_runner(evaluator: Evaluator) -> PlanRunner:
     """A plan runner for :func:`adoptsim.optimize.optimize` that runs the plans' replicates
     as jobs of a sweep evaluator (sequential, processes, Dask).
 
-    A plan without per-replicate values is one job per share of the evaluator's workers
-    (replicates run in vectorised batches); with them (an ``uncertainty``), each replicate
-    is its own job with its values as overrides, which runs exactly as :func:`adoptsim.run`
-    runs that replicate with ``per_replicate``. Use it inside ``with evaluator:`` to keep
-    one pool or cluster for the whole search.
+    A plan's replicates are split into one job per share of the evaluator's workers; with
+    per-replicate values (an ``uncertainty``) each replicate is a row of its own with its
+    values (batched by the engine when it takes those parameters per replicate), which runs
+    exactly as :func:`adoptsim.run` runs that replicate with ``per_replicate``. Use it
+    inside ``with evaluator:`` to keep one pool or cluster for the whole search.
     """
 
     def run_plans(
@@ -49,14 +49,25 @@ def evaluator_runner(evaluator: Evaluator) -> PlanRunner:
         for i, plan in enumerate(plans):
             data = plan.model_dump()
             source = str(plan.source) if plan.source is not None else None
-            if per_replicate:
-                for r in range(runs):
-                    values = {p: float(v[r]) for p, v in per_replicate.items()}
-                    jobs.append(Job(data, source, values, i, (r,), seed, tuple(metrics)))
-            else:
-                for lo in range(0, runs, size):
-                    reps = tuple(range(lo, min(runs, lo + size)))
-                    jobs.append(Job(data, source, {}, i, reps, seed, tuple(metrics)))
+            # with values per replicate, row r of plan i is "point" i * runs + r
+            key = (lambda r, i=i: i * runs + r) if per_replicate else (lambda r, i=i: i)
+            own = {
+                key(r): {p: float(v[r]) for p, v in (per_replicate or {}).items()}
+                for r in range(runs)
+            }
+            for lo in range(0, runs, size):
+                rows = tuple((key(r), r) for r in range(lo, min(runs, lo + size)))
+                jobs.append(
+                    Job(
+                        data,
+                        source,
+                        {},
+                        rows,
+                        seed,
+                        tuple(metrics),
+                        own={k: own[k] for k, _ in rows} if per_replicate else {},
+                    )
+                )
         parts: list[pd.DataFrame] = []
         evaluator.evaluate(jobs, parts.append)
         rows = pd.concat(parts, ignore_index=True)
@@ -64,8 +75,9 @@ def evaluator_runner(evaluator: Evaluator) -> PlanRunner:
         if len(bad):
             raise AdoptsimError(f"a plan failed to run: {bad['error'].iloc[0]}")
         out = []
+        plan_of = rows["point"] // runs if per_replicate else rows["point"]
         for i in range(len(plans)):
-            mine = rows[rows["point"] == i].sort_values("replicate")
+            mine = rows[plan_of == i].sort_values("replicate")
             out.append(mine[list(metrics)].reset_index(drop=True))
         return out
 

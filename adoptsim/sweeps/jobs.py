@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.runs.runner import BATCH_ELEMENTS, assemble, build_org, simulate
 from adoptsim.scenario import Scenario, apply_overrides, validate_scenario, with_overrides
 
@@ -138,7 +139,7 @@ def _summaries(spec: Scenario, job: Job, rows: list[tuple[int, int]]) -> pd.Data
     labels = list(range(len(rows)))
     streams = [r for _, r in rows]
     parts = []
-    if new_org or not paths:  # one point's replicates (or none with values of its own)
+    if new_org or not set(paths) <= set(REPLICATE_PARAMETERS):  # point by point
         point_specs = {p: with_overrides(spec, job.own.get(p, {})) for p, _ in rows}
         if new_org:
             for i, (p, r) in enumerate(rows):
