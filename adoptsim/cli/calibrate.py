@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from adoptsim.calibration import calibrate, forecast, save_calibration
+from adoptsim.calibration.distribute import EXECUTORS
+from adoptsim.calibration.fit import check_method
 from adoptsim.cli import common as ui
 from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import summary_table
-from adoptsim.errors import AdoptsimError
+from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
+from adoptsim.sweeps.evaluators import make_evaluator
 
 
 @app.command("calibrate")
@@ -39,22 +43,59 @@ def calibrate_cmd(
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME-fit).")
     ] = None,
-    population: Annotated[int | None, typer.Option("--population", min=20, max=20_000)] = None,
-    generations: Annotated[int | None, typer.Option("--generations", min=1, max=50)] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="abc (ABC-SMC: a posterior, the default) or optimize (an Optuna point fit).",
+        ),
+    ] = None,
+    population: Annotated[
+        int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
+    ] = None,
+    generations: Annotated[
+        int | None, typer.Option("--generations", min=1, max=50, help="ABC generations.")
+    ] = None,
+    trials: Annotated[
+        int | None, typer.Option("--trials", min=10, max=100_000, help="Optimize trials.")
+    ] = None,
     replicates: Annotated[
         int | None, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            "-e",
+            help="Where particle batches run: threads (of this process, the default), "
+            "sequential, processes or dask. The posterior does not depend on it.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Processes or threads (default: cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
+    ] = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Fit scenario parameters to a pilot's observed weeks (ABC-SMC) and write the posterior,
     the fit and a calibrated scenario."""
     try:
+        if method is not None:
+            check_method(method)
         spec = load_scenario(scenario)
         folder = check_target(out_dir or Path("results") / f"{spec.name}-fit", overwrite)
+        evaluator = _evaluator(executor, workers, scheduler)
         with ui.err.status("calibrating") as status:
 
             def progress(gen: int, tol: float, rate: float, sims: int) -> None:
+                if np.isnan(rate):  # optimize: trials so far and the best distance
+                    status.update(f"calibrating: {gen} trials, best distance {tol:.4f}")
+                    return
                 status.update(
                     f"calibrating: generation {gen}, tolerance {tol:.4f}, "
                     f"acceptance {100 * rate:.0f} %, {sims:,} particles simulated"
@@ -64,14 +105,18 @@ def calibrate_cmd(
                 spec,
                 observed,
                 fit,
+                method=method,
                 population=population,
                 generations=generations,
+                trials=trials,
                 replicates=replicates,
                 seed=seed,
+                workers=workers,
+                evaluator=evaluator,
                 progress=progress,
             )
             status.update("simulating the fit")
-            save_calibration(cal, folder, overwrite)
+            save_calibration(cal, folder, overwrite, workers=workers)
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     except KeyboardInterrupt:
@@ -85,6 +130,18 @@ def calibrate_cmd(
     )
 
 
+def _evaluator(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
+    """None (threads of this process) unless an executor or a scheduler is named: then the
+    sweeps' evaluator of those options (an InputError naming the allowed executors)."""
+    if executor is not None and executor not in EXECUTORS:
+        raise InputError(
+            f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}", source="--executor"
+        )
+    if scheduler is None and executor in (None, "threads"):
+        return None
+    return make_evaluator(executor or "dask", workers, scheduler)
+
+
 def _posterior_table(cal) -> Table:
     s = cal.summary()
     table = Table(
@@ -92,11 +149,15 @@ def _posterior_table(cal) -> Table:
         f"seed {s['seed']}; median distance {s['distance']['median']:.4f}",
         title_justify="left",
     )
-    for col in ("parameter", "prior", "median", "90 % interval"):
+    point = cal.method == "optimize"
+    cols = ("parameter", "prior", "best trial") if point else (
+        "parameter", "prior", "median", "90 % interval")  # fmt: skip
+    for col in cols:
         table.add_column(col, justify="left" if col == "parameter" else "right")
     for path, p in s["parameters"].items():
         prior = f"{p['prior'][0]:g}–{p['prior'][1]:g}" + (" (log)" if p["log_prior"] else "")
-        table.add_row(path, prior, f"{p['median']:.4g}", f"{p['low']:.4g}–{p['high']:.4g}")
+        interval = [] if point else [f"{p['low']:.4g}–{p['high']:.4g}"]
+        table.add_row(path, prior, f"{p['median']:.4g}", *interval)
     return table
 
 
