@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +21,34 @@ from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
 from adoptsim.sweeps.evaluators import make_evaluator
+
+Method = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        "-m",
+        help="abc (ABC-SMC: a posterior, the default) or optimize (an Optuna point fit).",
+    ),
+]
+Executor = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        "-e",
+        help="Where particle batches run: threads (of this process, the default), "
+        "sequential, processes or dask. The posterior does not depend on it.",
+    ),
+]
+Workers = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Processes or threads (default: cores).")
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
+]
+Trials = Annotated[
+    int | None, typer.Option("--trials", min=10, max=100_000, help="Optimize trials.")
+]
 
 
 @app.command("calibrate")
@@ -43,43 +72,21 @@ def calibrate_cmd(
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME-fit).")
     ] = None,
-    method: Annotated[
-        str | None,
-        typer.Option(
-            "--method",
-            "-m",
-            help="abc (ABC-SMC: a posterior, the default) or optimize (an Optuna point fit).",
-        ),
-    ] = None,
+    method: Method = None,
     population: Annotated[
         int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
     ] = None,
     generations: Annotated[
         int | None, typer.Option("--generations", min=1, max=50, help="ABC generations.")
     ] = None,
-    trials: Annotated[
-        int | None, typer.Option("--trials", min=10, max=100_000, help="Optimize trials.")
-    ] = None,
+    trials: Trials = None,
     replicates: Annotated[
         int | None, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
-    executor: Annotated[
-        str | None,
-        typer.Option(
-            "--executor",
-            "-e",
-            help="Where particle batches run: threads (of this process, the default), "
-            "sequential, processes or dask. The posterior does not depend on it.",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", help="Processes or threads (default: cores).")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
-    ] = None,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Fit scenario parameters to a pilot's observed weeks (ABC-SMC) and write the posterior,
@@ -91,16 +98,6 @@ def calibrate_cmd(
         folder = check_target(out_dir or Path("results") / f"{spec.name}-fit", overwrite)
         evaluator = _evaluator(executor, workers, scheduler)
         with ui.err.status("calibrating") as status:
-
-            def progress(gen: int, tol: float, rate: float, sims: int) -> None:
-                if np.isnan(rate):  # optimize: trials so far and the best distance
-                    status.update(f"calibrating: {gen} trials, best distance {tol:.4f}")
-                    return
-                status.update(
-                    f"calibrating: generation {gen}, tolerance {tol:.4f}, "
-                    f"acceptance {100 * rate:.0f} %, {sims:,} particles simulated"
-                )
-
             cal = calibrate(
                 spec,
                 observed,
@@ -113,7 +110,7 @@ def calibrate_cmd(
                 seed=seed,
                 workers=workers,
                 evaluator=evaluator,
-                progress=progress,
+                progress=_progress(status),
             )
             status.update("simulating the fit")
             save_calibration(cal, folder, overwrite, workers=workers)
@@ -128,6 +125,22 @@ def calibrate_cmd(
         f"written to [bold]{escape(str(folder))}[/] (calibrated.yaml, posterior.csv, fit.csv, "
         "fit.png, posterior.png, summary.json)"
     )
+
+
+def _progress(status: Any) -> Callable[[int, float, float, int], None]:
+    """The status line's update: ABC's generation, tolerance and acceptance, or the point
+    fit's trials and best distance (its ``rate`` is nan)."""
+
+    def progress(gen: int, tol: float, rate: float, sims: int) -> None:
+        if np.isnan(rate):
+            status.update(f"calibrating: {gen} trials, best distance {tol:.4f}")
+            return
+        status.update(
+            f"calibrating: generation {gen}, tolerance {tol:.4f}, "
+            f"acceptance {100 * rate:.0f} %, {sims:,} particles simulated"
+        )
+
+    return progress
 
 
 def _evaluator(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
