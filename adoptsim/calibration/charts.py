@@ -82,6 +82,36 @@ def posterior_chart(cal: Calibration) -> Figure:
     return fig
 
 
+def trials_chart(cal: Calibration) -> Figure:
+    """A point fit's search: each trial's distance against each fitted parameter, the
+    refined best trials ringed and the fit marked."""
+    search = cal.search
+    assert search is not None, "trials_chart needs a calibration with --method optimize"
+    n = len(cal.fit)
+    best = cal.best
+    with plt.rc_context(style.rc_params()):
+        fig, axes = _series_axes(n, height=3.8)
+        for j, (ax, p) in enumerate(zip(axes, cal.fit, strict=True)):
+            ax.scatter(p.from_unit(search.trials[:, j]), search.distances, s=10,
+                       color=style.PLAN_COLORS[0], alpha=0.5, lw=0, label="trial")  # fmt: skip
+            ax.scatter(p.from_unit(search.refined[:, j]), search.refined_distances, s=40,
+                       facecolors="none", edgecolors="#222222", label="refined")  # fmt: skip
+            ax.axvline(best[p.path], color="#222222", lw=1, label="fit")
+            if p.log:
+                ax.set_xscale("log")
+            ax.set_xlabel(p.path, fontsize=style.font_pt(8))
+        axes[0].set_ylabel("distance")
+        axes[0].legend(loc="upper right")
+        style.finish(
+            fig,
+            _source(cal),
+            title="Point fit: the trials of the search",
+            note="each point a trial (its distance on its own replicates); rings: the best "
+            "trials again on fresh replicates; line: the fit",
+        )
+    return fig
+
+
 def forecast_chart(curves: pd.DataFrame, observed: Observed | None, title: str) -> Figure:
     """Forecast ``active_share`` and ``ever_tried_share``: median and 90 % band over
     replicates, with the observed points."""

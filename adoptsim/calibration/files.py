@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.calibration.charts import fit_chart, forecast_chart, posterior_chart
+from adoptsim.calibration.charts import fit_chart, forecast_chart, posterior_chart, trials_chart
 from adoptsim.calibration.fit import predictive
 from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.result import FIT_TABLE, Calibration
@@ -35,7 +35,8 @@ def save_calibration(
     with atomic_folder(folder, overwrite) as tmp:
         cal.write(tmp, table)
         save(fit_chart(cal, table), tmp / FIT_CHART)
-        save(posterior_chart(cal), tmp / POSTERIOR_CHART)
+        chart = trials_chart(cal) if cal.search is not None else posterior_chart(cal)
+        save(chart, tmp / POSTERIOR_CHART)
     return Path(folder)
 
 

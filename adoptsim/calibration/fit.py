@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import abc_smc
+from adoptsim.calibration.distribute import Mapper, executor_name, mapper_of
 from adoptsim.calibration.observed import Observed, read_observed
-from adoptsim.calibration.result import Calibration
+from adoptsim.calibration.point import optimize_fit
+from adoptsim.calibration.result import METHODS, Calibration
 from adoptsim.calibration.spec import FitParameter, check_fit, parse_fit
 from adoptsim.errors import InputError
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
@@ -39,20 +43,87 @@ def calibrate(
     observed: Observed | str | Path | None = None,
     fit: list[FitParameter | str] | None = None,
     *,
+    method: str | None = None,
     population: int | None = None,
     generations: int | None = None,
+    trials: int | None = None,
     replicates: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
+    evaluator: Any = None,
     progress: Progress | None = None,
 ) -> Calibration:
     """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log]`` texts) to ``observed`` (a file or
-    an :class:`Observed`) and return the :class:`Calibration` with its posterior. What is not
-    given comes from the scenario's ``calibration`` section (then the defaults: 200
-    particles, 6 generations, 1 replicate per particle)."""
+    an :class:`Observed`) and return the :class:`Calibration`. What is not given comes from
+    the scenario's ``calibration`` section (then the defaults: ABC-SMC, 200 particles, 6
+    generations, 300 trials for ``optimize``, 1 replicate per particle).
+
+    ``method``: ``abc`` (ABC-SMC, a posterior sample) or ``optimize`` (an Optuna TPE point
+    fit of the same distance: the posterior is the best trial with weight 1). ``progress``
+    gets (generation, tolerance, acceptance, simulations) for ``abc`` and (trials, best
+    distance, nan, simulations) for ``optimize``. ``evaluator``: where the particle batches
+    run (None: threads of this process, up to ``workers``; a sweeps evaluator such as
+    ``DaskEvaluator``, or a mapper callable: :mod:`adoptsim.calibration.distribute`); the
+    numbers do not depend on it."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
+    method = check_method(method or section.method)
+    observed = _observed_path(scenario, section, observed)
+    replicates = replicates or section.replicates
+    params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in fit or section.fit]
+    check_fit(scenario, params)
+    seed = scenario.seed if seed is None else int(seed)
+    org = build_org(scenario, seed)
+    if not isinstance(observed, Observed):
+        observed = read_observed(observed, org.n, scenario.weeks, department_sizes(org))
+    horizon = scenario.with_changes(weeks=observed.last_week)
+    bounds = np.array([p.bounds for p in params])
+    rng = rngmod.stream(seed, rngmod.SHARED, "calibration")
+    t0 = time.perf_counter()
+    record = None
+    with mapper_of(evaluator, workers) as mapper:
+        evaluate = particle_evaluator(horizon, org, params, observed, seed, replicates, mapper)
+        if method == "abc":
+            smc = abc_smc(
+                bounds,
+                evaluate,
+                rng,
+                population=population or section.population,
+                generations=generations or section.generations,
+                progress=progress,
+            )
+        else:
+            point = None if progress is None else (lambda n, d, s: progress(n, d, np.nan, s))
+            smc, record = optimize_fit(
+                bounds, evaluate, rng, trials=trials or section.trials, progress=point
+            )
+    return Calibration(
+        scenario=scenario,
+        fit=params,
+        observed=observed,
+        smc=smc,
+        seed=seed,
+        replicates=replicates,
+        seconds=time.perf_counter() - t0,
+        method=method,
+        search=record,
+        executor=executor_name(evaluator),
+    )
+
+
+def check_method(method: str) -> str:
+    """``method`` if it is a calibration method, else an InputError naming the allowed."""
+    if method not in METHODS:
+        raise InputError(
+            f"unknown method {method!r}; allowed: {', '.join(METHODS)}", source="--method"
+        )
+    return method
+
+
+def _observed_path(
+    scenario: Scenario, section: CalibrationRef, observed: Observed | str | Path | None
+) -> Observed | Path:
     if observed is None and section.observed:
         observed = Path(section.observed)
         if not observed.is_absolute() and scenario.source is not None:
@@ -62,36 +133,7 @@ def calibrate(
             "no observed weeks: give --observed CSV (or calibration.observed in the scenario)",
             source="--observed",
         )
-    population = population or section.population
-    generations = generations or section.generations
-    replicates = replicates or section.replicates
-    params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in fit or section.fit]
-    check_fit(scenario, params)
-    seed = scenario.seed if seed is None else int(seed)
-    org = build_org(scenario, seed)
-    if not isinstance(observed, Observed):
-        observed = read_observed(observed, org.n, scenario.weeks, department_sizes(org))
-    horizon = scenario.with_changes(weeks=observed.last_week)
-    evaluate = particle_evaluator(horizon, org, params, observed, seed, replicates, workers)
-    bounds = np.array([p.bounds for p in params])
-    t0 = time.perf_counter()
-    smc = abc_smc(
-        bounds,
-        evaluate,
-        rngmod.stream(seed, rngmod.SHARED, "calibration"),
-        population=population,
-        generations=generations,
-        progress=progress,
-    )
-    return Calibration(
-        scenario=scenario,
-        fit=params,
-        observed=observed,
-        smc=smc,
-        seed=seed,
-        replicates=replicates,
-        seconds=time.perf_counter() - t0,
-    )
+    return observed if isinstance(observed, Observed) else Path(observed)
 
 
 def department_sizes(org: Organization) -> dict[str, int]:
@@ -138,6 +180,41 @@ def simulated_series(
     return out
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One batch of particles to simulate, picklable (it may run in another process or on
+    a Dask worker): ``rows`` (prior scale) with replicates numbered from ``first``."""
+
+    scenario: Scenario
+    org: Organization
+    params: tuple[FitParameter, ...]
+    observed: Observed
+    seed: int
+    replicates: int
+    rows: np.ndarray
+    first: int
+    together: bool
+
+
+def run_batch(batch: Batch) -> np.ndarray:
+    """The distances of a batch: (particles, replicates). Particles whose parameters the
+    engine takes per replicate run as one simulation; others one simulation each."""
+    target = batch.observed.table["value"].to_numpy()
+    k, rows = batch.replicates, batch.rows
+    if batch.together:
+        reps = list(range(batch.first, batch.first + len(rows) * k))
+        values = {p.path: np.repeat(p.from_unit(rows[:, j]), k) for j, p in enumerate(batch.params)}
+        sim = simulated_series(batch.scenario, batch.org, batch.seed, reps, batch.observed, values)
+        return np.mean(np.abs(sim - target), axis=1).reshape(len(rows), k)
+    out = []
+    for i, row in enumerate(rows):
+        spec = with_overrides(batch.scenario, overrides_of(batch.scenario, batch.params, row))
+        reps = list(range(batch.first + i * k, batch.first + (i + 1) * k))
+        sim = simulated_series(spec, batch.org, batch.seed, reps, batch.observed)
+        out.append(np.mean(np.abs(sim - target), axis=1))
+    return np.array(out)
+
+
 def particle_evaluator(
     scenario: Scenario,
     org: Organization,
@@ -145,44 +222,34 @@ def particle_evaluator(
     observed: Observed,
     seed: int,
     replicates: int,
-    workers: int | None,
+    mapper: Mapper,
 ) -> Callable[[np.ndarray], np.ndarray]:
-    """The batch simulator of the ABC: particles -> distances."""
-    target = observed.table["value"].to_numpy()
+    """The batch simulator of a calibration: particles -> distances (particles x
+    replicates). Each particle gets replicate streams of its own, numbered in proposal
+    order; the particles are cut into batches that ``mapper`` runs (the numbers do not
+    depend on where)."""
     counter = [0]  # particles simulated so far: each gets replicate streams of its own
+    together = {p.path for p in params} <= set(REPLICATE_PARAMETERS)
+    per_batch = max(1, BATCH_ELEMENTS // (org.n * replicates)) if together else 1
 
-    def distances(row: np.ndarray, first: int) -> np.ndarray:
-        spec = with_overrides(scenario, overrides_of(scenario, params, row))
-        reps = list(range(first, first + replicates))
-        sim = simulated_series(spec, org, seed, reps, observed)
-        return np.mean(np.abs(sim - target), axis=1)
-
-    def together(rows: np.ndarray, first: int) -> np.ndarray:
-        """Particles whose parameters the engine takes per replicate: one batch."""
-        reps = list(range(first, first + len(rows) * replicates))
-        values = {
-            p.path: np.repeat(p.from_unit(rows[:, j]), replicates) for j, p in enumerate(params)
-        }
-        sim = simulated_series(scenario, org, seed, reps, observed, values)
-        return np.mean(np.abs(sim - target), axis=1).reshape(len(rows), replicates)
-
-    per_batch = max(1, BATCH_ELEMENTS // (org.n * replicates))
-    batched = {p.path for p in params} <= set(REPLICATE_PARAMETERS)
-
-    def evaluate(batch: np.ndarray) -> np.ndarray:
+    def evaluate(rows: np.ndarray) -> np.ndarray:
         start = counter[0]
-        counter[0] += len(batch) * replicates
-        if batched:
-            jobs = [
-                lambda k=k: together(batch[k : k + per_batch], start + k * replicates)
-                for k in range(0, len(batch), per_batch)
-            ]
-        else:
-            jobs = [
-                lambda row=row, i=i: distances(row, start + i * replicates)[np.newaxis]
-                for i, row in enumerate(batch)
-            ]
-        return np.vstack(in_parallel(jobs, workers))
+        counter[0] += len(rows) * replicates
+        batches = [
+            Batch(
+                scenario,
+                org,
+                tuple(params),
+                observed,
+                seed,
+                replicates,
+                rows[k : k + per_batch],
+                start + k * replicates,
+                together,
+            )
+            for k in range(0, len(rows), per_batch)
+        ]
+        return np.vstack(mapper(run_batch, batches))
 
     return evaluate
 

@@ -14,6 +14,7 @@ import yaml
 
 from adoptsim.calibration.abc import SMCResult, weighted_quantile
 from adoptsim.calibration.observed import Observed
+from adoptsim.calibration.point import PointFit
 from adoptsim.calibration.spec import FitParameter
 from adoptsim.runs.result import MANIFEST, make_manifest
 from adoptsim.scenario import Scenario, locate, with_overrides
@@ -27,6 +28,17 @@ SUMMARY = "summary.json"
 CORRELATION_WARNING = 0.7
 #: a 90 % interval wider than this share of its prior range is reported as uninformed
 WIDTH_WARNING = 0.8
+#: the calibration methods (``--method``)
+METHODS = ("abc", "optimize")
+METHOD_NAMES = {
+    "abc": "ABC-SMC (population Monte Carlo ABC, Beaumont et al. 2009)",
+    "optimize": "Optuna TPE point fit of the ABC distance",
+}
+POINT_WARNING = (
+    "a point fit: the posterior is the best trial alone, so it says nothing about how "
+    "uncertain the parameters are, and a forecast from it holds chance only (use --method "
+    "abc for a posterior)"
+)
 
 
 @dataclass
@@ -40,6 +52,9 @@ class Calibration:
     seed: int
     replicates: int
     seconds: float
+    method: str = "abc"
+    search: PointFit | None = None
+    executor: str = "threads"
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -69,7 +84,7 @@ class Calibration:
         """Pairs of fitted paths whose weighted posterior rank correlation exceeds
         CORRELATION_WARNING."""
         post, out = self.posterior, []
-        if len(self.fit) < 2:
+        if len(self.fit) < 2 or len(post) < 3:
             return out
         w = post["weight"].to_numpy()
         ranks = post[[p.path for p in self.fit]].rank().T.to_numpy()
@@ -126,16 +141,30 @@ class Calibration:
                     f"the observed weeks say little about {p.path}: its 90 % interval spans "
                     f"{100 * share:.0f} % of the prior range"
                 )
-        return {
-            "method": "ABC-SMC (population Monte Carlo ABC, Beaumont et al. 2009)",
+        if self.method == "optimize":
+            warnings.insert(0, POINT_WARNING)
+        out = {
+            "method": METHOD_NAMES[self.method],
             "seed": self.seed,
-            "population": len(gens[0].particles),
-            "generations": len(gens) - 1,
+            "executor": self.executor,
             "replicates_per_particle": self.replicates,
             "simulations": self.smc.simulations * self.replicates,
             "seconds": round(self.seconds, 2),
-            "tolerance": [g.tolerance for g in gens[1:]],
-            "acceptance": [round(g.acceptance, 4) for g in gens[1:]],
+        }
+        if self.method == "optimize" and self.search is not None:
+            out["trials"] = len(self.search.trials)
+            out["refined"] = {
+                "trials": len(self.search.refined),
+                "distances": [float(d) for d in self.search.refined_distances],
+            }
+        else:
+            out |= {
+                "population": len(gens[0].particles),
+                "generations": len(gens) - 1,
+                "tolerance": [g.tolerance for g in gens[1:]],
+                "acceptance": [round(g.acceptance, 4) for g in gens[1:]],
+            }
+        return out | {
             "parameters": params,
             "distance": {
                 "median": float(np.median(gens[-1].distances)),
@@ -182,9 +211,14 @@ class Calibration:
         (folder / SUMMARY).write_text(summary + "\n")
         manifest = make_manifest(self.scenario, self.replicates, self.seed, False)
         manifest["calibration"] = {
+            "method": self.method,
+            "executor": self.executor,
             "fit": [f.text() for f in self.fit],
             "observed_file": self.observed.source,
-            "population": len(self.smc.generations[0].particles),
-            "generations": len(self.smc.generations) - 1,
         }
+        if self.search is not None:
+            manifest["calibration"]["trials"] = len(self.search.trials)
+        else:
+            manifest["calibration"]["population"] = len(self.smc.generations[0].particles)
+            manifest["calibration"]["generations"] = len(self.smc.generations) - 1
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")

@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from adoptsim.calibration import calibrate, forecast, save_calibration
+from adoptsim.calibration.distribute import EXECUTORS
+from adoptsim.calibration.fit import check_method
 from adoptsim.cli import common as ui
 from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import summary_table
-from adoptsim.errors import AdoptsimError
+from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
+from adoptsim.sweeps.evaluators import make_evaluator
+
+Method = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        "-m",
+        help="abc (ABC-SMC: a posterior, the default) or optimize (an Optuna point fit).",
+    ),
+]
+Executor = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        "-e",
+        help="Where particle batches run: threads (of this process, the default), "
+        "sequential, processes or dask. The posterior does not depend on it.",
+    ),
+]
+Workers = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Processes or threads (default: cores).")
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
+]
+Trials = Annotated[
+    int | None, typer.Option("--trials", min=10, max=100_000, help="Optimize trials.")
+]
 
 
 @app.command("calibrate")
@@ -39,39 +72,48 @@ def calibrate_cmd(
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME-fit).")
     ] = None,
-    population: Annotated[int | None, typer.Option("--population", min=20, max=20_000)] = None,
-    generations: Annotated[int | None, typer.Option("--generations", min=1, max=50)] = None,
+    method: Method = None,
+    population: Annotated[
+        int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
+    ] = None,
+    generations: Annotated[
+        int | None, typer.Option("--generations", min=1, max=50, help="ABC generations.")
+    ] = None,
+    trials: Trials = None,
     replicates: Annotated[
         int | None, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Fit scenario parameters to a pilot's observed weeks (ABC-SMC) and write the posterior,
     the fit and a calibrated scenario."""
     try:
+        if method is not None:
+            check_method(method)
         spec = load_scenario(scenario)
         folder = check_target(out_dir or Path("results") / f"{spec.name}-fit", overwrite)
+        evaluator = _evaluator(executor, workers, scheduler)
         with ui.err.status("calibrating") as status:
-
-            def progress(gen: int, tol: float, rate: float, sims: int) -> None:
-                status.update(
-                    f"calibrating: generation {gen}, tolerance {tol:.4f}, "
-                    f"acceptance {100 * rate:.0f} %, {sims:,} particles simulated"
-                )
-
             cal = calibrate(
                 spec,
                 observed,
                 fit,
+                method=method,
                 population=population,
                 generations=generations,
+                trials=trials,
                 replicates=replicates,
                 seed=seed,
-                progress=progress,
+                workers=workers,
+                evaluator=evaluator,
+                progress=_progress(status),
             )
             status.update("simulating the fit")
-            save_calibration(cal, folder, overwrite)
+            save_calibration(cal, folder, overwrite, workers=workers)
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     except KeyboardInterrupt:
@@ -85,6 +127,34 @@ def calibrate_cmd(
     )
 
 
+def _progress(status: Any) -> Callable[[int, float, float, int], None]:
+    """The status line's update: ABC's generation, tolerance and acceptance, or the point
+    fit's trials and best distance (its ``rate`` is nan)."""
+
+    def progress(gen: int, tol: float, rate: float, sims: int) -> None:
+        if np.isnan(rate):
+            status.update(f"calibrating: {gen} trials, best distance {tol:.4f}")
+            return
+        status.update(
+            f"calibrating: generation {gen}, tolerance {tol:.4f}, "
+            f"acceptance {100 * rate:.0f} %, {sims:,} particles simulated"
+        )
+
+    return progress
+
+
+def _evaluator(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
+    """None (threads of this process) unless an executor or a scheduler is named: then the
+    sweeps' evaluator of those options (an InputError naming the allowed executors)."""
+    if executor is not None and executor not in EXECUTORS:
+        raise InputError(
+            f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}", source="--executor"
+        )
+    if scheduler is None and executor in (None, "threads"):
+        return None
+    return make_evaluator(executor or "dask", workers, scheduler)
+
+
 def _posterior_table(cal) -> Table:
     s = cal.summary()
     table = Table(
@@ -92,11 +162,15 @@ def _posterior_table(cal) -> Table:
         f"seed {s['seed']}; median distance {s['distance']['median']:.4f}",
         title_justify="left",
     )
-    for col in ("parameter", "prior", "median", "90 % interval"):
+    point = cal.method == "optimize"
+    cols = ("parameter", "prior", "best trial") if point else (
+        "parameter", "prior", "median", "90 % interval")  # fmt: skip
+    for col in cols:
         table.add_column(col, justify="left" if col == "parameter" else "right")
     for path, p in s["parameters"].items():
         prior = f"{p['prior'][0]:g}–{p['prior'][1]:g}" + (" (log)" if p["log_prior"] else "")
-        table.add_row(path, prior, f"{p['median']:.4g}", f"{p['low']:.4g}–{p['high']:.4g}")
+        interval = [] if point else [f"{p['low']:.4g}–{p['high']:.4g}"]
+        table.add_row(path, prior, f"{p['median']:.4g}", *interval)
     return table
 
 

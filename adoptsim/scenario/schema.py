@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -127,8 +127,13 @@ class CalibrationRef(StrictNumbers):
         default_factory=list,
         description="Parameters to fit, each `PATH=LO:HI` or `PATH=LO:HI:log`.",
     )
+    method: Literal["abc", "optimize"] = Field(
+        "abc",
+        description="`abc` (ABC-SMC: a posterior sample) or `optimize` (an Optuna point fit).",
+    )
     population: int = Field(200, ge=20, le=20_000, description="ABC particles per generation.")
     generations: int = Field(6, ge=1, le=50, description="ABC generations after the prior's.")
+    trials: int = Field(300, ge=10, le=100_000, description="Trials of `method: optimize`.")
     replicates: int = Field(1, ge=1, le=100, description="Simulated pilots per particle.")
 
 
