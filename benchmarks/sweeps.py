@@ -8,9 +8,11 @@ employees, 52 weeks):
 
 * ``ensemble``: ``adoptsim.run`` of 80 runs on one thread and on two;
 * ``throughput``: ``experiments/throughput.yaml`` (8 points x 10 replicates, habit weight),
-  sequential, with points batched as replicates and (for comparison) point by point;
+  sequential, on 2 threads and on 2 processes with points batched as replicates, and (for
+  comparison) sequential point by point;
 * ``executors``: a 2,000-run sweep (200 points x 10 replicates over the strategy-free
-  baseline's habit and social weights) sequential, on 2 local processes and on a Dask
+  baseline's habit and social weights) sequential, on 2 threads, on 2 local processes
+  (batched, and point by point) and on a Dask
   LocalCluster of 2 single-threaded workers;
 * ``sobol``: a Sobol design of 256 x 9 = 2,304 points x 5 replicates over the seven
   behavioural parameters of ``experiments/sensitivity.yaml``, on 2 local processes.
@@ -95,6 +97,8 @@ def throughput(weeks: int) -> list[dict]:
     exp = _experiment({**exp.model_dump(exclude={"scenario", "source"}), "name": "tp"}, weeks)
     return [
         _sweep_rate(exp, "throughput sweep, sequential, batched", executor="sequential"),
+        _sweep_rate(exp, "throughput sweep, 2 threads, batched", executor="threads", workers=2),
+        _sweep_rate(exp, "throughput sweep, 2 processes, batched", executor="processes", workers=2),
         _sweep_rate(
             exp, "throughput sweep, sequential, point by point", True, executor="sequential"
         ),
@@ -119,6 +123,7 @@ def executors(points: int, weeks: int, dask: bool = True) -> list[dict]:
     )
     rows = [
         _sweep_rate(exp, "sweep, sequential", executor="sequential"),
+        _sweep_rate(exp, "sweep, 2 threads", executor="threads", workers=2),
         _sweep_rate(exp, "sweep, 2 processes", executor="processes", workers=2),
         _sweep_rate(
             exp, "sweep, 2 processes, point by point", True, executor="processes", workers=2

@@ -287,7 +287,7 @@ def test_the_cli_runs_on_an_evaluator(tmp_path):
     assert res.exit_code == 0, res.output
     assert len(pd.read_parquet(tmp_path / "o" / "trials.parquet")) == 2
     res = cli.invoke(app, ["optimize", str(path), "--trials", "2", "--out",
-                           str(tmp_path / "p"), "--executor", "threads"])  # fmt: skip
+                           str(tmp_path / "p"), "--executor", "gpu"])  # fmt: skip
     assert res.exit_code == 2 and "--executor" in res.output and "Traceback" not in res.output
 
 

@@ -180,7 +180,7 @@ def test_cli_reports_a_bad_experiment_with_status_2_and_no_traceback(tmp_path, b
     res = cli.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "no item labelled 'x'" in res.output and "Traceback" not in res.output
-    res = cli.invoke(app, ["sweep", str(path), "--executor", "threads"])
+    res = cli.invoke(app, ["sweep", str(path), "--executor", "gpu"])
     assert res.exit_code == 2 and "--executor" in res.output
 
 

@@ -68,6 +68,9 @@ def test_rows_do_not_depend_on_chunking_or_executor(base_file, tmp_path):
     pieces = sweep(exp, out=tmp_path / "p", executor="processes", workers=2, chunk_size=4)
     assert len(Store(tmp_path / "p").part_files()) == 5  # 18 runs in jobs of at most 4
     pd.testing.assert_frame_equal(pieces, whole)
+    threads = sweep(exp, out=tmp_path / "t", executor="threads", workers=2, chunk_size=3)
+    assert len(Store(tmp_path / "t").part_files()) == 6
+    pd.testing.assert_frame_equal(threads, whole)
 
 
 def test_strategy_settings_split_the_batches_and_bad_points_fail_alone(base_file, tmp_path):
@@ -113,3 +116,22 @@ def test_own_seeds_or_new_organizations_keep_points_apart(base_file):
             experiment(base_file, parameters=[{"path": "weeks", "values": [5, 8]}])
         )
     )
+
+
+def test_auto_executor_picks_threads_for_seconds_and_processes_for_longer(base_file, tmp_path):
+    from adoptsim.sweeps import auto_executor
+
+    small = experiment_from_data(experiment(base_file))
+    assert auto_executor(small) == "threads"
+    sweep(small, out=tmp_path / "out")
+    assert Store(tmp_path / "out").manifest()["sessions"][-1]["executor"] == "threads"
+    big = experiment_from_data(
+        experiment(
+            base_file,
+            design="latin_hypercube",
+            samples=5000,
+            replicates=20,
+            parameters=[{"path": "behavior.w_social", "low": 0.05, "high": 0.3}],
+        )
+    )
+    assert auto_executor(big) == "processes"

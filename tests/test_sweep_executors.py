@@ -100,6 +100,7 @@ def test_a_killed_sweep_resumes_with_every_row_exactly_once(tmp_path):
     path.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--out", str(out)]
+    cmd += ["--chunk", "2"]  # a part per point
     proc = subprocess.Popen(
         [*cmd, "--executor", "sequential"],
         cwd=ROOT,
@@ -191,8 +192,9 @@ def test_make_evaluator_follows_the_command_line_options():
     assert make_evaluator("processes", workers=3).workers == 3
     assert isinstance(make_evaluator("processes", scheduler="tcp://localhost:1"), DaskEvaluator)
     assert isinstance(make_evaluator("dask"), DaskEvaluator)
+    assert make_evaluator("threads", workers=2).name == "threads"
     with pytest.raises(InputError, match="unknown executor"):
-        make_evaluator("threads")
+        make_evaluator("gpu")
     with pytest.raises(InputError, match="workers"):
         ProcessEvaluator(0)
 

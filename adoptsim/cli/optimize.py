@@ -102,8 +102,8 @@ def optimize_cmd(
         typer.Option(
             "--executor",
             "-e",
-            help="Run the plans' replicates on a sweep evaluator: sequential, processes or "
-            "dask (default: in this process, vectorised). The trials are the same.",
+            help="Run the plans' replicates on a sweep evaluator: sequential, threads, "
+            "processes or dask (default: in this process, vectorised). The trials are the same.",
         ),
     ] = None,
     workers: Annotated[

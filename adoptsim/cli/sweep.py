@@ -17,6 +17,7 @@ from adoptsim.errors import AdoptsimError
 from adoptsim.runs.folders import writable_folder
 from adoptsim.sweeps import (
     SweepStats,
+    auto_executor,
     default_folder,
     estimate_sweep,
     load_experiment,
@@ -92,8 +93,14 @@ def sweep_cmd(
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME).")
     ] = None,
     executor: Annotated[
-        str, typer.Option("--executor", "-e", help="sequential, processes or dask.")
-    ] = "processes",
+        str,
+        typer.Option(
+            "--executor",
+            "-e",
+            help="auto (threads for a sweep of seconds, else processes), sequential, threads, "
+            "processes or dask.",
+        ),
+    ] = "auto",
     workers: Annotated[
         int | None, typer.Option("--workers", "-w", help="Processes (default: all cores).")
     ] = None,
@@ -112,7 +119,7 @@ def sweep_cmd(
         bool, typer.Option("--retry-errors", help="Run failed points again when resuming.")
     ] = False,
     chunk: Annotated[
-        int | None, typer.Option("--chunk", min=1, help="Replicates per task (default: auto).")
+        int | None, typer.Option("--chunk", min=1, help="Runs per task (default: auto).")
     ] = None,
     max_memory: MaxMemory = None,
 ) -> None:
@@ -121,9 +128,12 @@ def sweep_cmd(
     stats = SweepStats()
     folder = out_dir or Path("results")
     try:
-        evaluator = make_evaluator(executor, workers, scheduler)
+        auto = executor == "auto" and scheduler is None
+        evaluator = None if auto else make_evaluator(executor, workers, scheduler)
         limit = ui.memory_limit(max_memory)
         exp = load_experiment(experiment)
+        if evaluator is None:
+            evaluator = make_evaluator(auto_executor(exp, workers), workers)
         folder = writable_folder(out_dir or default_folder(exp))
         ui.show_estimate(estimate_sweep(exp, len(make_design(exp)), evaluator.workers))
         bar = ui.progress_bar("runs", rate=True)

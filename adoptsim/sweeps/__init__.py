@@ -35,6 +35,7 @@ from adoptsim.sweeps.evaluators import (
     Evaluator,
     ProcessEvaluator,
     SequentialEvaluator,
+    ThreadEvaluator,
     cores,
     make_evaluator,
 )
@@ -60,7 +61,14 @@ from adoptsim.sweeps.store import (
     Store,
     load_sweep,
 )
-from adoptsim.sweeps.sweep import Progress, SweepStats, default_folder, estimate_sweep, sweep
+from adoptsim.sweeps.sweep import (
+    Progress,
+    SweepStats,
+    auto_executor,
+    default_folder,
+    estimate_sweep,
+    sweep,
+)
 
 __all__ = [
     "DESIGN",
@@ -91,7 +99,9 @@ __all__ = [
     "SequentialEvaluator",
     "Store",
     "SweepStats",
+    "ThreadEvaluator",
     "apply_overrides",
+    "auto_executor",
     "check_points",
     "chunks",
     "cores",
