@@ -128,11 +128,10 @@ def sweep_cmd(
     stats = SweepStats()
     folder = out_dir or Path("results")
     try:
-        auto = executor == "auto" and scheduler is None
-        evaluator = None if auto else make_evaluator(executor, workers, scheduler)
+        evaluator = make_evaluator(executor, workers, scheduler)  # a bad name fails at once
         limit = ui.memory_limit(max_memory)
         exp = load_experiment(experiment)
-        if evaluator is None:
+        if executor == "auto" and scheduler is None:
             evaluator = make_evaluator(auto_executor(exp, workers), workers)
         folder = writable_folder(out_dir or default_folder(exp))
         ui.show_estimate(estimate_sweep(exp, len(make_design(exp)), evaluator.workers))

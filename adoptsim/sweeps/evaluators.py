@@ -378,6 +378,8 @@ def make_evaluator(
     ``processes`` (default) or ``dask``), ``workers``, and ``scheduler`` (an address or a
     ``distributed.Client``, which implies ``dask``)."""
     executor = executor or "processes"
+    if executor == "auto":  # without an experiment to estimate: a cluster if named
+        executor = "dask" if scheduler is not None else "processes"
     if executor not in EVALUATORS:
         raise InputError(
             f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}", source="--executor"
