@@ -190,6 +190,56 @@ def test_best_yaml_reproduces_its_figures_with_adoptsim_run(tmp_path, wide_conso
     assert best["cost"] <= 20000
 
 
+def test_best_yaml_of_an_uncertain_search_repeats_its_figures_as_it_is(tmp_path, wide_console):
+    """With an uncertainty, best.yaml names the search's draws (one row per replicate) and
+    its runs and seed: `adoptsim run best.yaml` alone gives the best plan's figures."""
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(deep_update(SMALL, {"weeks": 12})))
+    data = {
+        "name": "uncertain_plan",
+        "scenario": "base.yaml",
+        "budget": 20000,
+        "levers": [
+            {
+                "strategy": "evangelists",
+                "use": [True, False],
+                "fixed": {"cost": {"fixed": 2000, "per_person_week": 50}},
+                "settings": {
+                    "target.count": {"low": 2, "high": 20, "integer": True},
+                    "target.select": ["degree"],
+                },
+            }
+        ],
+        "objectives": [{"maximize": "sustained_share"}, {"minimize": "cost"}],
+        "uncertainty": {"behavior.w_social": {"low": 0.05, "high": 0.3}},
+        "replicates": 5,
+        "seed": 4,
+    }
+    path = tmp_path / "opt.yaml"
+    path.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    table = optimize(path, 5, out)
+    front = table[table["pareto"]]
+    best = front.loc[front["sustained_share"].idxmax()]
+    draws = pd.read_csv(out / "uncertainty_draws.csv")
+    assert list(draws.columns) == ["behavior.w_social"] and len(draws) == 5
+    assert draws["behavior.w_social"].between(0.05, 0.3).all()
+    assert draws["behavior.w_social"].nunique() == 5
+    res = cli.invoke(app, ["run", str(out / "best.yaml"), "--out", str(tmp_path / "run"),
+                           "--no-chart"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    run = json.loads((tmp_path / "run" / "summary.json").read_text())
+    summary = pd.DataFrame(run["replicates"])
+    assert len(summary) == 5 and run["seed"] == 4
+    assert summary["sustained_share"].mean() == pytest.approx(best["sustained_share"], abs=1e-12)
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["per_replicate"]["behavior.w_social"] == draws["behavior.w_social"].tolist()
+    (out / "uncertainty_draws.csv").write_text("behavior.w_social\n0.1\n")
+    short = cli.invoke(app, ["run", str(out / "best.yaml"), "--out", str(tmp_path / "short"),
+                             "--no-chart"])  # fmt: skip
+    assert short.exit_code == 2 and "1 rows of draws for 5 runs" in short.output
+
+
 def _trials(table: pd.DataFrame) -> pd.DataFrame:
     """The trials' choices and figures (not the front flags, which depend on the others)."""
     keep = [c for c in table.columns if c[0].isdigit() or c in ("trial", "sustained_share")]

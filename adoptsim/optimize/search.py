@@ -40,6 +40,8 @@ from adoptsim.viz import style
 from adoptsim.viz.comparison import compare_curves
 
 MANIFEST = "manifest.json"
+#: the uncertainty draws of the search, next to best.yaml
+DRAWS = "uncertainty_draws.csv"
 REEVALUATION = "reevaluation.csv"
 REEVALUATION_DIFFERENCES = "reevaluation_differences.csv"
 #: added to the search's seed for the re-evaluation on fresh seeds
@@ -277,7 +279,12 @@ def best_yaml(opt: Optimization, row: pd.Series, folder: Path) -> str:
     if opt.base.source is not None:
         data["extends"] = os.path.relpath(Path(opt.base.source), folder.resolve())
     data["name"] = f"{opt.name} best"[:100]
+    data["runs"], data["seed"] = opt.replicates, opt.seed
     data["strategies"] = plan["strategies"]
+    draws = uncertainty_draws(opt)
+    if draws:  # the search's draws, one row per replicate, so that a run repeats its figures
+        pd.DataFrame(draws).to_csv(folder / DRAWS, index=False)
+        data["calibration"] = {"draws": DRAWS}
     return yaml.safe_dump(data, sort_keys=False)
 
 

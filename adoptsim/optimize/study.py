@@ -22,7 +22,8 @@ import pandas as pd
 from adoptsim import rng as rngmod
 from adoptsim.errors import InputError, ScenarioError
 from adoptsim.optimize.spec import Optimization, OptimizeError, Range
-from adoptsim.runs.runner import posterior_draws, replicate_columns, run
+from adoptsim.runs.draws import posterior_draws
+from adoptsim.runs.runner import replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
 
 JOURNAL = "journal.log"

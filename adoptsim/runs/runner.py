@@ -27,6 +27,7 @@ from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.org import ROLES, Organization, build
 from adoptsim.runs import metrics
 from adoptsim.runs.budget import Estimate, check_memory, estimate_run
+from adoptsim.runs.draws import replicate_parameters
 from adoptsim.runs.result import Result, make_manifest
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 
@@ -258,47 +259,6 @@ def _batch_jobs(scenario, seed, runs, org, batch_size, per_replicate, progress) 
         for spec, group in replicate_groups(scenario, runs, per_replicate)
         for reps in batches(len(group), org.n, batch_size, group)
     ]
-
-
-def replicate_parameters(
-    scenario: Scenario, runs: int, seed: int, posterior: str | Path | pd.DataFrame | None
-) -> dict[str, np.ndarray] | None:
-    """Each replicate's parameters drawn from ``posterior`` or the scenario's own, if any."""
-    named = scenario.calibration is not None and scenario.calibration.posterior is not None
-    return (
-        posterior_draws(scenario, runs, seed, posterior) if posterior is not None or named else None
-    )
-
-
-def posterior_draws(
-    scenario: Scenario, runs: int, seed: int, posterior: str | Path | pd.DataFrame | None = None
-) -> dict[str, np.ndarray]:
-    """Each replicate's fitted parameters, drawn by weight from ``posterior`` (default: the
-    one the scenario names in ``calibration.posterior``, relative to the scenario file)."""
-    if isinstance(posterior, pd.DataFrame):
-        post, path = posterior.copy(), Path("posterior")
-    else:
-        if posterior is None:
-            assert scenario.calibration is not None and scenario.calibration.posterior
-            posterior = scenario.calibration.posterior
-            if not Path(posterior).is_absolute() and scenario.source is not None:
-                posterior = Path(scenario.source).parent / posterior
-        path, post = Path(posterior), None
-    try:
-        if post is None:
-            post = pd.read_csv(path)
-        weights = post.pop("weight").to_numpy(dtype=float)
-        post = post.drop(columns=["distance"], errors="ignore")
-        if post.empty or not np.all(np.isfinite(weights)) or weights.sum() <= 0:
-            raise ValueError("no particles with positive weights")
-    except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
-        raise InputError(
-            f"cannot read the posterior ({type(exc).__name__}: {str(exc)[:200]})",
-            source=str(path),
-        ) from None
-    rng = rngmod.stream(seed, rngmod.SHARED, "posterior")
-    rows = rng.choice(len(post), size=runs, p=weights / weights.sum())
-    return {col: post[col].to_numpy(dtype=float)[rows] for col in post.columns}
 
 
 def _typed(scenario: Scenario, overrides: dict[str, float]) -> dict[str, Any]:

@@ -120,6 +120,12 @@ class CalibrationRef(StrictNumbers):
         description="Posterior CSV (relative to the scenario file): each replicate of a run "
         "draws its fitted parameters from it.",
     )
+    draws: str | None = Field(
+        None,
+        description="CSV of each replicate's own parameter values (relative to the scenario "
+        "file): one column per parameter path, row r for replicate r, used as they are (an "
+        "optimization's uncertainty draws, so that `best.yaml` reruns the search's figures).",
+    )
     observed: str | None = Field(
         None, description="Observed weeks CSV for `adoptsim calibrate` (relative to the file)."
     )
@@ -329,6 +335,7 @@ FILE_SETTINGS = (
     ("organization", "ties"),
     ("organization", "graphml"),
     ("calibration", "posterior"),
+    ("calibration", "draws"),
     ("calibration", "observed"),
 )
 
