@@ -25,52 +25,72 @@ UNRESOLVED = "peer (unresolved)"
 COLUMNS = ("direct", "indirect", "total", "share", "made_aware")
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A label column as integer codes into a table of its labels."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.int64), column.cat.categories
+    codes, labels = pd.factorize(column, use_na_sentinel=False)
+    return codes.astype(np.int64), pd.Index(labels)
+
+
+def _firsts(key: np.ndarray, week: np.ndarray) -> np.ndarray:
+    """Positions of the earliest row (by week, then stream order) of each key, by key."""
+    order = np.lexsort((week, key))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = key[order[1:]] != key[order[:-1]]
+    return order[first]
+
+
 def roots(events: pd.DataFrame) -> pd.DataFrame:
     """Every employee's first trial and first adoption with the root cause of each.
 
     Returns columns ``replicate, employee, event ('trial' | 'adoption'), week, cause,
-    root, direct`` (``direct``: the event's own cause is its root).
+    root, direct`` (``direct``: the event's own cause is its root), ordered by replicate,
+    employee and event.
     """
     cols = ["replicate", "employee", "event", "week", "cause"]
-    ev = events.loc[events["event"].isin(["trial", "adoption"]), cols]
-    nodes = (
-        ev.sort_values(["replicate", "employee", "event", "week"], kind="stable")
-        .drop_duplicates(["replicate", "employee", "event"])
-        .reset_index(drop=True)
-    )
-    if nodes.empty:
+    ev = events.loc[events["event"].isin(["trial", "adoption"]).to_numpy(), cols]
+    if ev.empty:
+        nodes = ev.reset_index(drop=True)
         return nodes.assign(root=pd.Series(dtype=str), direct=pd.Series(dtype=bool))
-    cause = nodes["cause"].astype(str)
-    is_peer = cause.str.startswith("peer:").to_numpy()
-    parent = np.full(len(nodes), -1, dtype=np.int64)
-    if is_peer.any():
-        key = ["replicate", "employee"]
-        index = nodes[key].assign(node=np.arange(len(nodes)), week_of=nodes["week"])
-        adopt = index[nodes["event"] == "adoption"].rename(
-            columns={"node": "adopt_node", "week_of": "adopt_week"}
-        )
-        trial = index[nodes["event"] == "trial"].rename(
-            columns={"node": "trial_node", "week_of": "trial_week"}
-        )
-        asks = pd.DataFrame(
-            {
-                "replicate": nodes["replicate"].to_numpy()[is_peer],
-                "employee": cause[is_peer].str.slice(5).to_numpy(),
-                "week": nodes["week"].to_numpy()[is_peer],
-                "node": np.flatnonzero(is_peer),
-            }
-        )
-        asks = asks.merge(adopt, on=key, how="left").merge(trial, on=key, how="left")
-        use_adopt = asks["adopt_week"].notna() & (asks["adopt_week"] < asks["week"])
+    rep = np.unique(ev["replicate"].to_numpy(np.int64), return_inverse=True)[1]
+    emp, emp_labels = _codes(ev["employee"])
+    kind, kinds = _codes(ev["event"])
+    adopt = np.asarray(kinds.astype(str) == "adoption")[kind]
+    week = ev["week"].to_numpy(np.int64)
+    cause, cause_labels = _codes(ev["cause"])
+    n_emp = len(emp_labels) + 1
+    key = (rep * n_emp + emp) * 2 + adopt  # (replicate, employee, event): 'adoption' last
+    at = _firsts(key, week)
+    at = at[np.argsort(key[at], kind="stable")]
+    node_key, node_week, node_cause = key[at], week[at], cause[at]
+    # each cause's peer (an employee code), -1 when the cause is not a peer
+    used = np.unique(node_cause)
+    text = pd.Index(cause_labels[used].astype(str))
+    peer_of = np.full(len(cause_labels), -1, dtype=np.int64)
+    is_peer_cause = np.zeros(len(cause_labels), dtype=bool)
+    named = text.str.startswith("peer:")
+    is_peer_cause[used[named]] = True
+    peer_of[used[named]] = emp_labels.get_indexer(text[named].str.slice(5))
+    is_peer = is_peer_cause[node_cause]
+    parent = np.full(at.size, -1, dtype=np.int64)
+    asks = np.flatnonzero(is_peer & (peer_of[node_cause] >= 0))
+    if asks.size:
+        base = (rep[at][asks] * n_emp + peer_of[node_cause[asks]]) * 2
+        found = []
+        for offset in (1, 0):  # the peer's adoption, then its trial
+            pos = np.minimum(np.searchsorted(node_key, base + offset), node_key.size - 1)
+            found.append(np.where(node_key[pos] == base + offset, pos, -1))
+        a_node, t_node = found
+        asked = node_week[asks]
+        use_adopt = (a_node >= 0) & (node_week[a_node] < asked)
         # a peer made a user by a strategy that week (evangelists) is seen the same week
-        use_trial = ~use_adopt & asks["trial_week"].notna() & (asks["trial_week"] <= asks["week"])
-        chosen = np.where(
-            use_adopt, asks["adopt_node"], np.where(use_trial, asks["trial_node"], -1)
-        )
-        parent[asks["node"].to_numpy()] = np.nan_to_num(chosen, nan=-1).astype(np.int64)
+        use_trial = ~use_adopt & (t_node >= 0) & (node_week[t_node] <= asked)
+        parent[asks] = np.where(use_adopt, a_node, np.where(use_trial, t_node, -1))
     # labels of the roots: the node's own cause unless it points to a parent
-    labels = np.where(is_peer, UNRESOLVED, cause.to_numpy()).astype(object)
-    root = np.where(parent >= 0, parent, np.arange(len(nodes)))
+    cause_text = cause_labels.to_numpy()[node_cause]
+    labels = np.where(is_peer, UNRESOLVED, cause_text).astype(object)
+    root = np.where(parent >= 0, parent, np.arange(at.size))
     # pointer jumping: every pass halves the remaining chain lengths
     for _ in range(64):
         nxt = np.where(parent[root] >= 0, parent[root], root)
@@ -78,6 +98,7 @@ def roots(events: pd.DataFrame) -> pd.DataFrame:
             break
         root = nxt
     resolved = parent[root] < 0  # False only on a cycle of same-week trials (never seen)
+    nodes = ev.iloc[at].reset_index(drop=True)
     nodes["root"] = np.where(resolved, labels[root], UNRESOLVED).astype(str)
     nodes["direct"] = ~is_peer
     return nodes
@@ -114,9 +135,36 @@ def attribution(
     table["share"] = table["total"] / all_adoptions if all_adoptions else 0.0
     # strategies that act through awareness (campaigns, announcements) rarely decide the
     # choice itself: say how many adopters each one made aware in the first place
-    aware = events[events["event"] == "awareness"]
-    aware = aware.drop_duplicates(["replicate", "employee"]).set_index(["replicate", "employee"])
-    keys = pd.MultiIndex.from_frame(adoptions[["replicate", "employee"]])
-    heard = aware["cause"].reindex(keys).dropna().value_counts()
-    table["made_aware"] = heard.reindex(table.index).fillna(0).astype(float) / n
+    table["made_aware"] = _made_aware(events, adoptions).reindex(table.index).fillna(0.0) / n
     return table
+
+
+def _made_aware(events: pd.DataFrame, adoptions: pd.DataFrame) -> pd.Series:
+    """Adopters by the cause of their first awareness."""
+    aware = events.loc[(events["event"] == "awareness").to_numpy()]
+    if aware.empty or adoptions.empty:
+        return pd.Series(dtype=float)
+    employees = events["employee"]
+    labels = (
+        employees.cat.categories
+        if isinstance(employees.dtype, pd.CategoricalDtype)
+        else pd.Index(pd.unique(employees))
+    )
+
+    def keys(frame: pd.DataFrame) -> np.ndarray:
+        col = frame["employee"]
+        same = isinstance(col.dtype, pd.CategoricalDtype) and (
+            col.dtype is employees.dtype or col.cat.categories.equals(labels)
+        )
+        codes = col.cat.codes.to_numpy() if same else labels.get_indexer(col)
+        return frame["replicate"].to_numpy(np.int64) * (len(labels) + 1) + codes
+
+    aware_key = keys(aware)
+    first = _firsts(aware_key, aware["week"].to_numpy(np.int64))
+    first = first[np.argsort(aware_key[first], kind="stable")]
+    sorted_keys = aware_key[first]
+    wanted = keys(adoptions)
+    pos = np.minimum(np.searchsorted(sorted_keys, wanted), sorted_keys.size - 1)
+    hit = sorted_keys[pos] == wanted
+    causes = aware["cause"].to_numpy()[first[pos[hit]]]
+    return pd.Series(causes, dtype=object).astype(str).value_counts().astype(float)

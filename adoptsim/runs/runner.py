@@ -155,15 +155,25 @@ def _label_tables(org: Organization, causes: tuple[str, ...]) -> tuple[Labels, L
     tables = _TABLES.setdefault(org, {})
     if causes not in tables:
         ids = np.asarray(org.ids).astype(str)
-        names = [EVENT_NAMES[k] for k in sorted(EVENT_NAMES)]
+        names = np.asarray([EVENT_NAMES[k] for k in sorted(EVENT_NAMES)], dtype=object)
+        peers = np.char.add("peer:", ids).astype(object)
         tables[causes] = tuple(
-            pd.CategoricalDtype(index) if index.is_unique else index
-            for index in (
-                pd.Index(t, dtype=object)
-                for t in ([*ids, ""], names, [*causes, *np.char.add("peer:", ids)])
+            _table(pd.Index(t, dtype=object, copy=False))
+            for t in (
+                np.append(ids.astype(object), ""),
+                names,
+                np.concatenate([np.asarray(causes, dtype=object), peers]),
             )
         )
     return tables[causes]
+
+
+def _table(index: pd.Index) -> Labels:
+    """``index`` as a categorical type, or as itself if a label repeats."""
+    try:
+        return pd.CategoricalDtype(index)  # checks that the labels are unique
+    except ValueError:
+        return index
 
 
 def _code_dtype(size: int) -> np.dtype:
