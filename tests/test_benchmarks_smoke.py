@@ -14,6 +14,8 @@ def test_the_benchmark_tasks_run_at_tiny_sizes():
     assert util
     ens = run.task_ensemble(n=300, weeks=2, runs=4, workers=1, repeats=1)
     assert ens
+    band = scale.task_bandwidth(n=300, weeks=5, copy_mb=8)
+    assert band["bytes_touched_mb"] > 0 and band["copy_gb_per_s"] > 0 and band["step_ms"] > 0
 
 
 def test_the_generated_inputs_are_made_from_a_seed():

@@ -720,3 +720,16 @@ def test_role_codes_are_the_role_enum() -> None:
     below = o.level > 1
     assert (o.role[below & has_reports] == Role.MANAGER).all()
     assert (o.role[below & ~has_reports] == Role.INDIVIDUAL_CONTRIBUTOR).all()
+
+
+def test_betweenness_uses_fewer_sources_on_larger_graphs():
+    """Exact up to 2,000 employees; 200 sampled sources up to 250,000 ties; then a fixed
+    budget of tie visits, never fewer than 5 sources."""
+    from adoptsim.org.centrality import pivots
+
+    assert pivots(2000, 10_000) == 2000
+    assert pivots(10_000, 47_548) == 200
+    assert pivots(100_000, 480_411) == 104
+    assert pivots(2_100_000, 10_078_125) == 5
+    sizes = [pivots(n, 5 * n) for n in (10_000, 50_000, 200_000, 1_000_000, 5_000_000)]
+    assert sizes == sorted(sizes, reverse=True)
