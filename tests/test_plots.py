@@ -357,3 +357,11 @@ def test_a_difference_of_zero_in_every_run_is_drawn_readably():
     share = next(ax for ax in fig.axes if ax.get_title(loc="left") == "final active share")
     assert share.get_xlim() != (-1.0, 1.0)
     plt.close(fig)
+
+
+def test_week_axes_have_whole_week_ticks(result):
+    [(_, fig)] = plots.draw(result, "adoption")
+    ax = next(a for a in fig.axes if a.get_xlabel() == "week since launch")
+    ticks = ax.get_xticks()
+    assert len(ticks) >= 3 and np.allclose(ticks, np.round(ticks))
+    plt.close(fig)

@@ -91,7 +91,7 @@ def compare_curves(
         ax.legend(loc="upper left", fontsize=style.font_pt(10))
         if strip:
             _plans_strip(lower, results, weeks, colors)
-            lower.set_xlabel("week since launch")
+            style.week_axis(lower)
             lower.set_title(
                 "strategies by plan",
                 fontsize=style.font_pt(10),
@@ -99,7 +99,7 @@ def compare_curves(
                 color=style.SOURCE_COLOR,
             )
         else:
-            ax.set_xlabel("week since launch")
+            style.week_axis(ax)
         style.finish(fig, style.comparison_source_line(results, "bands: 90 % of runs"))
     return fig
 
@@ -112,7 +112,7 @@ def plans(source: Comparison | Sequence[Result], row_height: float = 0.45) -> Fi
     with plt.rc_context(style.rc_params()):
         fig, ax = plt.subplots(figsize=style.figsize(10, 1.4 + row_height * len(results)))
         _plans_strip(ax, results, weeks, colors)
-        ax.set_xlabel("week since launch")
+        style.week_axis(ax)
         ax.set_title("Plans: strategies and the weeks they act", loc="left")
         style.finish(fig, style.comparison_source_line(results))
     return fig

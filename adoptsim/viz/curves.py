@@ -30,7 +30,7 @@ def adoption(result: Result) -> Figure:
         rows = style.mark_strategies(ax, result.strategy_windows, weeks)
         ax.set_xlim(0, weeks)
         style.percent_axis(ax, 102)
-        ax.set_xlabel("week since launch")
+        style.week_axis(ax)
         style.title_above(ax, f"Adoption forecast: {result.name}", rows)
         ax.legend(loc="best")
         style.finish(fig, style.source_line(result))
@@ -67,7 +67,7 @@ def stages(result: Result) -> Figure:
         ax.set_xlim(0, weeks)
         style.percent_axis(ax)
         ax.grid(False)
-        ax.set_xlabel("week since launch")
+        style.week_axis(ax)
         style.title_above(ax, f"Stages of adoption: {result.name}", rows)
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5))
@@ -122,7 +122,7 @@ def groups(result: Result, by: str = "department", column: str = "active_share")
             if k % ncols == 0:
                 ax.set_ylabel(f"{label} (%)")
             if k // ncols == nrows - 1 or k + ncols >= n:
-                ax.set_xlabel("week since launch")
+                style.week_axis(ax)
                 ax.xaxis.set_tick_params(labelbottom=True)
         strategies = ", ".join(
             f"{w['label']} (weeks {w['start']}–{w['end'] if w['end'] is not None else weeks})"

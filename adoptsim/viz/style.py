@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 from matplotlib.figure import Figure
 
 from adoptsim.errors import InputError
@@ -299,3 +300,9 @@ def save(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     fig.savefig(path, dpi=dpi)
     close(fig)
     return path
+
+
+def week_axis(ax) -> None:
+    """Label ``ax``'s x axis as weeks since launch, with whole-week ticks."""
+    ax.set_xlabel("week since launch")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
