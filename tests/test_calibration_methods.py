@@ -15,7 +15,7 @@ from adoptsim.cli import app
 from adoptsim.errors import InputError
 from adoptsim.runs.runner import build_org
 from adoptsim.scenario import load_scenario
-from adoptsim.sweeps.evaluators import ProcessEvaluator, SequentialEvaluator
+from adoptsim.sweeps.evaluators import ProcessEvaluator, SequentialEvaluator, ThreadEvaluator
 from tests.test_calibration import FIT, PILOT, TRUTH, observe
 
 cli = CliRunner()
@@ -94,7 +94,9 @@ def test_the_posterior_does_not_depend_on_the_executor(pilot):
         procs = calibrate(*args, evaluator=processes, **kw)
     pd.testing.assert_frame_equal(threads.posterior, seq.posterior)
     pd.testing.assert_frame_equal(threads.posterior, procs.posterior)
-    assert (seq.executor, procs.executor) == ("sequential", "processes")
+    pool = calibrate(*args, evaluator=ThreadEvaluator(2), **kw)  # the sweeps' thread pool
+    pd.testing.assert_frame_equal(threads.posterior, pool.posterior)
+    assert (seq.executor, procs.executor, pool.executor) == ("sequential", "processes", "threads")
 
 
 def test_the_posterior_on_a_dask_cluster_is_the_same(pilot):

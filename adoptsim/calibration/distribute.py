@@ -9,7 +9,8 @@ ran, so the same seed gives the same posterior on every executor.
 
 The sweeps' evaluators (:mod:`adoptsim.sweeps.evaluators`) sit in a layer beside this one, so
 this module does not import them: :func:`mapper_of` takes any *evaluator-like* object with the
-evaluators' face — ``name`` (``sequential``, ``processes`` or ``dask``), ``workers``, a
+evaluators' face — ``name`` (``sequential``, ``threads``, ``processes`` or ``dask``),
+``workers``, a
 ``session()`` context manager and, on Dask, ``client`` (a ``distributed.Client``) — or a plain
 mapper callable. The command line builds the evaluator with the sweeps' ``make_evaluator``
 (the same ``--executor``, ``--workers`` and ``--scheduler`` as ``adoptsim sweep``).
@@ -107,6 +108,8 @@ def mapper_of(evaluator: Any = None, workers: int | None = None) -> Iterator[Map
         elif getattr(ev, "name", "") == "processes" and ev.workers > 1:
             with process_mapper(ev.workers) as run:
                 yield run
+        elif getattr(ev, "name", "") == "threads":
+            yield thread_mapper(ev.workers)
         else:
             yield sequential_mapper
 
