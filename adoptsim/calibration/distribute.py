@@ -18,7 +18,6 @@ mapper callable. The command line builds the evaluator with the sweeps' ``make_e
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,7 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.runs.runner import in_parallel
+from adoptsim.runs.runner import in_parallel, process_context
 
 #: runs ``fn`` on every task and returns the results in task order
 Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list]
@@ -49,20 +48,11 @@ def sequential_mapper[T, R](fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]
     return [fn(t) for t in tasks]
 
 
-def _process_context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["adoptsim.calibration.fit"])
-        return ctx
-    return mp.get_context("spawn")
-
-
 @contextmanager
 def process_mapper(workers: int) -> Iterator[Mapper]:
     """A pool of ``workers`` local processes for the block (from a script: under
     ``if __name__ == "__main__":``, since the workers import it)."""
-    pool = ProcessPoolExecutor(workers, mp_context=_process_context())
+    pool = ProcessPoolExecutor(workers, mp_context=process_context("adoptsim.calibration.fit"))
 
     def run[T, R](fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
         try:

@@ -7,6 +7,7 @@ streams, so the numbers do not depend on the batch size or on which process runs
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -281,6 +282,16 @@ def _typed(scenario: Scenario, overrides: dict[str, float]) -> dict[str, Any]:
         is_int = isinstance(current, int) and not isinstance(current, bool)
         out[path] = round(value) if is_int and float(value).is_integer() else value
     return out
+
+
+def process_context(preload: str) -> mp.context.BaseContext:
+    """The start method for worker processes: a fork server that has imported ``preload``
+    (a module; workers start from it quickly), else spawning fresh interpreters."""
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload([preload])
+        return ctx
+    return mp.get_context("spawn")
 
 
 def default_workers() -> int:

@@ -18,7 +18,6 @@ Rows do not depend on the evaluator: a job's rows are a function of the job only
 from __future__ import annotations
 
 import itertools
-import multiprocessing as mp
 import os
 import re
 import threading
@@ -39,6 +38,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError, InputError
+from adoptsim.runs.runner import process_context
 from adoptsim.sweeps.jobs import Job, end_with_parent, run_job
 
 Done = Callable[[pd.DataFrame], None]
@@ -128,15 +128,6 @@ class SequentialEvaluator(Evaluator):
         return {}
 
 
-def _process_context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["adoptsim.sweeps.jobs"])
-        return ctx
-    return mp.get_context("spawn")
-
-
 class _PoolEvaluator(Evaluator):
     """Jobs on a pool of ``workers`` (default: all cores), two queued per worker."""
 
@@ -210,7 +201,7 @@ class ProcessEvaluator(_PoolEvaluator):
     def _new_pool(self) -> Executor:
         return ProcessPoolExecutor(
             self._workers,
-            mp_context=_process_context(),
+            mp_context=process_context("adoptsim.sweeps.jobs"),
             initializer=end_with_parent,
             initargs=(os.getpid(),),
         )
