@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every chart the README shows (results/readme/*.png) from the shipped
 # scenarios and experiments, after a change of the model or its defaults.
-#   bash experiments/readme_charts.sh        (about two minutes on two cores)
+#   bash experiments/readme_charts.sh        (about three minutes on two cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=.venv/bin/adoptsim
@@ -29,6 +29,11 @@ cp "$WORK/evangelist_count/analysis/sustained_share_by_evangelists.png" $OUT/swe
 $A sweep experiments/sensitivity.yaml --out "$WORK/sensitivity" >/dev/null
 $A analyze "$WORK/sensitivity" --metric sustained_share >/dev/null
 cp "$WORK/sensitivity/analysis/sobol_sustained_share.png" $OUT/sweep_sobol.png
+
+$A optimize experiments/best_plan.yaml --trials 300 --out "$WORK/best_plan" >/dev/null
+cp "$WORK/best_plan/pareto.png" $OUT/optimize_pareto.png
+
+.venv/bin/python experiments/real_series.py >/dev/null  # writes results/readme/real_series.png
 
 $A validate --case bass --out "$WORK/validation" >/dev/null
 cp "$WORK/validation/bass.png" $OUT/validation_bass.png

@@ -36,11 +36,10 @@ from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.runs.budget import Estimate, check_memory, estimate_processes
 from adoptsim.runs.folders import file_digest
 from adoptsim.runs.runner import BATCH_ELEMENTS, estimate
-from adoptsim.scenario import Scenario
 from adoptsim.sweeps.design import Design, check_points, make_design, point_seed
 from adoptsim.sweeps.evaluators import Evaluator, cores, make_evaluator
 from adoptsim.sweeps.experiment import Experiment, experiment_from_data, load_experiment
-from adoptsim.sweeps.jobs import Job, chunks, scenario_of, shared_organization
+from adoptsim.sweeps.jobs import Job, chunks, shared_organization
 from adoptsim.sweeps.store import RESULTS, Store
 from adoptsim.version import __version__
 
@@ -255,24 +254,24 @@ def batched(exp: Experiment) -> bool:
     the engine takes per replicate."""
     return (
         exp.common_random_numbers
-        and not _base(exp).organization.new_per_replicate
+        and not _organization_data(exp).get("new_per_replicate", False)
         and any(p.path in REPLICATE_PARAMETERS for p in exp.parameters)
     )
 
 
 def batch_rows(exp: Experiment) -> int:
     """Runs of the base scenario's organization that fill one batch of the engine."""
-    base = _base(exp)
-    generated = base.organization.generate
-    employees = generated.employees if generated is not None else None
-    if employees is None:
-        employees = shared_organization(base, exp.seed).n
+    generated = _organization_data(exp).get("generate") or {}
+    employees = generated.get("employees")
+    if not isinstance(employees, int) or isinstance(employees, bool):
+        employees = shared_organization(exp.base, exp.seed).n
     return max(1, BATCH_ELEMENTS // max(employees, 1))
 
 
-def _base(exp: Experiment) -> Scenario:
-    """The base scenario with the experiment's fixed values."""
-    return scenario_of(exp.base_data(), str(exp.base.source) if exp.base.source else None, {})
+def _organization_data(exp: Experiment) -> dict[str, Any]:
+    """The base scenario's organization settings with the experiment's fixed values (the
+    base alone may be incomplete: the points supply the rest)."""
+    return exp.base_data().get("organization") or {}
 
 
 def _jobs(
