@@ -18,6 +18,24 @@ from tests.conftest import SMALL, deep_update
 cli = CliRunner()
 
 
+#: the levers of the small optimization file
+EVANGELISTS = {
+    "strategy": "evangelists",
+    "use": [True, False],
+    "fixed": {"cost": {"fixed": 2000, "per_person_week": 50}},
+    "settings": {
+        "target.count": {"low": 2, "high": 20, "integer": True},
+        "target.select": ["random", "degree"],
+        "start": {"low": 1, "high": 8, "integer": True},
+    },
+}
+SPONSOR = {
+    "strategy": "senior_sponsor",
+    "use": [True, False],
+    "fixed": {"cost": {"per_week": 1500}},
+}
+
+
 def write(tmp_path, **over) -> object:
     base = tmp_path / "base.yaml"
     base.write_text(yaml.safe_dump(deep_update(SMALL, {"weeks": 16})))
@@ -25,23 +43,7 @@ def write(tmp_path, **over) -> object:
         "name": "small_plan",
         "scenario": "base.yaml",
         "budget": 20000,
-        "levers": [
-            {
-                "strategy": "evangelists",
-                "use": [True, False],
-                "fixed": {"cost": {"fixed": 2000, "per_person_week": 50}},
-                "settings": {
-                    "target.count": {"low": 2, "high": 20, "integer": True},
-                    "target.select": ["random", "degree"],
-                    "start": {"low": 1, "high": 8, "integer": True},
-                },
-            },
-            {
-                "strategy": "senior_sponsor",
-                "use": [True, False],
-                "fixed": {"cost": {"per_week": 1500}},
-            },
-        ],
+        "levers": [EVANGELISTS, SPONSOR],
         "objectives": [{"maximize": "sustained_share"}, {"minimize": "cost"}],
         "uncertainty": {"behavior.w_social": {"low": 0.1, "high": 0.2}},
         "replicates": 4,

@@ -17,6 +17,7 @@ from adoptsim.optimize import OptimizeError, load_optimization, optimize
 from adoptsim.optimize.cost import cheapest_plan
 from adoptsim.sweeps.evaluators import ProcessEvaluator, SequentialEvaluator
 from tests.conftest import SMALL, deep_update
+from tests.test_optimize import EVANGELISTS, SPONSOR, write
 
 cli = CliRunner()
 
@@ -143,37 +144,16 @@ def test_no_returned_plan_exceeds_the_budget(tmp_path):
     assert cost <= BUDGET
 
 
+def evangelists_from_week_1(**settings) -> dict:
+    """The small file's evangelists lever without the start week to choose."""
+    kept = {k: v for k, v in EVANGELISTS["settings"].items() if k != "start"}
+    return {**EVANGELISTS, "settings": {**kept, **settings}}
+
+
 def test_best_yaml_reproduces_its_figures_with_adoptsim_run(tmp_path, wide_console):
     """`adoptsim run best.yaml` on the search's seed and replicates gives the best plan's
     figures (a real search: the simulation, no uncertainty)."""
-    base = tmp_path / "base.yaml"
-    base.write_text(yaml.safe_dump(deep_update(SMALL, {"weeks": 16})))
-    data = {
-        "name": "small_plan",
-        "scenario": "base.yaml",
-        "budget": 20000,
-        "levers": [
-            {
-                "strategy": "evangelists",
-                "use": [True, False],
-                "fixed": {"cost": {"fixed": 2000, "per_person_week": 50}},
-                "settings": {
-                    "target.count": {"low": 2, "high": 20, "integer": True},
-                    "target.select": ["random", "degree"],
-                },
-            },
-            {
-                "strategy": "senior_sponsor",
-                "use": [True, False],
-                "fixed": {"cost": {"per_week": 1500}},
-            },
-        ],
-        "objectives": [{"maximize": "sustained_share"}, {"minimize": "cost"}],
-        "replicates": 4,
-        "seed": 3,
-    }
-    path = tmp_path / "opt.yaml"
-    path.write_text(yaml.safe_dump(data))
+    path = write(tmp_path, levers=[evangelists_from_week_1(), SPONSOR], uncertainty={})
     out = tmp_path / "out"
     table = optimize(path, 6, out)
     front = table[table["pareto"]]
@@ -193,30 +173,14 @@ def test_best_yaml_reproduces_its_figures_with_adoptsim_run(tmp_path, wide_conso
 def test_best_yaml_of_an_uncertain_search_repeats_its_figures_as_it_is(tmp_path, wide_console):
     """With an uncertainty, best.yaml names the search's draws (one row per replicate) and
     its runs and seed: `adoptsim run best.yaml` alone gives the best plan's figures."""
-    base = tmp_path / "base.yaml"
-    base.write_text(yaml.safe_dump(deep_update(SMALL, {"weeks": 12})))
-    data = {
-        "name": "uncertain_plan",
-        "scenario": "base.yaml",
-        "budget": 20000,
-        "levers": [
-            {
-                "strategy": "evangelists",
-                "use": [True, False],
-                "fixed": {"cost": {"fixed": 2000, "per_person_week": 50}},
-                "settings": {
-                    "target.count": {"low": 2, "high": 20, "integer": True},
-                    "target.select": ["degree"],
-                },
-            }
-        ],
-        "objectives": [{"maximize": "sustained_share"}, {"minimize": "cost"}],
-        "uncertainty": {"behavior.w_social": {"low": 0.05, "high": 0.3}},
-        "replicates": 5,
-        "seed": 4,
-    }
-    path = tmp_path / "opt.yaml"
-    path.write_text(yaml.safe_dump(data))
+    path = write(
+        tmp_path,
+        name="uncertain_plan",
+        levers=[evangelists_from_week_1(**{"target.select": ["degree"]})],
+        uncertainty={"behavior.w_social": {"low": 0.05, "high": 0.3}},
+        replicates=5,
+        seed=4,
+    )
     out = tmp_path / "out"
     table = optimize(path, 5, out)
     front = table[table["pareto"]]

@@ -11,16 +11,11 @@ import yaml
 import adoptsim
 from adoptsim.sweeps import Store, experiment_from_data, sweep, with_overrides
 from adoptsim.sweeps.sweep import batched
-from tests.test_sweep import BASE
+from tests import test_sweep
 
+#: the sweep tests' base scenario file (a 200-employee, 10-week scenario with two strategies)
+base_file = test_sweep.base_file
 METRICS = ["final_active_share", "sustained_share", "lapses", "weeks_to_25", "cost"]
-
-
-@pytest.fixture
-def base_file(tmp_path):
-    path = tmp_path / "base.yaml"
-    path.write_text(yaml.safe_dump(BASE))
-    return path
 
 
 def experiment(base_file, **over) -> dict:

@@ -48,7 +48,7 @@ from adoptsim.sweeps.experiment import (
     known_metrics,
     load_experiment,
 )
-from adoptsim.sweeps.jobs import Job, chunks, point_scenario, run_job
+from adoptsim.sweeps.jobs import Job, chunks, run_job
 from adoptsim.sweeps.store import (
     DESIGN,
     EXPERIMENT,
@@ -119,7 +119,6 @@ __all__ = [
     "make_design",
     "make_evaluator",
     "parse_path",
-    "point_scenario",
     "point_seed",
     "run_job",
     "salib_problem",

@@ -73,11 +73,6 @@ def scenario_of(data: dict[str, Any], source: str | None, overrides: dict[str, A
     return spec
 
 
-def point_scenario(job: Job) -> Scenario:
-    """The validated scenario of a job's shared overrides."""
-    return scenario_of(job.scenario, job.source, job.shared)
-
-
 def _message(exc: Exception) -> str:
     return str(exc) if isinstance(exc, AdoptsimError) else f"{type(exc).__name__}: {exc}"
 
