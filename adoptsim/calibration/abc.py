@@ -9,17 +9,23 @@ distance is within the tolerance, and weighted prior / sum_j w_j K(theta | theta
 K replicates per particle, a particle is kept with probability (replicates within the
 tolerance) / K, an unbiased estimate of the ABC likelihood (Bornn, Pillai, Smith & Woodard
 2017, Statistics and Computing 27:1247).
-Parameters are handled in their prior's scale (log for log-uniform priors), where every prior
-is uniform.
+Parameters are handled in their prior's scale (log for log priors); a prior is flat there
+unless a :class:`Prior` gives it a density (e.g. a truncated normal: informative priors).
+
+A run stops when it has converged — a generation's tolerance fell by less than
+``min_tolerance_drop`` of the last one, or its acceptance rate fell below ``min_acceptance``
+(the tolerance has reached the noise floor of the simulations; the stop rules of pyABC,
+Klinger, Rickert & Hasenauer 2018) — or, without converging, when it reaches ``generations``
+or ``max_simulations``; :attr:`SMCResult.stop` says which.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
-from scipy.stats import multivariate_normal
 
 #: the batch simulator: particles (P x D, prior scale) -> distances (P x K): one per
 #: independent replicate of each particle
@@ -40,11 +46,58 @@ class Generation:
     simulations: int
 
 
+class Prior(Protocol):
+    """A prior over particles in their prior scale."""
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` particles (n x D)."""
+        ...
+
+    def log_density(self, particles: np.ndarray) -> np.ndarray:
+        """Log density of each particle (n x D), up to a constant; -inf outside."""
+        ...
+
+
+@dataclass(frozen=True)
+class FlatPrior:
+    """Uniform within ``bounds`` (D x 2)."""
+
+    bounds: np.ndarray
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` particles uniform within the bounds."""
+        return sample_prior(self.bounds, n, rng)
+
+    def log_density(self, particles: np.ndarray) -> np.ndarray:
+        """0 inside the bounds, -inf outside."""
+        b = self.bounds
+        inside = np.all((particles >= b[:, 0]) & (particles <= b[:, 1]), axis=1)
+        return np.where(inside, 0.0, -np.inf)
+
+
+#: why a run stopped, and whether that counts as converged
+STOPS = {
+    "given": (True, "made outside abc_smc"),
+    "tolerance": (True, "the tolerance fell by less than {drop:.0%} in a generation"),
+    "acceptance": (True, "the acceptance rate fell below {acceptance:.0%}"),
+    "generations": (False, "it reached the most generations allowed ({generations})"),
+    "simulations": (False, "it reached the simulation budget ({budget:,})"),
+    "population": (False, "too few particles fell within the tolerance to fill a population"),
+}
+
+
 @dataclass
 class SMCResult:
-    """Every generation of a run, the last one being the posterior."""
+    """Every generation of a run, the last one being the posterior, and why it stopped."""
 
     generations: list[Generation] = field(default_factory=list)
+    stop: str = "given"
+    reason: str = ""
+
+    @property
+    def converged(self) -> bool:
+        """Whether the run stopped by a convergence rule (tolerance or acceptance)."""
+        return STOPS[self.stop][0]
 
     @property
     def posterior(self) -> Generation:
@@ -71,28 +124,59 @@ def kernel_covariance(particles: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return cov + floor * np.eye(len(cov))
 
 
+#: proposal rounds of one perturbation before giving up (a kernel that keeps leaving the
+#: prior's range: a range far narrower than the population's spread)
+MAX_PROPOSAL_ROUNDS = 1000
+
+
 def perturb(
     last: Generation, n: int, bounds: np.ndarray, cov: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """``n`` proposals inside ``bounds``: a particle of ``last`` by weight, moved by the
-    Gaussian kernel (proposals outside the prior are drawn again)."""
+    Gaussian kernel (proposals outside the prior are drawn again, at most
+    MAX_PROPOSAL_ROUNDS times: then a ValueError)."""
     out = np.empty((0, len(bounds)))
     chol = np.linalg.cholesky(cov)
-    while len(out) < n:
+    for _ in range(MAX_PROPOSAL_ROUNDS):
+        if len(out) >= n:
+            return out[:n]
         k = 2 * (n - len(out))
         picks = rng.choice(len(last.particles), size=k, p=last.weights)
         moved = last.particles[picks] + rng.standard_normal((k, len(bounds))) @ chol.T
         inside = np.all((moved >= bounds[:, 0]) & (moved <= bounds[:, 1]), axis=1)
         out = np.vstack([out, moved[inside]])
-    return out[:n]
+    if len(out) >= n:
+        return out[:n]
+    raise ValueError(
+        f"the ABC kernel could not propose {n} particles inside the prior's range in "
+        f"{MAX_PROPOSAL_ROUNDS} rounds: widen the --fit ranges"
+    )
 
 
-def new_weights(accepted: np.ndarray, last: Generation, cov: np.ndarray) -> np.ndarray:
-    """prior / sum_j w_j K(theta | theta_j), normalised (the prior is flat inside bounds)."""
-    density = np.zeros(len(accepted))
-    for p, w in zip(last.particles, last.weights, strict=True):
-        density += w * multivariate_normal.pdf(accepted, mean=p, cov=cov, allow_singular=True)
-    weights = 1.0 / np.maximum(density, np.finfo(float).tiny)
+def kernel_log_density(x: np.ndarray, centers: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """log N(x_i; c_j, cov) up to a constant, (len(x), len(centers))."""
+    chol = np.linalg.cholesky(cov)
+    out = np.empty((len(x), len(centers)))
+    step = max(1, 2_000_000 // max(1, len(centers) * x.shape[1]))
+    for i in range(0, len(x), step):
+        diff = x[i : i + step, np.newaxis, :] - centers[np.newaxis, :, :]
+        z = np.linalg.solve(chol, diff.reshape(-1, x.shape[1]).T).T
+        out[i : i + step] = -0.5 * np.sum(z * z, axis=1).reshape(-1, len(centers))
+    return out
+
+
+def new_weights(
+    accepted: np.ndarray, last: Generation, cov: np.ndarray, prior: Prior | None = None
+) -> np.ndarray:
+    """prior / sum_j w_j K(theta | theta_j), normalised (a flat prior when None)."""
+    logk = kernel_log_density(accepted, last.particles, cov)
+    with np.errstate(divide="ignore"):
+        logk = logk + np.log(last.weights)[np.newaxis, :]
+    top = logk.max(axis=1, keepdims=True)
+    log_mix = top[:, 0] + np.log(np.exp(logk - top).sum(axis=1))
+    log_prior = np.zeros(len(accepted)) if prior is None else prior.log_density(accepted)
+    log_w = log_prior - log_mix
+    weights = np.exp(log_w - log_w.max())
     return weights / weights.sum()
 
 
@@ -105,28 +189,30 @@ def abc_smc(
     quantile: float = 0.5,
     min_acceptance: float = 0.02,
     progress: Progress | None = None,
+    *,
+    prior: Prior | None = None,
+    min_tolerance_drop: float = 0.0,
+    max_simulations: int | None = None,
 ) -> SMCResult:
     """Run ABC-SMC: at most ``generations`` after the prior generation, each of
-    ``population`` particles; stops early when a generation accepts fewer than
-    ``min_acceptance`` of its proposals."""
+    ``population`` particles, from ``prior`` (flat within ``bounds`` when None); stops
+    early by the rules of the module docstring (``min_tolerance_drop`` 0: that rule off;
+    ``max_simulations`` None: no budget)."""
     bounds = np.asarray(bounds, dtype=float)
-    first = sample_prior(bounds, population, rng)
+    prior = prior if prior is not None else FlatPrior(bounds)
+    first = prior.sample(population, rng)
     d0 = np.atleast_2d(np.asarray(simulate(first), dtype=float).T).T
     result = SMCResult(
         [
             Generation(
-                first,
-                np.full(population, 1 / population),
-                d0.mean(axis=1),
-                np.inf,
-                1.0,
-                population,
+                first, np.full(population, 1 / population), d0.mean(axis=1), np.inf, 1.0, population
             )
         ]
     )
     last_all = d0
     if progress is not None:
         progress(0, np.inf, 1.0, result.simulations)
+    budget = max_simulations if max_simulations is not None else np.inf
     for t in range(1, generations + 1):
         last = result.posterior
         eps = float(np.quantile(last_all, quantile))
@@ -139,22 +225,55 @@ def abc_smc(
             ok = rng.random(len(batch)) < (d <= eps).mean(axis=1)
             kept.append(batch[ok])
             dist.append(d[ok])
-            if tried >= population / min_acceptance:
+            if tried >= population / min_acceptance or result.simulations + tried >= budget:
                 break
         accepted = np.vstack(kept)[:population]
         all_d = np.vstack(dist)[:population]
         rate = len(np.vstack(kept)) / tried
         if len(accepted) < population:  # too few within the tolerance: stop at the last
-            break
-        weights = new_weights(accepted, last, cov)
+            stop = "simulations" if result.simulations + tried >= budget else "population"
+            return _stopped(result, stop, min_tolerance_drop, min_acceptance, generations, budget)
+        weights = new_weights(accepted, last, cov, prior)
         result.generations.append(
             Generation(accepted, weights, all_d.mean(axis=1), eps, rate, tried)
         )
         last_all = all_d
         if progress is not None:
             progress(t, eps, rate, result.simulations)
-        if rate < min_acceptance:
-            break
+        stop = _stop_rule(result, rate, min_acceptance, min_tolerance_drop, budget)
+        if stop is not None:
+            return _stopped(result, stop, min_tolerance_drop, min_acceptance, generations, budget)
+    return _stopped(result, "generations", min_tolerance_drop, min_acceptance, generations, budget)
+
+
+def _stop_rule(
+    result: SMCResult, rate: float, min_acceptance: float, min_drop: float, budget: float
+) -> str | None:
+    """The rule that stops the run after its last generation, if any."""
+    gens = result.generations
+    if rate < min_acceptance:
+        return "acceptance"
+    if len(gens) >= 3 and min_drop > 0:
+        before, now = gens[-2].tolerance, gens[-1].tolerance
+        if np.isfinite(before) and before > 0 and (before - now) / before < min_drop:
+            return "tolerance"
+    if result.simulations >= budget:
+        return "simulations"
+    return None
+
+
+def _stopped(
+    result: SMCResult,
+    stop: str,
+    drop: float,
+    acceptance: float,
+    generations: int,
+    budget: float,
+) -> SMCResult:
+    result.stop = stop
+    result.reason = STOPS[stop][1].format(
+        drop=drop, acceptance=acceptance, generations=generations, budget=budget
+    )
     return result
 
 

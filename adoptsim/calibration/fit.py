@@ -22,11 +22,12 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import abc_smc
+from adoptsim.calibration.defaults import default_fit
 from adoptsim.calibration.distribute import Mapper, executor_name, mapper_of
 from adoptsim.calibration.observed import Observed, read_observed
 from adoptsim.calibration.point import optimize_fit
 from adoptsim.calibration.result import METHODS, Calibration
-from adoptsim.calibration.spec import FitParameter, check_fit, parse_fit
+from adoptsim.calibration.spec import FitParameter, FitPrior, check_fit, parse_fit
 from adoptsim.errors import InputError
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
 from adoptsim.model.population import REPLICATE_PARAMETERS
@@ -36,6 +37,8 @@ from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 from adoptsim.scenario.schema import CalibrationRef
 
 Progress = Callable[[int, float, float, int], None]
+#: ABC stops, converged, when a generation's tolerance falls by less than this share
+MIN_TOLERANCE_DROP = 0.05
 
 
 def calibrate(
@@ -52,31 +55,43 @@ def calibrate(
     workers: int | None = None,
     evaluator: Any = None,
     progress: Progress | None = None,
+    period_weeks: int | None = None,
+    max_simulations: int | None = None,
 ) -> Calibration:
-    """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log]`` texts) to ``observed`` (a file or
-    an :class:`Observed`) and return the :class:`Calibration`. What is not given comes from
-    the scenario's ``calibration`` section (then the defaults: ABC-SMC, 200 particles, 6
-    generations, 300 trials for ``optimize``, 1 replicate per particle).
+    """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log][:normal(MU,SD)]`` texts) to
+    ``observed`` (a file or an :class:`Observed`) and return the :class:`Calibration`. What
+    is not given comes from the scenario's ``calibration`` section, then the defaults:
+    the default fit set of :mod:`adoptsim.calibration.defaults`, ABC-SMC with the
+    convergence rules of :mod:`adoptsim.calibration.abc` (300 particles, at most 15
+    generations and 40,000 simulations), 300 trials for ``optimize``, 1 replicate per
+    particle, one model week per observed period.
 
-    ``method``: ``abc`` (ABC-SMC, a posterior sample) or ``optimize`` (an Optuna TPE point
-    fit of the same distance: the posterior is the best trial with weight 1). ``progress``
-    gets (generation, tolerance, acceptance, simulations) for ``abc`` and (trials, best
-    distance, nan, simulations) for ``optimize``. ``evaluator``: where the particle batches
-    run (None: threads of this process, up to ``workers``; a sweeps evaluator such as
-    ``DaskEvaluator``, or a mapper callable: :mod:`adoptsim.calibration.distribute`); the
-    numbers do not depend on it."""
+    ``period_weeks``: model weeks per observed period (observed period k is model week
+    k x period_weeks). ``method``: ``abc`` (ABC-SMC, a posterior sample) or ``optimize``
+    (an Optuna TPE point fit of the same distance: the posterior is the best trial with
+    weight 1). ``progress`` gets (generation, tolerance, acceptance, simulations) for
+    ``abc`` and (trials, best distance, nan, simulations) for ``optimize``. ``evaluator``:
+    where the particle batches run (None: threads of this process, up to ``workers``; a
+    sweeps evaluator such as ``DaskEvaluator``, or a mapper callable:
+    :mod:`adoptsim.calibration.distribute`); the numbers do not depend on it."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
     method = check_method(method or section.method)
     observed = _observed_path(scenario, section, observed)
     replicates = replicates or section.replicates
-    params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in fit or section.fit]
-    check_fit(scenario, params)
+    k = check_period_weeks(period_weeks or section.period_weeks)
     seed = scenario.seed if seed is None else int(seed)
+    given = fit or section.fit
+    params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in given]
+    if params:
+        check_fit(scenario, params)
     org = build_org(scenario, seed)
+    if not params:
+        params = default_fit(org, k)
     if not isinstance(observed, Observed):
-        observed = read_observed(observed, org.n, scenario.weeks, department_sizes(org))
+        observed = read_observed(observed, org.n, scenario.weeks // k, department_sizes(org))
+    observed = in_model_weeks(observed, k)
     horizon = scenario.with_changes(weeks=observed.last_week)
     bounds = np.array([p.bounds for p in params])
     rng = rngmod.stream(seed, rngmod.SHARED, "calibration")
@@ -92,6 +107,9 @@ def calibrate(
                 population=population or section.population,
                 generations=generations or section.generations,
                 progress=progress,
+                prior=FitPrior(tuple(params)),
+                min_tolerance_drop=MIN_TOLERANCE_DROP,
+                max_simulations=max_simulations or section.max_simulations,
             )
         else:
             point = None if progress is None else (lambda n, d, s: progress(n, d, np.nan, s))
@@ -109,7 +127,29 @@ def calibrate(
         method=method,
         search=record,
         executor=executor_name(evaluator),
+        period_weeks=k,
+        default_fit=not given,
     )
+
+
+def check_period_weeks(value: Any, flag: str = "--period-weeks") -> int:
+    """``value`` if it is a whole number of weeks from 1 to 520, else an InputError."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 1 <= value <= 520:
+        raise InputError(
+            f"{value!r} is not a number of model weeks per observed period; allowed: a whole "
+            "number from 1 to 520 (e.g. 4 for months, 52 for years)",
+            source=flag,
+        )
+    return int(value)
+
+
+def in_model_weeks(observed: Observed, period_weeks: int) -> Observed:
+    """``observed`` with period k at model week k x ``period_weeks``."""
+    if period_weeks == 1:
+        return observed
+    table = observed.table.copy()
+    table["week"] = table["week"] * period_weeks
+    return Observed(table, observed.source)
 
 
 def check_method(method: str) -> str:

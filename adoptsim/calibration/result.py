@@ -55,6 +55,8 @@ class Calibration:
     method: str = "abc"
     search: PointFit | None = None
     executor: str = "threads"
+    period_weeks: int = 1
+    default_fit: bool = False
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -126,6 +128,8 @@ class Calibration:
                 "prior": [p.low, p.high],
                 "log_prior": p.log,
             }
+            if p.normal:
+                params[p.path]["normal_prior"] = [p.center, p.spread]
         warnings = [
             f"{a} and {b} are hard to tell apart in these data (posterior rank correlation "
             f"{c:+.2f}): their intervals are wide and move together"
@@ -143,6 +147,18 @@ class Calibration:
                 )
         if self.method == "optimize":
             warnings.insert(0, POINT_WARNING)
+        elif not self.smc.converged:
+            gens = self.smc.generations
+            tol = [g.tolerance for g in gens[1:]]
+            drop = f"{100 * (tol[-2] - tol[-1]) / tol[-2]:.0f} %" if len(tol) >= 2 else "n/a"
+            warnings.insert(
+                0,
+                f"ABC stopped before converging: {self.smc.reason}, after {len(gens) - 1} "
+                f"generations and {self.smc.simulations * self.replicates:,} simulations "
+                f"(last tolerance {tol[-1] if tol else float('inf'):.4g}, its last drop {drop}, "
+                f"acceptance {100 * gens[-1].acceptance:.1f} %); give more with --generations "
+                "or calibration.max_simulations",
+            )
         out = {
             "method": METHOD_NAMES[self.method],
             "seed": self.seed,
@@ -161,10 +177,14 @@ class Calibration:
             out |= {
                 "population": len(gens[0].particles),
                 "generations": len(gens) - 1,
+                "converged": self.smc.converged,
+                "stop": self.smc.reason,
                 "tolerance": [g.tolerance for g in gens[1:]],
                 "acceptance": [round(g.acceptance, 4) for g in gens[1:]],
             }
         return out | {
+            "fit_set": "default (adoptsim.calibration.defaults)" if self.default_fit else "given",
+            "period_weeks": self.period_weeks,
             "parameters": params,
             "distance": {
                 "median": float(np.median(gens[-1].distances)),
@@ -200,6 +220,8 @@ class Calibration:
         if source is None:
             data = {**full, **{k: v for k, v in data.items() if k != "extends"}}
         data["calibration"] = {"posterior": POSTERIOR}
+        if self.period_weeks != 1:
+            data["calibration"]["period_weeks"] = self.period_weeks
         return yaml.safe_dump(data, sort_keys=False)
 
     def write(self, folder: Path, fit_table: pd.DataFrame) -> None:

@@ -14,17 +14,53 @@ from adoptsim.runs.runner import FIXED_PER_RUN
 from adoptsim.scenario import Scenario, locate, with_overrides
 from adoptsim.scenario.paths import PathError
 
-_FIT = re.compile(r"\s*([^=\s]+)\s*=\s*([^:]+):([^:]+)(?::(log))?\s*")
+_FIT = re.compile(
+    r"\s*([^=\s]+)\s*=\s*([^:]+):([^:]+)(?::(log))?(?::normal\(([^,()]+),([^,()]+)\))?\s*"
+)
 
 
 @dataclass(frozen=True)
 class FitParameter:
-    """A fitted scenario path and its prior: uniform on [low, high], or log-uniform."""
+    """A fitted scenario path and its prior on [low, high]: uniform, or in the log scale
+    with ``log``; with ``center`` and ``spread``, a normal of mean ``center`` (the median in
+    natural units for a log prior) and standard deviation ``spread`` (in the prior's scale:
+    log units for a log prior), truncated to the range."""
 
     path: str
     low: float
     high: float
     log: bool = False
+    center: float | None = None
+    spread: float | None = None
+
+    @property
+    def normal(self) -> bool:
+        """Whether the prior is a truncated normal (else flat in its scale)."""
+        return self.center is not None and self.spread is not None
+
+    def log_density(self, x: np.ndarray) -> np.ndarray:
+        """The prior's log density in its own scale, up to a constant (-inf outside)."""
+        x = np.asarray(x, dtype=float)
+        lo, hi = self.bounds
+        inside = (x >= lo) & (x <= hi)
+        if not self.normal:
+            return np.where(inside, 0.0, -np.inf)
+        z = (x - self.to_unit(np.array(self.center))) / self.spread
+        return np.where(inside, -0.5 * z * z, -np.inf)
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` draws of the prior, in its own scale."""
+        lo, hi = self.bounds
+        if not self.normal:
+            return rng.uniform(lo, hi, size=n)
+        mu = float(self.to_unit(np.array(self.center)))
+        out = np.empty(0)
+        for _ in range(1000):  # the range holds the center: at least a few % are inside
+            x = rng.normal(mu, self.spread, size=2 * n)
+            out = np.concatenate([out, x[(x >= lo) & (x <= hi)]])
+            if len(out) >= n:
+                return out[:n]
+        raise ValueError(f"the prior of {self.path} puts almost nothing inside {lo:g}..{hi:g}")
 
     def to_unit(self, values: np.ndarray) -> np.ndarray:
         """Values in the prior's own scale (log for a log-uniform prior)."""
@@ -42,7 +78,8 @@ class FitParameter:
 
     def text(self) -> str:
         """The parameter as written on the command line."""
-        return f"{self.path}={self.low:g}:{self.high:g}" + (":log" if self.log else "")
+        out = f"{self.path}={self.low:g}:{self.high:g}" + (":log" if self.log else "")
+        return out + (f":normal({self.center:.6g},{self.spread:.6g})" if self.normal else "")
 
 
 def parse_fit(text: str, flag: str = "--fit") -> FitParameter:
@@ -50,20 +87,29 @@ def parse_fit(text: str, flag: str = "--fit") -> FitParameter:
     m = _FIT.fullmatch(text)
     if not m:
         raise InputError(
-            f"{text!r} is not PATH=LO:HI (e.g. behavior.w_social=0:0.6, or "
-            "behavior.external_awareness=0.001:0.05:log)",
+            f"{text!r} is not PATH=LO:HI[:log][:normal(MU,SD)] (e.g. "
+            "behavior.w_social=0:0.6, behavior.external_awareness=0.001:0.05:log, or "
+            "behavior.intercept=-3:12:normal(6,2.5))",
             source=flag,
         )
-    path, lo_text, hi_text, log = m.groups()
+    path, lo_text, hi_text, log, mu_text, sd_text = m.groups()
     try:
         low, high = decimal_number(lo_text), decimal_number(hi_text)
+        center = None if mu_text is None else decimal_number(mu_text)
+        spread = None if sd_text is None else decimal_number(sd_text)
     except ValueError:
-        raise InputError(f"{text!r}: LO and HI must be numbers", source=flag) from None
+        raise InputError(
+            f"{text!r}: LO, HI and the normal's MU and SD must be numbers", source=flag
+        ) from None
     if low >= high:
         raise InputError(f"{text!r}: LO ({low:g}) must be below HI ({high:g})", source=flag)
     if log and low <= 0:
         raise InputError(f"{text!r}: a log range needs LO above 0", source=flag)
-    return FitParameter(path, low, high, bool(log))
+    if center is not None and not low <= center <= high:
+        raise InputError(f"{text!r}: the normal's MU must lie in LO..HI", source=flag)
+    if spread is not None and spread <= 0:
+        raise InputError(f"{text!r}: the normal's SD must be above 0", source=flag)
+    return FitParameter(path, low, high, bool(log), center, spread)
 
 
 def check_fit(scenario: Scenario, fit: list[FitParameter], flag: str = "--fit") -> None:
@@ -99,3 +145,20 @@ def check_fit(scenario: Scenario, fit: list[FitParameter], flag: str = "--fit") 
                     f"{f.text()}: {end:g} is not an allowed value of {f.path} ({exc.message})",
                     source=flag,
                 ) from None
+
+
+@dataclass(frozen=True)
+class FitPrior:
+    """The joint prior of fitted parameters: independent, each its own (the ABC's
+    :class:`adoptsim.calibration.abc.Prior`)."""
+
+    params: tuple[FitParameter, ...]
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` particles (n x D, prior scale), one parameter after the other."""
+        return np.column_stack([p.sample(n, rng) for p in self.params])
+
+    def log_density(self, particles: np.ndarray) -> np.ndarray:
+        """The sum of each parameter's log density."""
+        particles = np.atleast_2d(particles)
+        return sum(p.log_density(particles[:, j]) for j, p in enumerate(self.params))

@@ -102,7 +102,8 @@ class Simulation(Population):
         The order of a week (the one place it is written):
 
         1. **Strategies** — each strategy's ``apply(sim, week)`` sets this week's levers,
-           in the order of the scenario file.
+           in the order of the scenario file; then those outside the tool's market
+           (``tool.market_potential``) lose access.
         2. **Awareness** — unaware employees hear of the tool through outside channels,
            strategy channels, or neighbours who used it last week (tie weight x influence).
         3. **Choice** — every aware employee with access chooses the new tool or the legacy
@@ -130,6 +131,9 @@ class Simulation(Population):
         # 1. strategies
         for s in self.strategies:
             s.apply(self, t)
+        if self.in_market is not None:  # the tool has no use for those outside its market
+            access = lv.array("access")
+            access &= self.in_market
         if self.rule is not None:  # modes bass / threshold: their rule is steps 2-5
             self.rule.step(self)
             self._record()
@@ -310,7 +314,10 @@ class Simulation(Population):
         tr, p = self.traits, self.params
         key = (id(tr), p.w_innovativeness, p.overload_per_tool)
         if getattr(self, "_trait_cache", (None,))[0] != key:
-            terms = (p.w_innovativeness * tr.innovativeness, p.overload_per_tool * tr.tools_in_use)
+            w = self.per_replicate("behavior.w_innovativeness", p.w_innovativeness)
+            own = "behavior.w_innovativeness" in self.values
+            innovation = w[:, np.newaxis] * tr.innovativeness if own else w[0] * tr.innovativeness
+            terms = (innovation, p.overload_per_tool * tr.tools_in_use)
             self._trait_cache = (key, terms)
         return self._trait_cache[1]
 

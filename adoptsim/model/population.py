@@ -40,6 +40,8 @@ REPLICATE_PARAMETERS = (
     "tool.value",
     "behavior.critical_mass",
     "legacy.habit.mean",
+    "tool.market_potential",
+    "behavior.w_innovativeness",
 )
 
 
@@ -93,6 +95,8 @@ class Population:
             self.per_replicate("legacy.habit.mean", spec.legacy.habit.mean),
         )
         self._set_state()
+        #: who the tool has a use for at all (None: everyone; tool.market_potential)
+        self.in_market: np.ndarray | None = self._market()
         self.levers = Levers((self.R, self.N))
         self.causes: list[str] = [OWN, EXTERNAL, PEER]
         self._cause_index = {c: i for i, c in enumerate(self.causes)}
@@ -107,6 +111,22 @@ class Population:
 
     def _start(self) -> None:
         """What a subclass sets up once the population is drawn (nothing here)."""
+
+    def _market(self) -> np.ndarray | None:
+        """Who is in the tool's market, (R, N), or None when everyone is: employee i of
+        replicate r is in it when its draw from the stream ``market`` is below r's market
+        potential (its department's where ``market_by_department`` names it), so a larger
+        potential holds everyone a smaller one does."""
+        tool = self.spec.tool
+        share = self.per_replicate("tool.market_potential", tool.market_potential)
+        by_dept = tool.market_by_department
+        if np.all(share >= 1.0) and all(v >= 1.0 for v in by_dept.values()):
+            return None
+        bound = np.repeat(share[:, np.newaxis], self.N, axis=1)
+        for name, value in by_dept.items():
+            if name in self.org.departments:
+                bound[:, self.org.department == self.org.departments.index(name)] = value
+        return self.uniform("market") < bound
 
     def _set_ties(self, W: sp.csr_matrix) -> None:
         """The organization as a sparse matrix; row sums for normalised shares."""

@@ -68,6 +68,27 @@ class ToolSpec(StrictNumbers):
         le=100,
         description="Information added to the stock per week when everybody uses the tool.",
     )
+    market_potential: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Share of employees for whom the tool has a use at all (the Bass (1969) "
+        "market size m): the others may hear of it but never try it. Who is in the market is "
+        "drawn per replicate from its own stream, nested across values (1: everyone, no draw).",
+    )
+    market_by_department: dict[str, float] = Field(
+        default_factory=dict,
+        description="Market potential of named departments (0..1], overriding "
+        "market_potential for their members.",
+    )
+
+    @field_validator("market_by_department")
+    @classmethod
+    def _shares(cls, value: dict[str, float]) -> dict[str, float]:
+        for dept, share in value.items():
+            if not 0 < share <= 1:
+                raise ValueError(f"market_by_department[{dept}] is {share}; allowed: 0 < x <= 1")
+        return value
 
 
 class HabitDistribution(StrictNumbers):
@@ -131,14 +152,34 @@ class CalibrationRef(StrictNumbers):
     )
     fit: list[str] = Field(
         default_factory=list,
-        description="Parameters to fit, each `PATH=LO:HI` or `PATH=LO:HI:log`.",
+        description="Parameters to fit, each `PATH=LO:HI`, `PATH=LO:HI:log`, with an optional "
+        "`:normal(MU,SD)` prior (default: the default fit set, docs/calibration.md).",
     )
     method: Literal["abc", "optimize"] = Field(
         "abc",
         description="`abc` (ABC-SMC: a posterior sample) or `optimize` (an Optuna point fit).",
     )
-    population: int = Field(200, ge=20, le=20_000, description="ABC particles per generation.")
-    generations: int = Field(6, ge=1, le=50, description="ABC generations after the prior's.")
+    population: int = Field(300, ge=20, le=20_000, description="ABC particles per generation.")
+    generations: int = Field(
+        15,
+        ge=1,
+        le=50,
+        description="Most ABC generations after the prior's (a run stops sooner once it "
+        "converges).",
+    )
+    max_simulations: int = Field(
+        40_000,
+        ge=100,
+        le=10_000_000,
+        description="ABC's simulation budget: a run that reaches it stops, not converged.",
+    )
+    period_weeks: int = Field(
+        1,
+        ge=1,
+        le=520,
+        description="Model weeks per observed period: observed period k is model week "
+        "k x period_weeks (e.g. 4 for monthly data, 52 for yearly data on a weekly model).",
+    )
     trials: int = Field(300, ge=10, le=100_000, description="Trials of `method: optimize`.")
     replicates: int = Field(1, ge=1, le=100, description="Simulated pilots per particle.")
 
