@@ -73,8 +73,8 @@ def test_bad_per_replicate_parameters_are_named(spec, values, match):
 
 def test_parameters_the_engine_takes_per_replicate_run_in_one_batch_with_the_same_numbers(spec):
     """Replicates with their own social weight, habit weight, intercept, awareness rates,
-    network effect, tool value, critical mass, legacy habit, market potential and spread of
-    willingness run together in one batch,
+    network effect, tool value, critical mass, legacy habit, market potential, spread of
+    willingness and adopters at launch run together in one batch,
     each exactly as a plain run at its values."""
     from adoptsim.model.population import REPLICATE_PARAMETERS
     from adoptsim.runs.runner import vectorised
@@ -91,6 +91,7 @@ def test_parameters_the_engine_takes_per_replicate_run_in_one_batch_with_the_sam
         "legacy.habit.mean": [0.85, 0.95, 0.9, 0.7],
         "tool.market_potential": [1.0, 0.6, 0.8, 0.4],
         "behavior.w_innovativeness": [0.8, 0.0, 2.0, 1.2],
+        "tool.initial_adopters": [0.0, 0.05, 0.0, 0.1],
     }
     assert set(values) == set(REPLICATE_PARAMETERS) and vectorised(values, False)
     mixed = adoptsim.run(spec, runs=4, seed=9, per_replicate=values, workers=1)

@@ -82,7 +82,6 @@ STOPS = {
     "acceptance": (True, "the acceptance rate fell below {acceptance:.0%}"),
     "generations": (False, "it reached the most generations allowed ({generations})"),
     "simulations": (False, "it reached the simulation budget ({budget:,})"),
-    "population": (False, "too few particles fell within the tolerance to fill a population"),
 }
 
 
@@ -231,7 +230,7 @@ def abc_smc(
         all_d = np.vstack(dist)[:population]
         rate = len(np.vstack(kept)) / tried
         if len(accepted) < population:  # too few within the tolerance: stop at the last
-            stop = "simulations" if result.simulations + tried >= budget else "population"
+            stop = "simulations" if result.simulations + tried >= budget else "acceptance"
             return _stopped(result, stop, min_tolerance_drop, min_acceptance, generations, budget)
         weights = new_weights(accepted, last, cov, prior)
         result.generations.append(

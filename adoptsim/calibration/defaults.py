@@ -8,9 +8,15 @@ path                                what it is (Bass 1969 analogue)            p
 ==================================  =========================================  ==========
 ``behavior.external_awareness``     hearing of it from outside (p)             log-normal
 ``behavior.peer_awareness``         word of mouth from users (q)               log-normal
-``tool.market_potential``           who it has a use for at all (m)            uniform
+``tool.market_potential``           who it has a use for at all (m)            half-normal
 ``behavior.intercept``              how readily the aware try it               normal
+``tool.initial_adopters``           users before the first period (only when   uniform
+                                    period 1's share is above 0)
 ==================================  =========================================  ==========
+
+The last is there because published series often start years after a product came out
+(the first observed period already holds 8-10 % adopters): the share observed in period 1
+bounds how many used the tool before it.
 
 The priors of the two awareness channels come from the meta-analysis of Bass-model
 estimates by Sultan, Farley & Lehmann (1990): mean p 0.03 and q 0.38 per period. They are
@@ -33,6 +39,7 @@ the decision and its evidence are in docs/calibration.md.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from adoptsim.calibration.spec import FitParameter
 from adoptsim.org import Organization
@@ -54,7 +61,12 @@ Q_FACTOR = 1.4
 #: slow it down or speed it up)
 INTERCEPT_PRIOR = (8.0, 3.0)
 INTERCEPT_RANGE = (-3.0, 16.0)
-#: the market potential's prior range (uniform)
+#: the market potential's prior: a normal centered on everyone, truncated to MARKET_RANGE
+#: (assumption, with a rationale: market sizes fitted on the early years of a series are
+#: biased down and grow as years are added; Van den Bulte & Lilien 1997, Marketing Science
+#: 16(4):338-353. The prior leans against that bias; the data pull it down where the curve
+#: bends early)
+MARKET_PRIOR = (1.0, 0.35)
 MARKET_RANGE = (0.02, 1.0)
 
 
@@ -69,16 +81,29 @@ def mean_tie_weight(org: Organization) -> float:
     return float(deg.mean()) if deg.size and deg.mean() > 0 else 1.0
 
 
-def default_fit(org: Organization, period_weeks: int = 1) -> list[FitParameter]:
-    """The default fit set with its priors, for ``org`` and periods of ``period_weeks``."""
+def default_fit(
+    org: Organization, period_weeks: int = 1, first_share: float = 0.0
+) -> list[FitParameter]:
+    """The default fit set with its priors, for ``org``, periods of ``period_weeks`` and
+    ``first_share`` observed in period 1 (0 when not observed)."""
     p = weekly(BASS_P, period_weeks)
     q = Q_FACTOR * weekly(BASS_Q, period_weeks) / mean_tie_weight(org)
-    return [
+    out = [
         _log_normal("behavior.external_awareness", p, 1.0),
         _log_normal("behavior.peer_awareness", q, 10.0),
-        FitParameter("tool.market_potential", *MARKET_RANGE),
+        FitParameter("tool.market_potential", *MARKET_RANGE, False, *MARKET_PRIOR),
         FitParameter("behavior.intercept", *INTERCEPT_RANGE, False, *INTERCEPT_PRIOR),
     ]
+    if first_share > 0:
+        out.append(FitParameter("tool.initial_adopters", 0.0, float(min(1.0, first_share))))
+    return out
+
+
+def first_period_share(table: pd.DataFrame) -> float:
+    """The largest whole-organization share observed in period 1 (0 if none): an observed
+    table's ``week`` (in periods), ``department`` and ``value``."""
+    rows = table[(table["week"] == 1) & (table["department"] == "")]
+    return float(rows["value"].max()) if len(rows) else 0.0
 
 
 def _log_normal(path: str, center: float, ceiling: float) -> FitParameter:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import abc_smc
-from adoptsim.calibration.defaults import default_fit
+from adoptsim.calibration.defaults import default_fit, first_period_share
 from adoptsim.calibration.distribute import Mapper, executor_name, mapper_of
 from adoptsim.calibration.observed import Observed, read_observed
 from adoptsim.calibration.point import optimize_fit
@@ -37,8 +37,10 @@ from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 from adoptsim.scenario.schema import CalibrationRef
 
 Progress = Callable[[int, float, float, int], None]
-#: ABC stops, converged, when a generation's tolerance falls by less than this share
+#: ABC stops, converged, when a generation's tolerance falls by less than this share, or
+#: when its acceptance rate falls below MIN_ACCEPTANCE (the tolerance is at the noise floor)
 MIN_TOLERANCE_DROP = 0.05
+MIN_ACCEPTANCE = 0.05
 
 
 def calibrate(
@@ -87,10 +89,10 @@ def calibrate(
     if params:
         check_fit(scenario, params)
     org = build_org(scenario, seed)
-    if not params:
-        params = default_fit(org, k)
     if not isinstance(observed, Observed):
         observed = read_observed(observed, org.n, scenario.weeks // k, department_sizes(org))
+    if not params:
+        params = default_fit(org, k, first_period_share(observed.table))
     observed = in_model_weeks(observed, k)
     horizon = scenario.with_changes(weeks=observed.last_week)
     bounds = np.array([p.bounds for p in params])
@@ -108,6 +110,7 @@ def calibrate(
                 generations=generations or section.generations,
                 progress=progress,
                 prior=FitPrior(tuple(params)),
+                min_acceptance=MIN_ACCEPTANCE,
                 min_tolerance_drop=MIN_TOLERANCE_DROP,
                 max_simulations=max_simulations or section.max_simulations,
             )

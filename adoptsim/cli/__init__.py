@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import sys
 
-from adoptsim.cli import calibrate, compare, optimize, run, sweep, workshop
+from adoptsim.cli import backtest, calibrate, compare, optimize, run, sweep, workshop
 from adoptsim.cli.common import app, err
 from adoptsim.errors import AdoptsimError
 
-__all__ = ["app", "calibrate", "compare", "main", "optimize", "run", "sweep", "workshop"]
+__all__ = [
+    "app",
+    "backtest",
+    "calibrate",
+    "compare",
+    "main",
+    "optimize",
+    "run",
+    "sweep",
+    "workshop",
+]
 
 
 def main() -> None:

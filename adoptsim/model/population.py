@@ -42,6 +42,7 @@ REPLICATE_PARAMETERS = (
     "legacy.habit.mean",
     "tool.market_potential",
     "behavior.w_innovativeness",
+    "tool.initial_adopters",
 )
 
 

@@ -76,6 +76,13 @@ class ToolSpec(StrictNumbers):
         "market size m): the others may hear of it but never try it. Who is in the market is "
         "drawn per replicate from its own stream, nested across values (1: everyone, no draw).",
     )
+    initial_adopters: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of employees already using the tool at week 0 (before the "
+        "launch or before the first observed period): the most innovative of its market.",
+    )
     market_by_department: dict[str, float] = Field(
         default_factory=dict,
         description="Market potential of named departments (0..1], overriding "

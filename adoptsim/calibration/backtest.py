@@ -1,0 +1,271 @@
+"""Judge forecasts as forecasters do: rolling-origin backtests against the curve models.
+
+For each origin ``t`` and seed, adoptsim is calibrated on the observed periods up to ``t``
+(the default fit set unless ``fit`` is given) and forecasts the rest, each replicate with
+its parameters drawn from the posterior; the curve models of
+:mod:`adoptsim.calibration.curves` are fitted on the same periods. Every forecast is scored
+on the held-out periods (Gneiting & Raftery 2007, JASA 102:359, for the scores):
+
+* ``mae``: mean absolute error of the median (of the point forecast for a curve);
+* ``crps``: the continuous ranked probability score of the ensemble (``scoringrules``),
+  equal to the absolute error for a point forecast;
+* ``coverage_50``, ``coverage_90``: the share of held-out points inside the central 50 %
+  and 90 % bands (none for a point forecast);
+* ``interval_score``: the interval score of the 90 % band.
+
+All scores are in shares (0..1), means over the held-out periods of a row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adoptsim.calibration.curves import CURVES, fit_curve
+from adoptsim.calibration.fit import (
+    calibrate,
+    check_period_weeks,
+    department_sizes,
+)
+from adoptsim.calibration.observed import Observed, read_observed
+from adoptsim.calibration.spec import FitParameter
+from adoptsim.errors import InputError
+from adoptsim.runs.runner import build_org
+from adoptsim.runs.runner import run as run_ensemble
+from adoptsim.scenario import Scenario, load_scenario
+from adoptsim.scenario.schema import CalibrationRef
+
+#: the methods of a backtest, adoptsim first
+METHODS = ("adoptsim", *CURVES)
+#: the scores of a row
+SCORES = ("mae", "crps", "coverage_50", "coverage_90", "interval_score")
+#: the fewest observed periods before the first origin
+MIN_FIT_PERIODS = 3
+#: the bands' quantiles
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Backtest:
+    """The scores (``table``: one row per method, origin and seed) and the forecasts
+    (``forecasts``: one row per method, origin, seed and held-out period)."""
+
+    table: pd.DataFrame
+    forecasts: pd.DataFrame
+    series: str
+    observed: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def overall(self) -> pd.DataFrame:
+        """Each method's mean scores over origins and seeds, best MAE first."""
+        g = self.table.groupby("method", sort=False)[list(SCORES)].mean()
+        return g.sort_values("mae")
+
+    def by_origin(self) -> pd.DataFrame:
+        """Each method's mean MAE per origin (methods as columns)."""
+        return self.table.pivot_table(index="origin", columns="method", values="mae").reindex(
+            columns=[m for m in METHODS if m in set(self.table["method"])]
+        )
+
+
+def parse_origins(text: str, flag: str = "--origins") -> list[int]:
+    """``A:B`` (or a single ``A``) as the periods A..B."""
+    parts = str(text).split(":")
+    try:
+        nums = [int(p) for p in parts]
+    except ValueError:
+        nums = []
+    if len(nums) not in (1, 2) or min(nums) < 1 or nums[0] > nums[-1]:
+        raise InputError(
+            f"{text!r} is not A:B with whole periods 1 <= A <= B (e.g. 3:8)", source=flag
+        )
+    return list(range(nums[0], nums[-1] + 1))
+
+
+def target_series(observed: Observed) -> pd.DataFrame:
+    """The series a backtest scores: ``period`` and ``value`` of the whole organization's
+    ever-tried share if observed, else of its first whole-organization series."""
+    t = observed.table[observed.table["department"] == ""]
+    if t.empty:
+        raise InputError(
+            "a backtest needs a series of the whole organization (no department column)",
+            source=observed.source,
+        )
+    series = "ever_tried_share" if "ever_tried_share" in set(t["series"]) else t["series"].iloc[0]
+    rows = t[t["series"] == series].sort_values("week")
+    return pd.DataFrame({"period": rows["week"].to_numpy(), "value": rows["value"].to_numpy()})
+
+
+def check_origins(series: pd.DataFrame, origins: Sequence[int], source: str) -> None:
+    """Every origin leaves at least MIN_FIT_PERIODS observed periods before it (at the first)
+    and one after it (at the last)."""
+    periods = series["period"].to_numpy()
+    first, last = min(origins), max(origins)
+    if first > periods.max() or last >= periods.max():
+        raise InputError(
+            f"origins {first}:{last} reach past the series: its last period is "
+            f"{periods.max()}, and the last origin must leave one after it",
+            source="--origins",
+        )
+    before = int(np.sum(periods <= first))
+    if before < MIN_FIT_PERIODS:
+        raise InputError(
+            f"the series is too short for origin {first}: {before} observed period(s) up to "
+            f"it, at least {MIN_FIT_PERIODS} needed (start the origins later)",
+            source="--origins",
+        )
+
+
+def score(observed: np.ndarray, ensemble: np.ndarray | None, point: np.ndarray) -> dict:
+    """The scores of one forecast of the held-out ``observed`` values: an ensemble
+    (runs x periods) or a point forecast alone (``ensemble`` None)."""
+    err = np.abs(point - observed)
+    if ensemble is None:
+        nan = float("nan")
+        return {"mae": float(err.mean()), "crps": float(err.mean()), "coverage_50": nan,
+                "coverage_90": nan, "interval_score": nan}  # fmt: skip
+    import scoringrules as sr  # heavy (compiles its kernels): only a backtest scores
+
+    q = np.quantile(ensemble, QUANTILES, axis=0)
+    crps = sr.crps_ensemble(observed, ensemble.T)
+    interval = sr.interval_score(observed, q[0], q[4], 0.1)
+    return {
+        "mae": float(err.mean()),
+        "crps": float(np.mean(crps)),
+        "coverage_50": float(np.mean((observed >= q[1]) & (observed <= q[3]))),
+        "coverage_90": float(np.mean((observed >= q[0]) & (observed <= q[4]))),
+        "interval_score": float(np.mean(interval)),
+    }
+
+
+def adoptsim_forecast(
+    scenario: Scenario,
+    first: Observed,
+    periods: np.ndarray,
+    seed: int,
+    runs: int,
+    period_weeks: int,
+    fit: list[FitParameter | str] | None,
+    options: dict[str, Any],
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Calibrate on ``first`` and forecast: the ensemble (runs x ``periods``) of the target
+    series, and the calibration's summary."""
+    cal = calibrate(scenario, first, fit, seed=seed, period_weeks=period_weeks, **options)
+    weeks = int(periods.max()) * period_weeks
+    spec = cal.calibrated_scenario().with_changes(weeks=weeks)
+    result = run_ensemble(spec, runs=runs, seed=seed, posterior=cal.posterior)
+    series = str(first.table["series"].iloc[0])
+    wide = result.curves.pivot(index="replicate", columns="week", values=series)
+    return wide[periods * period_weeks].to_numpy(), cal.summary()
+
+
+def backtest(
+    scenario: Scenario | str | Path,
+    observed: Observed | str | Path,
+    origins: Sequence[int] | str,
+    *,
+    seeds: Sequence[int] = (1, 2, 3, 4, 5),
+    fit: list[FitParameter | str] | None = None,
+    runs: int = 200,
+    period_weeks: int | None = None,
+    methods: Sequence[str] = METHODS,
+    progress: Progress | None = None,
+    **options: Any,
+) -> Backtest:
+    """Rolling-origin backtest of ``scenario`` on ``observed`` (a file or an
+    :class:`Observed`): for every origin (periods, ``A:B`` text or a list) and seed, adoptsim
+    calibrated on the periods up to the origin (``options``: more arguments of
+    :func:`adoptsim.calibrate`, e.g. ``population``) against the curve models."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    section = scenario.calibration or CalibrationRef()
+    k = check_period_weeks(period_weeks or section.period_weeks)
+    origins = parse_origins(origins) if isinstance(origins, str) else list(origins)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise InputError(f"unknown method {unknown[0]!r}; allowed: {', '.join(METHODS)}")
+    org = build_org(scenario, scenario.seed)
+    if not isinstance(observed, Observed):
+        observed = read_observed(observed, org.n, scenario.weeks // k, department_sizes(org))
+    series = target_series(observed)
+    check_origins(series, origins, observed.source)
+    name = observed.table.loc[observed.table["department"] == "", "series"]
+    target = "ever_tried_share" if "ever_tried_share" in set(name) else name.iloc[0]
+    base = scenario.model_copy(update={"calibration": None})
+    base._source = scenario._source
+    rows, forecasts = [], []
+    t_all, y_all = series["period"].to_numpy(), series["value"].to_numpy()
+    for origin in origins:
+        fit_mask = t_all <= origin
+        held_t, held_y = t_all[~fit_mask], y_all[~fit_mask]
+        table = pd.DataFrame({"week": t_all[fit_mask], "series": target, "department": "",
+                              "value": y_all[fit_mask]})  # fmt: skip
+        first = Observed(table, observed.source)
+        for method in methods:
+            if method == "adoptsim":
+                continue
+            t0 = time.perf_counter()
+            curve = fit_curve(method, t_all[fit_mask], y_all[fit_mask])
+            point = np.full(len(held_t), np.nan) if curve is None else curve(held_t)
+            s = score(held_y, None, point) if curve is not None else dict.fromkeys(SCORES, np.nan)
+            for seed in seeds:
+                rows.append({"method": method, "origin": origin, "seed": seed, **s,
+                             "seconds": time.perf_counter() - t0})  # fmt: skip
+            forecasts.append(_forecast_rows(method, origin, seeds[0], held_t, held_y, None, point))
+        if "adoptsim" not in methods:
+            continue
+        for seed in seeds:
+            if progress is not None:
+                progress(f"origin {origin}, seed {seed}: calibrating")
+            t0 = time.perf_counter()
+            ens, summary = adoptsim_forecast(base, first, held_t, seed, runs, k, fit, options)
+            s = score(held_y, ens, np.median(ens, axis=0))
+            rows.append({"method": "adoptsim", "origin": origin, "seed": seed, **s,
+                         "seconds": time.perf_counter() - t0,
+                         "converged": summary.get("converged", True)})  # fmt: skip
+            forecasts.append(_forecast_rows("adoptsim", origin, seed, held_t, held_y, ens, None))
+    return Backtest(
+        table=pd.DataFrame(rows),
+        forecasts=pd.concat(forecasts, ignore_index=True),
+        series=target,
+        observed=series,
+        settings={
+            "origins": origins,
+            "seeds": list(seeds),
+            "runs": runs,
+            "period_weeks": k,
+            "fit": [str(f) if isinstance(f, str) else f.text() for f in fit or []] or "default",
+            "source": observed.source,
+        },
+    )
+
+
+def _forecast_rows(
+    method: str,
+    origin: int,
+    seed: int,
+    periods: np.ndarray,
+    observed: np.ndarray,
+    ensemble: np.ndarray | None,
+    point: np.ndarray | None,
+) -> pd.DataFrame:
+    out = pd.DataFrame({"method": method, "origin": origin, "seed": seed, "period": periods,
+                        "observed": observed})  # fmt: skip
+    if ensemble is None:
+        out["median"] = point
+        for q in QUANTILES:
+            out[f"q{round(100 * q):02d}"] = np.nan
+        return out
+    qs = np.quantile(ensemble, QUANTILES, axis=0)
+    out["median"] = qs[2]
+    for q, row in zip(QUANTILES, qs, strict=True):
+        out[f"q{round(100 * q):02d}"] = row
+    return out
