@@ -95,30 +95,16 @@ def calibrate(
         params = default_fit(org, k, first_period_share(observed.table))
     observed = in_model_weeks(observed, k)
     horizon = scenario.with_changes(weeks=observed.last_week)
-    bounds = np.array([p.bounds for p in params])
-    rng = rngmod.stream(seed, rngmod.SHARED, "calibration")
     t0 = time.perf_counter()
-    record = None
     with mapper_of(evaluator, workers) as mapper:
         evaluate = particle_evaluator(horizon, org, params, observed, seed, replicates, mapper)
-        if method == "abc":
-            smc = abc_smc(
-                bounds,
-                evaluate,
-                rng,
-                population=population or section.population,
-                generations=generations or section.generations,
-                progress=progress,
-                prior=FitPrior(tuple(params)),
-                min_acceptance=MIN_ACCEPTANCE,
-                min_tolerance_drop=MIN_TOLERANCE_DROP,
-                max_simulations=max_simulations or section.max_simulations,
-            )
-        else:
-            point = None if progress is None else (lambda n, d, s: progress(n, d, np.nan, s))
-            smc, record = optimize_fit(
-                bounds, evaluate, rng, trials=trials or section.trials, progress=point
-            )
+        budget = {
+            "population": population or section.population,
+            "generations": generations or section.generations,
+            "trials": trials or section.trials,
+            "max_simulations": max_simulations or section.max_simulations,
+        }
+        smc, record = _search(method, params, evaluate, seed, budget, progress)
     return Calibration(
         scenario=scenario,
         fit=params,
@@ -133,6 +119,35 @@ def calibrate(
         period_weeks=k,
         default_fit=not given,
     )
+
+
+def _search(
+    method: str,
+    params: list[FitParameter],
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    seed: int,
+    budget: dict[str, int],
+    progress: Progress | None,
+) -> tuple[Any, Any]:
+    """ABC-SMC's result (and None), or the point fit's result and its trials record."""
+    bounds = np.array([p.bounds for p in params])
+    rng = rngmod.stream(seed, rngmod.SHARED, "calibration")
+    if method == "abc":
+        smc = abc_smc(
+            bounds,
+            evaluate,
+            rng,
+            population=budget["population"],
+            generations=budget["generations"],
+            progress=progress,
+            prior=FitPrior(tuple(params)),
+            min_acceptance=MIN_ACCEPTANCE,
+            min_tolerance_drop=MIN_TOLERANCE_DROP,
+            max_simulations=budget["max_simulations"],
+        )
+        return smc, None
+    point = None if progress is None else (lambda n, d, s: progress(n, d, np.nan, s))
+    return optimize_fit(bounds, evaluate, rng, trials=budget["trials"], progress=point)
 
 
 def check_period_weeks(value: Any, flag: str = "--period-weeks") -> int:

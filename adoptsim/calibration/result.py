@@ -148,17 +148,7 @@ class Calibration:
         if self.method == "optimize":
             warnings.insert(0, POINT_WARNING)
         elif not self.smc.converged:
-            gens = self.smc.generations
-            tol = [g.tolerance for g in gens[1:]]
-            drop = f"{100 * (tol[-2] - tol[-1]) / tol[-2]:.0f} %" if len(tol) >= 2 else "n/a"
-            warnings.insert(
-                0,
-                f"ABC stopped before converging: {self.smc.reason}, after {len(gens) - 1} "
-                f"generations and {self.smc.simulations * self.replicates:,} simulations "
-                f"(last tolerance {tol[-1] if tol else float('inf'):.4g}, its last drop {drop}, "
-                f"acceptance {100 * gens[-1].acceptance:.1f} %); give more with --generations "
-                "or calibration.max_simulations",
-            )
+            warnings.insert(0, self._unconverged())
         out = {
             "method": METHOD_NAMES[self.method],
             "seed": self.seed,
@@ -197,6 +187,19 @@ class Calibration:
             },
             "warnings": warnings,
         }
+
+    def _unconverged(self) -> str:
+        """The warning of an ABC run that stopped before converging, with its figures."""
+        gens = self.smc.generations
+        tol = [g.tolerance for g in gens[1:]]
+        drop = f"{100 * (tol[-2] - tol[-1]) / tol[-2]:.0f} %" if len(tol) >= 2 else "n/a"
+        return (
+            f"ABC stopped before converging: {self.smc.reason}, after {len(gens) - 1} "
+            f"generations and {self.smc.simulations * self.replicates:,} simulations "
+            f"(last tolerance {tol[-1] if tol else float('inf'):.4g}, its last drop {drop}, "
+            f"acceptance {100 * gens[-1].acceptance:.1f} %); give more with --generations "
+            "or calibration.max_simulations"
+        )
 
     def calibrated_yaml(self, folder: Path) -> str:
         """``calibrated.yaml``: extends the original scenario (a path relative to ``folder``)

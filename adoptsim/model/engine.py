@@ -59,8 +59,6 @@ __all__ = [
     "decide",
 ]
 
-#: the cause of the adoptions of those who used the tool before week 1
-BEFORE_LAUNCH = "before launch"
 #: a source must add at least this much log-odds to be named as an event's cause
 ATTRIBUTION_FLOOR = 0.25
 
@@ -88,23 +86,6 @@ class Simulation(Population):
             self.cause_code(s.label)
             s.initialize(self)
         self._record()
-
-    def _adopters_at_launch(self) -> None:
-        """Those who use the tool at week 0 (``tool.initial_adopters``): in each replicate,
-        the most innovative of the tool's market, as many as its share of everyone (the
-        earliest adopters are the most innovative; Rogers 2003, ch. 7)."""
-        share = self.per_replicate("tool.initial_adopters", self.spec.tool.initial_adopters)
-        if not np.any(share > 0):
-            return
-        score = self.traits.innovativeness.copy()
-        if self.in_market is not None:
-            score[~self.in_market] = -np.inf
-        order = np.argsort(-score, axis=1, kind="stable")
-        counts = np.minimum(np.rint(share * self.N).astype(np.int64), (score > -np.inf).sum(1))
-        mask = np.zeros((self.R, self.N), dtype=bool)
-        for r, k in enumerate(counts):
-            mask[r, order[r, :k]] = True
-        self.make_active(mask, BEFORE_LAUNCH)
 
     # --- the week ----------------------------------------------------------------------
     def run(self, progress=None) -> None:

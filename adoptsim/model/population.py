@@ -29,6 +29,9 @@ DRAW_AHEAD = 8
 DRAW_AHEAD_BYTES = 8 * 2**20
 
 
+#: the cause of the adoptions of those who used the tool before week 1
+BEFORE_LAUNCH = "before launch"
+
 #: parameters a batch's replicates may each hold their own value of (scenario paths)
 REPLICATE_PARAMETERS = (
     "behavior.w_social",
@@ -112,6 +115,23 @@ class Population:
 
     def _start(self) -> None:
         """What a subclass sets up once the population is drawn (nothing here)."""
+
+    def _adopters_at_launch(self) -> None:
+        """Those who use the tool at week 0 (``tool.initial_adopters``): in each replicate,
+        the most innovative of the tool's market, as many as its share of everyone (the
+        earliest adopters are the most innovative; Rogers 2003, ch. 7)."""
+        share = self.per_replicate("tool.initial_adopters", self.spec.tool.initial_adopters)
+        if not np.any(share > 0):
+            return
+        score = self.traits.innovativeness.copy()
+        if self.in_market is not None:
+            score[~self.in_market] = -np.inf
+        order = np.argsort(-score, axis=1, kind="stable")
+        counts = np.minimum(np.rint(share * self.N).astype(np.int64), (score > -np.inf).sum(1))
+        mask = np.zeros((self.R, self.N), dtype=bool)
+        for r, k in enumerate(counts):
+            mask[r, order[r, :k]] = True
+        self.make_active(mask, BEFORE_LAUNCH)
 
     def _market(self) -> np.ndarray | None:
         """Who is in the tool's market, (R, N), or None when everyone is: employee i of
