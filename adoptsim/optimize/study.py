@@ -21,6 +21,7 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.errors import InputError, ScenarioError
+from adoptsim.execute import Evaluator, scenario_jobs, scenario_summaries
 from adoptsim.optimize.spec import Optimization, OptimizeError, Range
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.runner import replicate_columns, run
@@ -148,9 +149,11 @@ class PlanRunner(Protocol):
     ) -> list[pd.DataFrame]: ...
 
 
-def local_runner(workers: int | None = None) -> PlanRunner:
-    """Plans run one after the other in this process with :func:`adoptsim.run` (replicates
-    in vectorised batches on ``workers`` threads)."""
+def plan_runner(evaluator: Evaluator | None = None, workers: int | None = None) -> PlanRunner:
+    """The plan runner of ``evaluator``: the plans' replicates as jobs of the evaluator
+    (:func:`adoptsim.execute.scenario_jobs`; inside ``with evaluator:`` one pool or cluster
+    serves the whole search), or, with None, each plan in turn with :func:`adoptsim.run`
+    in this process (replicates in vectorised batches on ``workers`` threads)."""
 
     def run_plans(
         plans: Sequence[Scenario],
@@ -159,11 +162,18 @@ def local_runner(workers: int | None = None) -> PlanRunner:
         per_replicate: Mapping[str, np.ndarray] | None,
         metrics: Sequence[str],
     ) -> list[pd.DataFrame]:
-        out = []
-        for plan in plans:
-            result = run(plan, runs=runs, seed=seed, per_replicate=per_replicate, workers=workers)
-            out.append(result.summary[list(metrics)].reset_index(drop=True))
-        return out
+        if evaluator is None:
+            return [
+                run(plan, runs=runs, seed=seed, per_replicate=per_replicate, workers=workers)
+                .summary[list(metrics)]
+                .reset_index(drop=True)
+                for plan in plans
+            ]
+        jobs = scenario_jobs(plans, runs, seed, per_replicate, metrics, evaluator.workers)
+        parts: list[pd.DataFrame] = []
+        evaluator.evaluate(jobs, parts.append)
+        rows = pd.concat(parts, ignore_index=True)
+        return scenario_summaries(rows, len(plans), runs, bool(per_replicate), metrics)
 
     return run_plans
 
