@@ -26,6 +26,7 @@ from adoptsim.optimize.spec import Optimization, OptimizeError, Range
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.runner import replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
+from adoptsim.scenario.paths import merged, nested
 
 JOURNAL = "journal.log"
 
@@ -52,23 +53,6 @@ def uncertainty_draws(opt: Optimization) -> dict[str, np.ndarray] | None:
     return draws
 
 
-def _nest(path: str, value: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    node = out
-    parts = path.split(".")
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-    node[parts[-1]] = value
-    return out
-
-
-def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(a)
-    for k, v in b.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
-
-
 def plan_scenario(opt: Optimization, choices: dict[str, Any]) -> Scenario:
     """The base scenario with the chosen levers added to its strategies (``choices``:
     ``"<i>.use"`` and ``"<i>.<setting path>"`` as the trial's parameters)."""
@@ -78,9 +62,9 @@ def plan_scenario(opt: Optimization, choices: dict[str, Any]) -> Scenario:
         if not choices.get(f"{i}.use", True):
             continue
         item: dict[str, Any] = {"type": lever.strategy, "name": f"{lever.strategy}_{i}"}
-        item = _merge(item, copy.deepcopy(lever.fixed))
+        item = merged(item, copy.deepcopy(lever.fixed))
         for path in lever.settings:
-            item = _merge(item, _nest(path, choices[f"{i}.{path}"]))
+            item = merged(item, nested(path, choices[f"{i}.{path}"]))
         strategies.append(item)
     data["strategies"] = strategies
     spec = validate_scenario(data, source=str(opt.source))
