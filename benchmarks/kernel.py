@@ -13,7 +13,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-#: as adoptsim.modes.THRESHOLD_EPS
+#: as adoptsim.model.modes.THRESHOLD_EPS
 EPS = 1e-9
 
 

@@ -1,11 +1,11 @@
 """adoptsim's weekly rule written agent by agent, the way a Mesa user would write it.
 
 This is the reference the issue asks for: the same decision rule as
-:meth:`adoptsim.engine.Simulation.step` in the utility mode without strategies (awareness
+:meth:`adoptsim.model.engine.Simulation.step` in the utility mode without strategies (awareness
 from outside and from colleagues who use the tool, the UTAUT2 logit with its network,
 communal, effort, habit, innovativeness and overload terms, learning, the Lally habit curve,
 the trier / active / lapsed stages, the information stock), with the parameters of
-:class:`adoptsim.behavior.BehaviorParams`, but as ``mesa.Agent`` objects that loop over their
+:class:`adoptsim.model.behavior.BehaviorParams`, but as ``mesa.Agent`` objects that loop over their
 neighbours in the NetworkX graph and draw from the model's ``random``. Agents decide from
 last week's state (``decide``) and then all change together (``advance``), as in adoptsim.
 

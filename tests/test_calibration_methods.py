@@ -9,13 +9,13 @@ import yaml
 from typer.testing import CliRunner
 
 from adoptsim.calibration import calibrate
-from adoptsim.calibration.distribute import sequential_mapper
 from adoptsim.calibration.fit import particle_evaluator
 from adoptsim.cli import app
 from adoptsim.errors import InputError
+from adoptsim.execute import ProcessEvaluator, SequentialEvaluator, ThreadEvaluator
+from adoptsim.execute import sequential_map as sequential_mapper
 from adoptsim.runs.runner import build_org
 from adoptsim.scenario import load_scenario
-from adoptsim.sweeps.evaluators import ProcessEvaluator, SequentialEvaluator, ThreadEvaluator
 from tests.test_calibration import FIT, PILOT, TRUTH, observe
 
 cli = CliRunner()
@@ -102,7 +102,7 @@ def test_the_posterior_does_not_depend_on_the_executor(pilot):
 def test_the_posterior_on_a_dask_cluster_is_the_same(pilot):
     """A LocalCluster of two workers runs the batches; the posterior is the threads' one."""
     pytest.importorskip("distributed")
-    from adoptsim.sweeps.evaluators import DaskEvaluator
+    from adoptsim.execute import DaskEvaluator
 
     kw = {"population": 24, "generations": 2, "seed": 5}
     args = (pilot / "pilot.yaml", pilot / "obs.csv", FIT)

@@ -1,4 +1,4 @@
-"""The compiled loops of adoptsim.kernels against plain NumPy and SciPy, number for number.
+"""The compiled loops of adoptsim.model.kernels against plain NumPy and SciPy, number for number.
 
 The whole engine was checked against the NumPy engine it replaced by the pinned runs of
 tests/test_performance_pins.py (before the weekly draws were merged, which moved the pins);

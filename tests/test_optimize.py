@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim.cli import app
 from adoptsim.optimize import OptimizeError, load_optimization, optimize
-from adoptsim.optimize.study import evaluate_plans, local_runner, uncertainty_draws
+from adoptsim.optimize.study import evaluate_plans, plan_runner, uncertainty_draws
 from tests.conftest import SMALL, deep_update
 
 cli = CliRunner()
@@ -108,7 +108,7 @@ def test_plans_are_compared_on_the_same_luck(tmp_path):
 
     plan = {"0.use": True, "0.target.count": 2, "0.target.select": "random", "0.start": 1,
             "1.use": False}  # fmt: skip
-    runner = local_runner(workers=1)
+    runner = plan_runner(workers=1)
     first, again = evaluate_plans(opt, [plan, plan], draws, runner)
     assert first == again
     assert evaluate_plans(opt, [plan], draws, runner) == [first]

@@ -12,10 +12,10 @@ import yaml
 from typer.testing import CliRunner
 
 from adoptsim.cli import app
-from adoptsim.cli.optimize import evaluator_runner
+from adoptsim.execute import ProcessEvaluator, SequentialEvaluator
 from adoptsim.optimize import OptimizeError, load_optimization, optimize
 from adoptsim.optimize.cost import cheapest_plan
-from adoptsim.sweeps.evaluators import ProcessEvaluator, SequentialEvaluator
+from adoptsim.optimize.study import plan_runner as evaluator_runner
 from tests.conftest import SMALL, deep_update
 from tests.test_optimize import EVANGELISTS, SPONSOR, write
 

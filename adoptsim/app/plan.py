@@ -12,6 +12,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
 
 from adoptsim.scenario import Scenario
+from adoptsim.scenario.paths import get_in, set_in
 from adoptsim.strategies import REGISTRY, CostSpec, StrategyParams, TargetSpec
 
 #: the fields of every strategy shown first, in this order (timing, then who)
@@ -131,10 +132,7 @@ def widgets(name: str) -> list[Widget]:
 
 def get_path(entry: dict[str, Any], path: str) -> Any:
     """The value at ``path`` (``target.count``) of a strategy entry (None when absent)."""
-    *parents, key = path.split(".")
-    for p in parents:
-        entry = entry.get(p) or {}
-    return entry.get(key)
+    return get_in(entry, path)
 
 
 def set_path(entry: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -142,16 +140,13 @@ def set_path(entry: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     setting ``count`` drops ``share`` and the reverse (a selection takes one of them)."""
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in entry.items()}
     *parents, key = path.split(".")
-    here = out
-    for p in parents:
-        here = here.setdefault(p, {})
+    set_in(out, path, value)
+    here = get_in(out, ".".join(parents)) if parents else out
+    other = {"count": "share", "share": "count"}.get(key)
     if value is None:
-        here.pop(key, None)
-    else:
-        here[key] = value
-        other = {"count": "share", "share": "count"}.get(key)
-        if parents == ["target"] and other:
-            here.pop(other, None)
+        here.pop(key)
+    elif parents == ["target"] and other:
+        here.pop(other, None)
     return out
 
 

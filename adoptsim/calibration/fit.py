@@ -23,16 +23,16 @@ import pandas as pd
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import abc_smc
 from adoptsim.calibration.defaults import default_fit, first_period_share
-from adoptsim.calibration.distribute import Mapper, executor_name, mapper_of
 from adoptsim.calibration.observed import Observed, read_observed
 from adoptsim.calibration.point import optimize_fit
 from adoptsim.calibration.result import METHODS, Calibration
 from adoptsim.calibration.spec import FitParameter, FitPrior, check_fit, parse_fit
 from adoptsim.errors import InputError
+from adoptsim.execute import Mapper, ThreadEvaluator, as_evaluator, batch_size
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.org import Organization
-from adoptsim.runs.runner import BATCH_ELEMENTS, build_org, in_parallel
+from adoptsim.runs.runner import build_org
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 from adoptsim.scenario.schema import CalibrationRef
 
@@ -73,9 +73,9 @@ def calibrate(
     (an Optuna TPE point fit of the same distance: the posterior is the best trial with
     weight 1). ``progress`` gets (generation, tolerance, acceptance, simulations) for
     ``abc`` and (trials, best distance, nan, simulations) for ``optimize``. ``evaluator``:
-    where the particle batches run (None: threads of this process, up to ``workers``; a
-    sweeps evaluator such as ``DaskEvaluator``, or a mapper callable:
-    :mod:`adoptsim.calibration.distribute`); the numbers do not depend on it."""
+    where the particle batches run (None: threads of this process, up to ``workers``; an
+    :mod:`adoptsim.execute` evaluator such as ``DaskEvaluator``, or a ``mapper(fn, tasks)``
+    callable); the numbers do not depend on it."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
@@ -96,8 +96,9 @@ def calibrate(
     observed = in_model_weeks(observed, k)
     horizon = scenario.with_changes(weeks=observed.last_week)
     t0 = time.perf_counter()
-    with mapper_of(evaluator, workers) as mapper:
-        evaluate = particle_evaluator(horizon, org, params, observed, seed, replicates, mapper)
+    runner = as_evaluator(evaluator, workers)
+    with runner.session():
+        evaluate = particle_evaluator(horizon, org, params, observed, seed, replicates, runner.map)
         budget = {
             "population": population or section.population,
             "generations": generations or section.generations,
@@ -115,7 +116,7 @@ def calibrate(
         seconds=time.perf_counter() - t0,
         method=method,
         search=record,
-        executor=executor_name(evaluator),
+        executor=runner.name,
         period_weeks=k,
         default_fit=not given,
     )
@@ -288,7 +289,7 @@ def particle_evaluator(
     depend on where)."""
     counter = [0]  # particles simulated so far: each gets replicate streams of its own
     together = {p.path for p in params} <= set(REPLICATE_PARAMETERS)
-    per_batch = max(1, BATCH_ELEMENTS // (org.n * replicates)) if together else 1
+    per_batch = batch_size(org.n, replicates) if together else 1
 
     def evaluate(rows: np.ndarray) -> np.ndarray:
         start = counter[0]
@@ -324,7 +325,7 @@ def predictive(cal: Calibration, draws: int = 100, workers: int | None = None) -
         spec = with_overrides(horizon, overrides_of(horizon, cal.fit, rows[r]))
         return simulated_series(spec, org, cal.seed, [r], cal.observed)[0]
 
-    sims = np.vstack(in_parallel([lambda r=r: one(r) for r in range(draws)], workers))
+    sims = np.vstack(ThreadEvaluator(workers).map(one, range(draws)))
     table = cal.observed.table.rename(columns={"value": "observed"}).copy()
     table["simulated_median"] = np.median(sims, axis=0)
     table["simulated_low"] = np.quantile(sims, 0.05, axis=0)

@@ -155,7 +155,12 @@ class FitPrior:
     params: tuple[FitParameter, ...]
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``n`` particles (n x D, prior scale), one parameter after the other."""
+        """``n`` particles (n x D, prior scale): one uniform draw of all when every prior is
+        flat (the numbers of a flat prior before priors could be normal), else one
+        parameter after the other."""
+        if not any(p.normal for p in self.params):
+            bounds = np.array([p.bounds for p in self.params])
+            return rng.uniform(bounds[:, 0], bounds[:, 1], size=(n, len(bounds)))
         return np.column_stack([p.sample(n, rng) for p in self.params])
 
     def log_density(self, particles: np.ndarray) -> np.ndarray:

@@ -1,13 +1,16 @@
 """The ``adoptsim`` command line: thin typer commands over the Python API.
 
-Each command module registers its commands on :data:`app` when it is imported.
+Importing it is quick: each command's module (and what it imports: pandas, scipy,
+matplotlib, Solara) loads only when that command runs; the commands and their modules
+are listed in :mod:`adoptsim.cli.commands`.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from types import ModuleType
 
-from adoptsim.cli import backtest, calibrate, compare, optimize, run, sweep, workshop
 from adoptsim.cli.common import app, err
 from adoptsim.errors import AdoptsimError
 
@@ -22,6 +25,16 @@ __all__ = [
     "sweep",
     "workshop",
 ]
+
+#: the command modules, reachable as attributes (imported on first use)
+_MODULES = ("backtest", "calibrate", "compare", "optimize", "run", "sweep", "workshop")
+
+
+def __getattr__(name: str) -> ModuleType:
+    """A command module, imported on first use."""
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:

@@ -12,15 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from adoptsim.calibration import calibrate, forecast, save_calibration
-from adoptsim.calibration.distribute import EXECUTORS
 from adoptsim.calibration.fit import check_method
 from adoptsim.cli import common as ui
 from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import summary_table
 from adoptsim.errors import AdoptsimError, InputError
+from adoptsim.execute import EXECUTORS, Evaluator, make_evaluator
 from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
-from adoptsim.sweeps.evaluators import make_evaluator
 
 Method = Annotated[
     str | None,
@@ -143,16 +142,13 @@ def _progress(status: Any) -> Callable[[int, float, float, int], None]:
     return progress
 
 
-def _evaluator(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
-    """None (threads of this process) unless an executor or a scheduler is named: then the
-    sweeps' evaluator of those options (an InputError naming the allowed executors)."""
+def _evaluator(executor: str | None, workers: int | None, scheduler: str | None) -> Evaluator:
+    """Threads of this process unless another executor or a scheduler is named (an
+    InputError names the allowed executors, the default first)."""
     if executor is not None and executor not in EXECUTORS:
-        raise InputError(
-            f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}", source="--executor"
-        )
-    if scheduler is None and executor in (None, "threads"):
-        return None
-    return make_evaluator(executor or "dask", workers, scheduler)
+        allowed = ", ".join(["threads", *(e for e in EXECUTORS if e != "threads")])
+        raise InputError(f"unknown executor {executor!r}; allowed: {allowed}", source="--executor")
+    return make_evaluator(executor or ("dask" if scheduler else "threads"), workers, scheduler)
 
 
 def _posterior_table(cal) -> Table:

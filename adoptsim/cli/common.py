@@ -1,10 +1,17 @@
-"""Shared pieces of the command line: the typer app, consoles, error output, progress bars."""
+"""Shared pieces of the command line: the typer app, consoles, error output, progress bars.
+
+The app's commands load lazily: :class:`LazyGroup` lists :data:`adoptsim.cli.commands.COMMANDS`
+without importing their modules and imports a command's module only to run it (or to show
+its own ``--help``).
+"""
 
 from __future__ import annotations
 
+import importlib
 import math
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -18,17 +25,67 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.text import Text
+from typer.core import TyperGroup
+from typer.main import get_command_from_info
 
+from adoptsim.cli.commands import COMMANDS
 from adoptsim.errors import AdoptsimError
 from adoptsim.runs.budget import Estimate, parse_size
 
+
+class LazyGroup(TyperGroup):
+    """The ``adoptsim`` group: every command of :data:`COMMANDS` listed, in its order, by a
+    placeholder carrying its summary; the real command built when it is resolved."""
+
+    def __init__(self, *args: Any, commands: dict[str, click.Command] | None = None, **kw: Any):
+        given = dict(commands or {})
+        ordered = {n: given.pop(n, None) or _placeholder(n) for n in COMMANDS}
+        super().__init__(*args, commands={**ordered, **given}, **kw)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and getattr(self.commands.get(args[0]), "lazy", False):
+            self.commands[args[0]] = load_command(args[0])
+        return super().resolve_command(ctx, args)
+
+
+def _placeholder(name: str) -> click.Command:
+    """A command that only shows ``name``'s summary in the group's table."""
+    command = click.Command(name, help=COMMANDS[name][1])
+    command.lazy = True  # type: ignore[attr-defined]
+    return command
+
+
+def load_command(name: str) -> click.Command:
+    """The click command ``name``: its module imported (it registers on :data:`app`)."""
+    importlib.import_module(COMMANDS[name][0])
+    for info in app.registered_commands:
+        if info.name == name:
+            return get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    raise LookupError(f"{COMMANDS[name][0]} defines no command {name!r}")
+
+
 app = typer.Typer(
     name="adoptsim",
+    cls=LazyGroup,
     help="Forecast how a new workplace tool spreads through an organization.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _group() -> None:
+    # a group needs a callback or registered commands; the commands register lazily
+    pass
+
+
 out = Console()
 err = Console(stderr=True)
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.markup import escape
@@ -17,71 +15,9 @@ from rich.table import Table
 from adoptsim.cli import common as ui
 from adoptsim.cli.common import app
 from adoptsim.errors import AdoptsimError
+from adoptsim.execute import make_evaluator
 from adoptsim.optimize import load_optimization, optimize
 from adoptsim.optimize.search import REEVALUATION
-from adoptsim.optimize.study import PlanRunner
-from adoptsim.scenario import Scenario
-from adoptsim.sweeps.evaluators import Evaluator, make_evaluator
-from adoptsim.sweeps.jobs import Job
-
-
-def evaluator_runner(evaluator: Evaluator) -> PlanRunner:
-    """A plan runner for :func:`adoptsim.optimize.optimize` that runs the plans' replicates
-    as jobs of a sweep evaluator (sequential, processes, Dask).
-
-    A plan's replicates are split into one job per share of the evaluator's workers; with
-    per-replicate values (an ``uncertainty``) each replicate is a row of its own with its
-    values (batched by the engine when it takes those parameters per replicate), which runs
-    exactly as :func:`adoptsim.run` runs that replicate with ``per_replicate``. Use it
-    inside ``with evaluator:`` to keep one pool or cluster for the whole search.
-    """
-
-    def run_plans(
-        plans: Sequence[Scenario],
-        runs: int,
-        seed: int,
-        per_replicate: Mapping[str, np.ndarray] | None,
-        metrics: Sequence[str],
-    ) -> list[pd.DataFrame]:
-        jobs = []
-        share = max(1, -(-evaluator.workers // max(1, len(plans))))  # ceil
-        size = max(1, -(-runs // share))
-        for i, plan in enumerate(plans):
-            data = plan.model_dump()
-            source = str(plan.source) if plan.source is not None else None
-            # with values per replicate, row r of plan i is "point" i * runs + r
-            key = (lambda r, i=i: i * runs + r) if per_replicate else (lambda r, i=i: i)
-            own = {
-                key(r): {p: float(v[r]) for p, v in (per_replicate or {}).items()}
-                for r in range(runs)
-            }
-            for lo in range(0, runs, size):
-                rows = tuple((key(r), r) for r in range(lo, min(runs, lo + size)))
-                jobs.append(
-                    Job(
-                        data,
-                        source,
-                        {},
-                        rows,
-                        seed,
-                        tuple(metrics),
-                        own={k: own[k] for k, _ in rows} if per_replicate else {},
-                    )
-                )
-        parts: list[pd.DataFrame] = []
-        evaluator.evaluate(jobs, parts.append)
-        rows = pd.concat(parts, ignore_index=True)
-        bad = rows[rows["status"] != "ok"]
-        if len(bad):
-            raise AdoptsimError(f"a plan failed to run: {bad['error'].iloc[0]}")
-        out = []
-        plan_of = rows["point"] // runs if per_replicate else rows["point"]
-        for i in range(len(plans)):
-            mine = rows[plan_of == i].sort_values("replicate")
-            out.append(mine[list(metrics)].reset_index(drop=True))
-        return out
-
-    return run_plans
 
 
 @app.command("optimize")
@@ -102,7 +38,7 @@ def optimize_cmd(
         typer.Option(
             "--executor",
             "-e",
-            help="Run the plans' replicates on a sweep evaluator: sequential, threads, "
+            help="Run the plans' replicates on an evaluator: sequential, threads, "
             "processes or dask (default: in this process, vectorised). The trials are the same.",
         ),
     ] = None,
@@ -126,7 +62,6 @@ def optimize_cmd(
         opt = load_optimization(optimization)
         folder = out_dir or Path("results") / opt.name
         session: Any = evaluator if evaluator is not None else nullcontext()
-        runner = evaluator_runner(evaluator) if evaluator is not None else None
         with ui.err.status("optimizing") as status, session:
 
             def progress(done: int, total: int, best: float, front: int) -> None:
@@ -143,7 +78,7 @@ def optimize_cmd(
                 resume=resume,
                 workers=workers,
                 progress=progress,
-                runner=runner,
+                evaluator=evaluator,
             )
     except AdoptsimError as exc:
         raise ui.fail(exc) from None

@@ -52,7 +52,7 @@ class BehaviorParams(StrictNumbers):
         description="Decision rule: 'utility' (the UTAUT2 logit of this module); 'bass' "
         "(Bass 1969: external rate bass_p plus imitation bass_q x adopted share) or "
         "'threshold' (Granovetter 1978; complex contagion with threshold_kind: count), the "
-        "special cases of the diffusion literature (see adoptsim.modes). In the last two, "
+        "special cases of the diffusion literature (see adoptsim.model.modes). In the last two, "
         "adoption is decided at once and never lapses.",
     )
 
@@ -270,7 +270,7 @@ class BehaviorParams(StrictNumbers):
         "(1999) d = +0.33, i.e. about +0.6 log-odds.",
     )
 
-    # --- special cases: modes 'bass' and 'threshold' (adoptsim.modes) ---------------------
+    # --- special cases: modes 'bass' and 'threshold' (adoptsim.model.modes) ---------------------
     mixing: Literal["network", "well_mixed"] = Field(
         "network",
         description="Modes bass and threshold: whom an employee watches: 'network' (the "

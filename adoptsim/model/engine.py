@@ -25,8 +25,7 @@ from adoptsim.model.choice import decide
 from adoptsim.model.levers import Levers
 from adoptsim.model.modes import Rule, build_rule
 from adoptsim.model.peers import SPARSE_SUM_SHARE
-from adoptsim.model.peers import spmm as _spmm
-from adoptsim.model.peers import unsigned as _unsigned
+from adoptsim.model.peers import spmm as _spmm  # noqa: F401  (tests compare with it)
 from adoptsim.model.population import Population
 from adoptsim.model.records import (
     CURVE_COLUMNS,
@@ -54,8 +53,6 @@ __all__ = [
     "EventLog",
     "Levers",
     "Simulation",
-    "_spmm",
-    "_unsigned",
     "decide",
 ]
 
@@ -108,7 +105,7 @@ class Simulation(Population):
         2. **Awareness** — unaware employees hear of the tool through outside channels,
            strategy channels, or neighbours who used it last week (tie weight x influence).
         3. **Choice** — every aware employee with access chooses the new tool or the legacy
-           one: a logit on the utility difference (see :mod:`adoptsim.behavior`), once
+           one: a logit on the utility difference (see :mod:`adoptsim.model.behavior`), once
            without and once with control pressure, on the same draw; use that only control
            explains is compliance. Awareness and choice share one uniform draw per
            employee and week (stream ``choice``): an unaware employee's decides awareness;
@@ -122,7 +119,7 @@ class Simulation(Population):
            its cause.
         6. **Record** — the week's curves, by department and by role.
 
-        In ``behavior.mode`` bass or threshold, the mode's rule (:mod:`adoptsim.modes`)
+        In ``behavior.mode`` bass or threshold, the mode's rule (:mod:`adoptsim.model.modes`)
         replaces steps 2-5: adoption on decision, no lapses.
         """
         self.week += 1
@@ -412,7 +409,7 @@ class Simulation(Population):
     def _transitions(self, use, compliance, contrib, weighted_use) -> None:
         p = self.params
         # streaks, stages, lapses, compliance and habitual flags in one pass
-        # (adoptsim.kernels.transitions); each employee's events as bits of `flags`
+        # (adoptsim.model.kernels.transitions); each employee's events as bits of `flags`
         flags = self._work_array("flags", np.uint8)
         state = kernels.Stages(*(getattr(self, n).reshape(-1) for n in kernels.Stages._fields))
         params = kernels.StageParams(

@@ -1,7 +1,7 @@
 """Compiled (Numba) loops of the weekly step: one pass over the employees where NumPy
 needed one pass per operation.
 
-Each kernel evaluates the formulas of :mod:`adoptsim.behavior` in the order of operations
+Each kernel evaluates the formulas of :mod:`adoptsim.model.behavior` in the order of operations
 the NumPy version used (the same IEEE operations on the same numbers, no fused
 multiply-add, no fast-math), so a run gives the same numbers, to the last digit, as before
 the kernels (``tests/test_performance_pins.py``). Functions whose library versions differ

@@ -1,9 +1,9 @@
 """Employees: their stages and their traits (drawn at creation).
 
 Traits and state are arrays of shape (replicates, employees) owned by
-:class:`adoptsim.model.engine.Simulation`. The Mesa agent :class:`adoptsim.agents.Employee` lives
-in :mod:`adoptsim.agents`, so that this module (on the path of every run) does not import
-Mesa; ``from adoptsim.model.people import Employee`` still works.
+:class:`adoptsim.model.engine.Simulation`. The Mesa agent :class:`adoptsim.mesa.Employee`
+lives in :mod:`adoptsim.mesa`, so that this module (on the path of every run) does not
+import Mesa; ``from adoptsim.model.people import Employee`` still works.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from adoptsim.optimize.spec import Lever, Optimization, OptimizeError, Range
 from adoptsim.scenario import Scenario
+from adoptsim.scenario.paths import set_in
 from adoptsim.strategies.base import StrategyParams, TargetSpec, parse_params, strategy_class
 
 #: a lever with more corners than this is given a floor of zero (no enumeration)
@@ -90,14 +91,6 @@ def _corners(lever: Lever) -> list[dict[str, Any]] | None:
     return [dict(c) for c in itertools.product(*axes)]
 
 
-def _nested(item: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = item
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-    node[parts[-1]] = value
-
-
 def lever_floor(lever: Lever, base: Scenario) -> float:
     """The least a lever adds to a plan: nothing when it may be left out, else its
     cheapest corner (corners that are not a valid strategy are skipped)."""
@@ -111,7 +104,7 @@ def lever_floor(lever: Lever, base: Scenario) -> float:
     for corner in corners:
         item: dict[str, Any] = {"type": lever.strategy, **copy.deepcopy(lever.fixed)}
         for path, value in corner.items():
-            _nested(item, path, value)
+            set_in(item, path, value)
         try:
             params = parse_params(item)
         except (ValidationError, ValueError):

@@ -15,6 +15,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from adoptsim.errors import ScenarioError
+from adoptsim.execute import Evaluator
 from adoptsim.optimize.cost import check_budget
 from adoptsim.optimize.spec import Optimization, OptimizeError, load_optimization
 from adoptsim.optimize.study import (
@@ -24,9 +25,9 @@ from adoptsim.optimize.study import (
     check_uncertainty,
     choices_of,
     evaluate_plans,
-    local_runner,
     make_sampler,
     plan_key,
+    plan_runner,
     plan_scenario,
     suggest,
     trials_table,
@@ -60,13 +61,14 @@ def optimize(
     workers: int | None = None,
     progress: Progress | None = None,
     runner: PlanRunner | None = None,
+    evaluator: Evaluator | None = None,
 ) -> pd.DataFrame:
     """Search for plans until ``trials`` plans are done; returns the trials table (the
     folder holds the rest).
 
-    ``runner`` runs the plans' replicates (default: :func:`local_runner`, in this process
-    on ``workers`` threads); :func:`adoptsim.cli.optimize.evaluator_runner` runs them on a
-    sweep evaluator (processes, Dask). The trials do not depend on the runner. A search
+    ``evaluator`` (an :mod:`adoptsim.execute` evaluator: processes, Dask) runs the plans'
+    replicates (default: this process, on ``workers`` threads); ``runner`` replaces that
+    (:func:`~adoptsim.optimize.study.plan_runner`). The trials do not depend on either. A search
     that was stopped (Ctrl-C, a kill) resumes from the folder: the trials it had asked for
     and not finished are run again with the same choices, and the sampler proposes what an
     uninterrupted search would (see :func:`make_sampler`).
@@ -78,7 +80,7 @@ def optimize(
     check_budget(opt)
     draws = uncertainty_draws(opt)
     check_uncertainty(opt, draws)
-    runner = runner or local_runner(workers)
+    runner = runner or plan_runner(evaluator, workers)
     folder = writable_folder(Path(out))
     _open_folder(folder, opt, resume)
     repair_journal(folder / JOURNAL)

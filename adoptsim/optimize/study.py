@@ -21,10 +21,12 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.errors import InputError, ScenarioError
+from adoptsim.execute import Evaluator, scenario_jobs, scenario_summaries
 from adoptsim.optimize.spec import Optimization, OptimizeError, Range
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.runner import replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
+from adoptsim.scenario.paths import merged, nested
 
 JOURNAL = "journal.log"
 
@@ -51,23 +53,6 @@ def uncertainty_draws(opt: Optimization) -> dict[str, np.ndarray] | None:
     return draws
 
 
-def _nest(path: str, value: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    node = out
-    parts = path.split(".")
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-    node[parts[-1]] = value
-    return out
-
-
-def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(a)
-    for k, v in b.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
-
-
 def plan_scenario(opt: Optimization, choices: dict[str, Any]) -> Scenario:
     """The base scenario with the chosen levers added to its strategies (``choices``:
     ``"<i>.use"`` and ``"<i>.<setting path>"`` as the trial's parameters)."""
@@ -77,9 +62,9 @@ def plan_scenario(opt: Optimization, choices: dict[str, Any]) -> Scenario:
         if not choices.get(f"{i}.use", True):
             continue
         item: dict[str, Any] = {"type": lever.strategy, "name": f"{lever.strategy}_{i}"}
-        item = _merge(item, copy.deepcopy(lever.fixed))
+        item = merged(item, copy.deepcopy(lever.fixed))
         for path in lever.settings:
-            item = _merge(item, _nest(path, choices[f"{i}.{path}"]))
+            item = merged(item, nested(path, choices[f"{i}.{path}"]))
         strategies.append(item)
     data["strategies"] = strategies
     spec = validate_scenario(data, source=str(opt.source))
@@ -148,9 +133,11 @@ class PlanRunner(Protocol):
     ) -> list[pd.DataFrame]: ...
 
 
-def local_runner(workers: int | None = None) -> PlanRunner:
-    """Plans run one after the other in this process with :func:`adoptsim.run` (replicates
-    in vectorised batches on ``workers`` threads)."""
+def plan_runner(evaluator: Evaluator | None = None, workers: int | None = None) -> PlanRunner:
+    """The plan runner of ``evaluator``: the plans' replicates as jobs of the evaluator
+    (:func:`adoptsim.execute.scenario_jobs`; inside ``with evaluator:`` one pool or cluster
+    serves the whole search), or, with None, each plan in turn with :func:`adoptsim.run`
+    in this process (replicates in vectorised batches on ``workers`` threads)."""
 
     def run_plans(
         plans: Sequence[Scenario],
@@ -159,11 +146,18 @@ def local_runner(workers: int | None = None) -> PlanRunner:
         per_replicate: Mapping[str, np.ndarray] | None,
         metrics: Sequence[str],
     ) -> list[pd.DataFrame]:
-        out = []
-        for plan in plans:
-            result = run(plan, runs=runs, seed=seed, per_replicate=per_replicate, workers=workers)
-            out.append(result.summary[list(metrics)].reset_index(drop=True))
-        return out
+        if evaluator is None:
+            return [
+                run(plan, runs=runs, seed=seed, per_replicate=per_replicate, workers=workers)
+                .summary[list(metrics)]
+                .reset_index(drop=True)
+                for plan in plans
+            ]
+        jobs = scenario_jobs(plans, runs, seed, per_replicate, metrics, evaluator.workers)
+        parts: list[pd.DataFrame] = []
+        evaluator.evaluate(jobs, parts.append)
+        rows = pd.concat(parts, ignore_index=True)
+        return scenario_summaries(rows, len(plans), runs, bool(per_replicate), metrics)
 
     return run_plans
 

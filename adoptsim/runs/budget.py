@@ -27,6 +27,10 @@ STATE_BYTES = 250
 #: bytes per row of the events table, and rows per employee and run (measured: 2.4)
 EVENT_BYTES = 100
 EVENTS_PER_PERSON = 3.0
+#: replicates x employees per batch: small enough for a batch's state (about 200 bytes per
+#: element) to stay in the processor's cache; larger batches run slower, not faster
+#: (measured in benchmarks/run.py)
+BATCH_ELEMENTS = 100_000
 #: seconds per replicate-employee-week on one thread (measured: 60-100 ns)
 SECONDS_PER_ELEMENT_WEEK = 1.0e-7
 
@@ -45,6 +49,13 @@ class Estimate:
     def describe(self) -> str:
         """``about 1.2 GB and 40 s`` for messages."""
         return f"about {format_size(self.memory)} and {format_duration(self.seconds)}"
+
+
+def batch_size(employees: int, per_replicate: int = 1) -> int:
+    """Replicates in one batch of the engine on ``employees`` (``per_replicate``: rows
+    that each replicate stands for, e.g. a calibration's replicates per particle): about
+    :data:`BATCH_ELEMENTS` elements, at least one."""
+    return max(1, BATCH_ELEMENTS // max(employees * per_replicate, 1))
 
 
 def estimate_run(

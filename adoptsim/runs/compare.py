@@ -28,7 +28,7 @@ import pandas as pd
 
 from adoptsim.errors import InputError
 from adoptsim.runs import metrics
-from adoptsim.runs.folders import atomic_folder
+from adoptsim.runs.folders import save_whole
 from adoptsim.runs.result import Result
 from adoptsim.runs.runner import run
 from adoptsim.scenario import Scenario, load_scenario
@@ -169,9 +169,7 @@ class Comparison:
 
         ``overwrite`` replaces a folder of earlier results. Charts are drawn by
         :func:`adoptsim.viz.save_charts`."""
-        with atomic_folder(folder, overwrite) as tmp:
-            self.write(tmp)
-        return Path(folder)
+        return save_whole(self.write, folder, overwrite)
 
     def write(self, folder: str | Path) -> Path:
         """Write the comparison's files into ``folder`` (created if needed), as they are."""

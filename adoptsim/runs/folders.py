@@ -16,9 +16,10 @@ import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from adoptsim.errors import InputError
 
@@ -156,3 +157,11 @@ def verify(folder: str | Path) -> None:
                 "match checksums.sha256); rerun the command that wrote it",
                 source=str(folder),
             )
+
+
+def save_whole(write: Callable[[Path], Any], folder: str | Path, overwrite: bool) -> Path:
+    """``write(tmp)`` into a temporary folder that then replaces ``folder`` (refused if it
+    holds results, unless ``overwrite``): the folder is written whole or not at all."""
+    with atomic_folder(folder, overwrite) as tmp:
+        write(tmp)
+    return Path(folder)

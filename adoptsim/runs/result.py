@@ -19,7 +19,7 @@ from adoptsim.org import Organization
 from adoptsim.runs import metrics
 from adoptsim.runs import organizations as orgfile
 from adoptsim.runs.attribution import attribution
-from adoptsim.runs.folders import atomic_folder, verify
+from adoptsim.runs.folders import save_whole, verify
 from adoptsim.version import __version__
 
 CURVES = "curves.csv"
@@ -59,7 +59,8 @@ class Result:
     * ``curves``: one row per replicate and week (shares are fractions of all employees);
     * ``curves_by_department`` / ``curves_by_role``: the same per group;
     * ``events``: the activity stream (replicate, week, employee, event, cause);
-    * ``summary``: one row of metrics per replicate (see :func:`adoptsim.metrics.per_replicate`);
+    * ``summary``: one row of metrics per replicate (see
+      :func:`adoptsim.runs.metrics.per_replicate`);
     * ``manifest``: provenance (scenario hash, resolved scenario, seed, version, date);
     * ``strategy_log``: strategy-level events such as an ``adapt`` rule firing (replicate,
       week, strategy, detail); empty, with those columns, when there were none;
@@ -109,7 +110,7 @@ class Result:
     def attribution(self) -> pd.DataFrame:
         """Adoptions per strategy (and ``own``), mean per run: caused ``direct``-ly, and
         ``indirect``-ly through the colleagues it influenced (chains of ``peer:<id>``
-        causes; see :mod:`adoptsim.attribution`), with their ``total`` and ``share``."""
+        causes; see :mod:`adoptsim.runs.attribution`), with their ``total`` and ``share``."""
         labels = [w["label"] for w in self.strategy_windows if w["type"] != "adapt"]
         for s in self.manifest["scenario"]["strategies"]:  # what adapt rules switch on
             then = s.get("then")
@@ -123,9 +124,7 @@ class Result:
         ``overwrite`` replaces a folder of earlier results (refused without it). Charts are
         drawn by :func:`adoptsim.viz.save_charts`; to write both at once, use
         :func:`adoptsim.runs.folders.atomic_folder` with :meth:`write`."""
-        with atomic_folder(folder, overwrite) as tmp:
-            self.write(tmp)
-        return Path(folder)
+        return save_whole(self.write, folder, overwrite)
 
     def write(self, folder: str | Path) -> Path:
         """Write the data files into ``folder`` (created if needed), as they are."""

@@ -7,7 +7,6 @@ streams, so the numbers do not depend on the batch size or on which process runs
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -27,15 +26,16 @@ from adoptsim.model.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, Eve
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.org import ROLES, Organization, build
 from adoptsim.runs import metrics
-from adoptsim.runs.budget import Estimate, check_memory, estimate_run
+from adoptsim.runs.budget import (
+    BATCH_ELEMENTS,
+    Estimate,
+    check_memory,
+    estimate_run,
+)
+from adoptsim.runs.budget import batch_size as replicates_per_batch
 from adoptsim.runs.draws import replicate_parameters
 from adoptsim.runs.result import Result, make_manifest
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
-
-#: replicates x employees per batch: small enough for a batch's state (about 200 bytes per
-#: element) to stay in the processor's cache; larger batches run slower, not faster
-#: (measured in benchmarks/run.py)
-BATCH_ELEMENTS = 100_000
 
 Progress = Callable[[int], None]
 
@@ -197,8 +197,8 @@ def batches(
     runs: int, employees: int, batch_size: int | None = None, replicates: Sequence[int] = ()
 ) -> list[list[int]]:
     """Replicate indices (``replicates``, default 0..runs-1) split into batches of about
-    BATCH_ELEMENTS elements."""
-    size = batch_size or max(1, BATCH_ELEMENTS // max(employees, 1))
+    BATCH_ELEMENTS elements (:func:`adoptsim.runs.budget.batch_size`)."""
+    size = batch_size or replicates_per_batch(employees)
     reps = list(replicates) or list(range(runs))
     return [reps[i : i + size] for i in range(0, len(reps), size)]
 
@@ -282,16 +282,6 @@ def _typed(scenario: Scenario, overrides: dict[str, float]) -> dict[str, Any]:
         is_int = isinstance(current, int) and not isinstance(current, bool)
         out[path] = round(value) if is_int and float(value).is_integer() else value
     return out
-
-
-def process_context(preload: str) -> mp.context.BaseContext:
-    """The start method for worker processes: a fork server that has imported ``preload``
-    (a module; workers start from it quickly), else spawning fresh interpreters."""
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload([preload])
-        return ctx
-    return mp.get_context("spawn")
 
 
 def default_workers() -> int:

@@ -151,6 +151,40 @@ def locate(data: dict[str, Any], path: str) -> tuple[Any, str | int]:
     raise AssertionError("unreachable")
 
 
+def get_in(data: dict[str, Any], path: str) -> Any:
+    """The value at dotted ``path`` (keys only, e.g. ``target.count``) of a plain mapping,
+    None when any part is absent or null (no error: for partly filled entries)."""
+    *parents, key = path.split(".")
+    for p in parents:
+        data = data.get(p) or {}
+    return data.get(key)
+
+
+def set_in(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set dotted ``path`` (keys only) of a plain mapping in place, creating the mappings
+    on the way."""
+    *parents, key = path.split(".")
+    for p in parents:
+        data = data.setdefault(p, {})
+    data[key] = value
+
+
+def nested(path: str, value: Any) -> dict[str, Any]:
+    """``{"a": {"b": value}}`` for path ``a.b``."""
+    out: dict[str, Any] = {}
+    set_in(out, path, value)
+    return out
+
+
+def merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``a`` with ``b`` merged in (mappings merged key by key, anything else
+    replaced)."""
+    out = copy.deepcopy(a)
+    for k, v in b.items():
+        out[k] = merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def get_value(data: dict[str, Any], path: str) -> Any:
     """The value at ``path`` in scenario ``data``."""
     container, key = locate(data, path)

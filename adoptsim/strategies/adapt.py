@@ -37,7 +37,7 @@ class Adapt(Strategy):
     adoptions it brings; its cost is counted only where it fired.
 
     Parameters:
-        metric ("active_share"): a column of the curves (``adoptsim.engine.CURVE_COLUMNS``,
+        metric ("active_share"): a column of the curves (``adoptsim.model.engine.CURVE_COLUMNS``,
             e.g. active_share, voluntary_share, aware_share, habitual_share).
         below (None): fire where the metric is below this target ...
         above (None): ... or above this one; give exactly one of the two.

@@ -2,12 +2,12 @@
 
 A strategy is a small class with a pydantic ``Params`` model (unknown keys rejected) and
 three hooks, called by the simulation in the order written in
-:meth:`adoptsim.engine.Simulation.step`:
+:meth:`adoptsim.model.engine.Simulation.step`:
 
 * ``initialize(sim)`` once, before week 1: resolve targets, draw what it needs from its own
   named random stream (so enabling it never shifts the draws of anything else);
 * ``apply(sim, week)`` at the start of every week: set this week's levers
-  (:class:`adoptsim.engine.Levers`) or change state through the simulation's methods;
+  (:class:`adoptsim.model.engine.Levers`) or change state through the simulation's methods;
 * ``finalize(sim)`` once after the last week.
 
 Adding a strategy is one subclass decorated with :func:`register`.

@@ -255,7 +255,7 @@ def render() -> str:
         "(`adoptsim.strategies`); a scenario lists them under `strategies:`, each a mapping "
         "with a `type`. `adoptsim strategies` lists them and `adoptsim strategies NAME` "
         "shows one. The weekly order in which they act is written in "
-        "`adoptsim.engine.Simulation.step`: strategies set their levers first, then "
+        "`adoptsim.model.engine.Simulation.step`: strategies set their levers first, then "
         "awareness, choice, learning and stages follow.",
         index,
         "## Common parameters",

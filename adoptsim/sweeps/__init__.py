@@ -1,4 +1,5 @@
-"""Parameter sweeps: experiment files, designs, evaluators, the store and analysis.
+"""Parameter sweeps: experiment files, designs, the store and analysis (the evaluators and
+jobs are :mod:`adoptsim.execute`'s, re-exported here).
 
 ``adoptsim.sweep`` is the function :func:`adoptsim.sweeps.sweep`.
 """
@@ -6,6 +7,21 @@
 from __future__ import annotations
 
 from adoptsim.errors import ExperimentError
+from adoptsim.execute import (
+    EVALUATORS,
+    EXECUTORS,
+    FAST_MALLOC,
+    DaskEvaluator,
+    Evaluator,
+    Job,
+    ProcessEvaluator,
+    SequentialEvaluator,
+    ThreadEvaluator,
+    chunks,
+    cores,
+    make_evaluator,
+    run_job,
+)
 from adoptsim.scenario.paths import (
     Item,
     PathError,
@@ -27,18 +43,6 @@ from adoptsim.sweeps.design import (
     salib_problem,
     unit_sample,
 )
-from adoptsim.sweeps.evaluators import (
-    EVALUATORS,
-    EXECUTORS,
-    FAST_MALLOC,
-    DaskEvaluator,
-    Evaluator,
-    ProcessEvaluator,
-    SequentialEvaluator,
-    ThreadEvaluator,
-    cores,
-    make_evaluator,
-)
 from adoptsim.sweeps.experiment import (
     DESIGNS,
     DISTRIBUTIONS,
@@ -48,7 +52,6 @@ from adoptsim.sweeps.experiment import (
     known_metrics,
     load_experiment,
 )
-from adoptsim.sweeps.jobs import Job, chunks, run_job
 from adoptsim.sweeps.store import (
     DESIGN,
     EXPERIMENT,

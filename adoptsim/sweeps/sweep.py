@@ -32,14 +32,21 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError
+from adoptsim.execute import (
+    Evaluator,
+    Job,
+    batch_size,
+    chunks,
+    cores,
+    make_evaluator,
+    shared_organization,
+)
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.runs.budget import Estimate, check_memory, estimate_processes
 from adoptsim.runs.folders import file_digest
-from adoptsim.runs.runner import BATCH_ELEMENTS, estimate
+from adoptsim.runs.runner import estimate
 from adoptsim.sweeps.design import Design, check_points, make_design, point_seed
-from adoptsim.sweeps.evaluators import Evaluator, cores, make_evaluator
 from adoptsim.sweeps.experiment import Experiment, experiment_from_data, load_experiment
-from adoptsim.sweeps.jobs import Job, chunks, shared_organization
 from adoptsim.sweeps.store import RESULTS, Store
 from adoptsim.version import __version__
 
@@ -110,7 +117,7 @@ def sweep(
     ``status`` (``ok``/``error``) and ``error``. Rows stream into ``out`` (default
     ``results/<name>``) unless ``store`` is false; a folder holding part of the same
     experiment is resumed (``resume=False`` starts over; a different experiment there is an
-    error). ``evaluator`` runs the jobs (an :class:`~adoptsim.sweeps.evaluators.Evaluator`);
+    error). ``evaluator`` runs the jobs (an :class:`~adoptsim.execute.Evaluator`);
     or name one: ``executor`` ``auto`` (the default: threads for a sweep of seconds, else
     processes), ``sequential``, ``threads``, ``processes`` (``workers``, default all cores)
     or ``dask`` (``scheduler``: an address, a ``distributed.Client``, or None for a local
@@ -265,7 +272,7 @@ def batch_rows(exp: Experiment) -> int:
     employees = generated.get("employees")
     if not isinstance(employees, int) or isinstance(employees, bool):
         employees = shared_organization(exp.base, exp.seed).n
-    return max(1, BATCH_ELEMENTS // max(employees, 1))
+    return batch_size(employees)
 
 
 def _organization_data(exp: Experiment) -> dict[str, Any]:

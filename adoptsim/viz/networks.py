@@ -35,7 +35,7 @@ STAGE_OF_EVENT = {
 def stages_at(
     events: pd.DataFrame, ids: Sequence[str], weeks: Sequence[int], replicate: int = 0
 ) -> np.ndarray:
-    """Each employee's stage (a :class:`~adoptsim.people.Stage` code) at the end of each of
+    """Each employee's stage (a :class:`~adoptsim.model.people.Stage` code) at the end of each of
     ``weeks`` in one replicate, replayed from the activity stream; shape (weeks, employees)."""
     ev = events[(events["replicate"] == replicate) & events["event"].isin(list(STAGE_OF_EVENT))]
     index = pd.Index(np.asarray(ids).astype(str))

@@ -1,7 +1,11 @@
-"""Jobs: a point's replicates to run, and running one in any process.
+"""Jobs: runs to do as a picklable description, and the one function that runs one.
 
-A row is a function of (experiment, point, replicate) only, so a job gives the same rows
-whichever evaluator runs it and however the replicates are chunked.
+A :class:`Job` is a base scenario's data, overrides shared by its rows and, per point,
+overrides of its own, the (point, replicate) rows to run, the root seed and the metrics to
+collect. :func:`run_job` runs it in any process and returns one row per (point,
+replicate). A row is a function of (scenario, overrides, seed, replicate) only, so a job
+gives the same rows whichever evaluator runs it and however the replicates are chunked.
+:func:`scenario_summaries` runs whole scenarios (an optimization's plans) as jobs.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,8 @@ import pandas as pd
 
 from adoptsim.errors import AdoptsimError
 from adoptsim.model.population import REPLICATE_PARAMETERS
-from adoptsim.runs.runner import BATCH_ELEMENTS, assemble, build_org, simulate
+from adoptsim.runs.budget import batch_size
+from adoptsim.runs.runner import assemble, build_org, simulate
 from adoptsim.scenario import Scenario, apply_overrides, validate_scenario, with_overrides
 
 
@@ -146,7 +151,7 @@ def _summaries(spec: Scenario, job: Job, rows: list[tuple[int, int]]) -> pd.Data
             by_point: dict[int, list[int]] = {}
             for i, (p, _) in enumerate(rows):
                 by_point.setdefault(p, []).append(i)
-            size = max(1, BATCH_ELEMENTS // max(org.n, 1))
+            size = batch_size(org.n)
             for p, idx in by_point.items():
                 for k in range(0, len(idx), size):
                     chunk = idx[k : k + size]
@@ -166,7 +171,7 @@ def _summaries(spec: Scenario, job: Job, rows: list[tuple[int, int]]) -> pd.Data
         values = {
             path: np.asarray([job.own[p][path] for p, _ in rows], dtype=float) for path in paths
         }
-        size = max(1, BATCH_ELEMENTS // max(n, 1))
+        size = batch_size(n)
         for k in range(0, len(rows), size):
             chunk = slice(k, k + size)
             parts.append(
@@ -181,6 +186,53 @@ def _summaries(spec: Scenario, job: Job, rows: list[tuple[int, int]]) -> pd.Data
             )
     summary = assemble(spec, parts, len(rows), job.seed, new_org, n).summary
     return summary.reindex(labels)
+
+
+def scenario_jobs(
+    scenarios: Sequence[Scenario],
+    runs: int,
+    seed: int,
+    per_replicate: Mapping[str, np.ndarray] | None,
+    metrics: Sequence[str],
+    workers: int,
+) -> list[Job]:
+    """The jobs of running each scenario's ``runs`` replicates (replicate ``r`` with the
+    values ``per_replicate[path][r]``), split into one job per share of ``workers``.
+
+    Without per-replicate values, scenario ``i`` is point ``i``; with them, replicate ``r``
+    of scenario ``i`` is point ``i * runs + r`` with its values (batched by the engine when
+    it takes those parameters per replicate), which runs exactly as :func:`adoptsim.run`
+    runs that replicate with ``per_replicate``."""
+    jobs = []
+    share = max(1, -(-workers // max(1, len(scenarios))))  # ceil
+    size = max(1, -(-runs // share))
+    for i, spec in enumerate(scenarios):
+        data = spec.model_dump()
+        source = str(spec.source) if spec.source is not None else None
+        key = (lambda r, i=i: i * runs + r) if per_replicate else (lambda r, i=i: i)
+        own = {
+            key(r): {p: float(v[r]) for p, v in (per_replicate or {}).items()} for r in range(runs)
+        }
+        for lo in range(0, runs, size):
+            rows = tuple((key(r), r) for r in range(lo, min(runs, lo + size)))
+            mine = {k: own[k] for k, _ in rows} if per_replicate else {}
+            jobs.append(Job(data, source, {}, rows, seed, tuple(metrics), own=mine))
+    return jobs
+
+
+def scenario_summaries(
+    rows: pd.DataFrame, scenarios: int, runs: int, per_replicate: bool, metrics: Sequence[str]
+) -> list[pd.DataFrame]:
+    """The rows of :func:`scenario_jobs` as one summary per scenario (one row per replicate,
+    in order, the ``metrics`` as columns); an AdoptsimError if a run failed."""
+    bad = rows[rows["status"] != "ok"]
+    if len(bad):
+        raise AdoptsimError(f"a plan failed to run: {bad['error'].iloc[0]}")
+    of = rows["point"] // runs if per_replicate else rows["point"]
+    return [
+        rows[of == i].sort_values("replicate")[list(metrics)].reset_index(drop=True)
+        for i in range(scenarios)
+    ]
 
 
 def chunks(todo: Iterable[tuple[int, int]], size: int) -> Iterator[tuple[int, tuple[int, ...]]]:

@@ -1,0 +1,99 @@
+"""Numbers that must not move when the code that runs batches changes: a run, sweep rows on
+two evaluators, a calibration's posterior and an optimization's first trials (computed on
+the code before adoptsim.execute existed; the same seed on the same machine gives the same
+bits, the tolerance lets other CPUs pass)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+import adoptsim
+from adoptsim.calibration import calibrate
+from adoptsim.optimize import optimize
+from adoptsim.sweeps import SequentialEvaluator, ThreadEvaluator
+from tests.conftest import SMALL, deep_update, small_scenario
+from tests.test_calibration import FIT, PILOT, observe
+from tests.test_optimize import write
+
+REL = 1e-9
+
+#: adoptsim.run(small_scenario(weeks=20), runs=4, seed=5): final active share per replicate
+RUN = [0.03333333333333333, 0.03, 0.03, 0.023333333333333334]
+#: the sweep's (point, replicate) -> final_active_share
+SWEEP = {
+    (0, 0): 0.006666666666666667,
+    (0, 1): 0.0,
+    (1, 0): 0.023333333333333334,
+    (1, 1): 0.01,
+    (2, 0): 0.006666666666666667,
+    (2, 1): 0.0,
+    (3, 0): 0.02666666666666667,
+    (3, 1): 0.01,
+}
+#: the calibration's posterior (first rows: w_social, external_awareness, weight)
+POSTERIOR = [
+    [0.5680425290148312, 0.026545995564185635, 0.06582549707276741, 0.0028125000000000003],
+    [0.31009842653320485, 0.03586153982214257, 0.0535135344351986, 0.0040625],
+    [0.05034584595410195, 0.06687849895276994, 0.09343818872112034, 0.0033333333333333335],
+]
+#: the optimization's trials (sustained_share, cost) in trial order
+TRIALS = [
+    [0.09125, 24000.0],
+    [0.09125, 24000.0],
+    [0.19270833333333331, 31400.0],
+    [0.14625, 30950.0],
+]
+
+
+def sweep_experiment(tmp_path) -> dict:
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(deep_update(SMALL, {"weeks": 20})))
+    return {
+        "name": "pins",
+        "scenario": str(base),
+        "design": "grid",
+        "replicates": 2,
+        "seed": 4,
+        "parameters": [
+            {"path": "behavior.w_social", "values": [0.1, 0.3]},
+            {"path": "weeks", "values": [12, 20]},
+        ],
+        "metrics": ["final_active_share"],
+    }
+
+
+def test_a_run_gives_the_pinned_shares():
+    result = adoptsim.run(small_scenario(weeks=20), runs=4, seed=5)
+    assert result.summary["final_active_share"].tolist() == pytest.approx(RUN, rel=REL)
+
+
+@pytest.mark.parametrize("evaluator", [SequentialEvaluator, ThreadEvaluator])
+def test_sweep_rows_are_the_pinned_ones_on_every_evaluator(tmp_path, evaluator):
+    kw = {} if evaluator is SequentialEvaluator else {"workers": 2}
+    table = adoptsim.sweep(sweep_experiment(tmp_path), store=False, evaluator=evaluator(**kw))
+    got = {
+        (int(p), int(r)): v
+        for p, r, v in table[["point", "replicate", "final_active_share"]].itertuples(index=False)
+    }
+    assert got.keys() == SWEEP.keys()
+    for key, value in SWEEP.items():
+        assert got[key] == pytest.approx(value, rel=REL), key
+
+
+def test_a_calibration_gives_the_pinned_posterior(tmp_path):
+    (tmp_path / "pilot.yaml").write_text(yaml.safe_dump(PILOT))
+    observe(2, 12)[["week", "ever_tried_share", "active_share"]].to_csv(
+        tmp_path / "obs.csv", index=False
+    )
+    cal = calibrate(tmp_path / "pilot.yaml", tmp_path / "obs.csv", FIT, population=16,
+                    generations=2, replicates=1, seed=2)  # fmt: skip
+    got = cal.posterior.iloc[: len(POSTERIOR)].to_numpy(float)
+    np.testing.assert_allclose(got, np.array(POSTERIOR), rtol=REL)
+
+
+def test_an_optimization_gives_the_pinned_trials(tmp_path):
+    table = optimize(write(tmp_path), 4, tmp_path / "out")
+    got = table[["sustained_share", "cost"]].to_numpy(float)
+    np.testing.assert_allclose(got, np.array(TRIALS), rtol=REL)
