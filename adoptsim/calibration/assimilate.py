@@ -116,6 +116,8 @@ def assimilate(
     through: int | None = None,
     threshold: float = ESS_THRESHOLD,
     discount: float = DISCOUNT,
+    power: float = 1.0,
+    temper: float | None = None,
     snapshot: int = SNAPSHOT,
     max_memory: int | None = None,
     progress: Callable[[int, float], None] | None = None,
@@ -132,6 +134,7 @@ def assimilate(
     values = _draws(spec, particles, seed)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
     rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
+    kept = rngmod.stream(seed, rngmod.SHARED, "assimilation snapshots")
     t0 = time.perf_counter()
     sim = ConditionedSimulation(horizon, org, seed, list(range(particles)), values=values)
     bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
@@ -139,20 +142,24 @@ def assimilate(
     for week in range(1, observed.last_week + 1):
         sim.observe(observed.codes[week])
         sim.step()
-        logw += sim.loglik
+        step = power if temper is None else tempering(logw, power * sim.loglik, temper * particles)
+        logw += step * sim.loglik
         w = _normalised(logw)
         ess = float(1.0 / np.sum(w * w))
-        row = {"week": week, "ess": ess, "resampled": ess < threshold * particles}
+        resample = ess < threshold * particles or step < power
+        row = {"week": week, "ess": ess, "resampled": resample, "power": step}
         row["log_evidence"] = float(np.log(np.mean(np.exp(logw - logw.max()))) + logw.max())
         rows.append(row | _summary(sim.values, w))
         if snapshot:
-            keep = systematic(w, min(snapshot, particles), rng)
+            keep = systematic(w, min(snapshot, particles), kept)
             snapshots[week] = _copies(sim.state(events=False), keep, f"snapshot@{week}")
         if row["resampled"]:
             idx = systematic(w, particles, rng)
             state = _copies(sim.state(events=False), idx, f"resample@{week}")
             moved = liu_west(sim.values, w, idx, discount, bounds, rng)
+            aware = sim.aware[idx]
             sim.restore(state.with_values(moved))
+            sim.aware = aware
             logw = np.zeros(particles)
         if progress is not None:
             progress(week, ess)
@@ -167,6 +174,23 @@ def assimilate(
         snapshots=snapshots,
         seconds=time.perf_counter() - t0,
     )
+
+
+def tempering(logw: np.ndarray, loglik: np.ndarray, floor: float) -> float:
+    """The largest power in (0, 1] of this week's likelihood that keeps the effective
+    sample size at ``floor`` or above (1 if the whole likelihood does)."""
+
+    def ess(power: float) -> float:
+        w = _normalised(logw + power * loglik)
+        return float(1.0 / np.sum(w * w))
+
+    if ess(1.0) >= floor:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if ess(mid) >= floor else (lo, mid)
+    return max(lo, 1e-12)
 
 
 def check_particles(particles: int, employees: int, weeks: int, limit: int | None) -> None:
