@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from adoptsim.calibration import calibrate, save_calibration
-from adoptsim.calibration.assimilate import assimilate, check_particles
+from adoptsim.calibration.assimilate import assimilate, check_particles, filter_estimate
+from adoptsim.errors import InputError
 from adoptsim.model.engine import Simulation
+from adoptsim.runs.budget import format_size
 from adoptsim.runs.runner import build_org, run
 from adoptsim.scenario import load_scenario
 
@@ -141,6 +143,23 @@ def cost(particles: int, employees: int, repeats: int = 3) -> dict:
     return {"particles": particles, "employees": employees, "seconds": min(times)}
 
 
+def scale(employees: int) -> dict:
+    """At ``employees``: each particle count's estimate, refused or run (the largest that
+    fits, up to 50, is run once)."""
+    out = {"employees": employees, "estimates": {}}
+    for particles in (500, 200, 50):
+        est = filter_estimate(particles, employees, 12)
+        row = {"memory": format_size(est.memory), "seconds_estimated": round(est.seconds, 1)}
+        try:
+            check_particles(particles, employees, 12, None)
+            row["fits"] = True
+        except InputError as exc:
+            row["fits"], row["refusal"] = False, exc.message
+        out["estimates"][particles] = row
+    out["run"] = cost(50, employees, repeats=1)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("what", choices=("twin", "cost", "scale"))
@@ -163,13 +182,8 @@ def main() -> None:
         out = cost(args.particles, args.employees)
         print(json.dumps(out))
     else:
-        employees = 100_000 if args.employees == 1000 else args.employees
-        try:
-            check_particles(args.particles, employees, 12, None)
-            out = cost(args.particles, employees, repeats=1)
-        except Exception as exc:  # noqa: BLE001  (the refusal is the figure)
-            out = {"particles": args.particles, "employees": employees, "refused": str(exc)}
-        print(json.dumps(out))
+        out = scale(100_000 if args.employees == 1000 else args.employees)
+        print(json.dumps(out, indent=2))
     if args.out:
         args.out.write_text(json.dumps(out, indent=2) + "\n")
 

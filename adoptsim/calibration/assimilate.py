@@ -41,9 +41,17 @@ from adoptsim.errors import InputError
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import Simulation
 from adoptsim.model.population import REPLICATE_PARAMETERS
+from adoptsim.model.records import EventLog
 from adoptsim.model.state import BatchState
 from adoptsim.org import Organization
-from adoptsim.runs.budget import check_memory, estimate_run
+from adoptsim.runs.budget import (
+    BASE_BYTES,
+    ORG_BYTES,
+    SECONDS_PER_ELEMENT_WEEK,
+    STATE_BYTES,
+    Estimate,
+    check_memory,
+)
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.result import Result
 from adoptsim.runs.runner import assemble, build_org, collect
@@ -55,6 +63,9 @@ ESS_THRESHOLD = 0.5
 DISCOUNT = 0.98
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
+#: a filter's week costs this many plain simulated weeks (the likelihood, the copies of
+#: resampling; measured in benchmarks/assimilation.py)
+FILTER_COST = 6.0
 
 
 @dataclass
@@ -142,6 +153,7 @@ def assimilate(
     for week in range(1, observed.last_week + 1):
         sim.observe(observed.codes[week])
         sim.step()
+        sim.events = EventLog()  # the filter keeps no activity stream
         step = power if temper is None else tempering(logw, power * sim.loglik, temper * particles)
         logw += step * sim.loglik
         w = _normalised(logw)
@@ -193,14 +205,20 @@ def tempering(logw: np.ndarray, loglik: np.ndarray, floor: float) -> float:
     return max(lo, 1e-12)
 
 
+def filter_estimate(particles: int, employees: int, weeks: int) -> Estimate:
+    """The memory and time of a filter: its batch, the copy a resampling takes and the
+    state it puts back (three batches' state; no events are kept)."""
+    memory = BASE_BYTES + ORG_BYTES * employees + 3 * STATE_BYTES * particles * employees
+    seconds = SECONDS_PER_ELEMENT_WEEK * employees * particles * weeks * FILTER_COST
+    what = f"a filter of {particles:,} particles x {employees:,} employees x {weeks} weeks"
+    return Estimate(int(memory), seconds, what)
+
+
 def check_particles(particles: int, employees: int, weeks: int, limit: int | None) -> None:
     """An InputError for fewer than 2 particles or more than the memory holds."""
     if particles < 2:
         raise InputError(f"{particles} particles: a filter needs at least 2", source="--runs")
-    est = estimate_run(employees, particles, weeks, 1, particles * employees)
-    # the filter holds its batch, a copy when it resamples and the kept snapshots
-    est = type(est)(est.memory * 2, est.seconds, f"a filter of {est.what}")
-    check_memory(est, limit, knobs="--runs (the particles)")
+    check_memory(filter_estimate(particles, employees, weeks), limit, knobs="--runs (particles)")
 
 
 def _draws(spec: Scenario, particles: int, seed: int) -> dict[str, np.ndarray]:
