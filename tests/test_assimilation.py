@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from adoptsim.calibration import calibrate
-from adoptsim.calibration.assimilate import assimilate, systematic
+from adoptsim.calibration.assimilate import Assimilation, assimilate, systematic
 from adoptsim.calibration.persons import person_form, read_any, read_persons
 from adoptsim.cli import app
 from adoptsim.errors import InputError
@@ -213,6 +213,14 @@ def test_an_assimilation_continues_reproducibly_and_under_a_changed_plan(twin):
     assert not changed["active_share"].equals(first["active_share"])
     assert sorted(a.snapshots) == list(range(1, 9))
     assert a.forecast_from(4, 30).curves["replicate"].nunique() == 5
+
+
+def test_a_saved_assimilation_forecasts_the_same(twin, tmp_path):
+    scenario, observed, *_ = twin
+    a = assimilate(scenario, observed, particles=20, seed=4, snapshot=0)
+    back = Assimilation.load(a.save(tmp_path / "saved"), scenario)
+    np.testing.assert_allclose(back.weights, a.weights)
+    pd.testing.assert_frame_equal(back.forecast(25).curves, a.forecast(25).curves)
 
 
 def test_too_few_or_too_many_particles_are_refused(twin):

@@ -77,7 +77,7 @@ class Assimilation:
     scenario: Scenario
     org: Organization
     seed: int
-    observed: PersonObserved
+    observed: PersonObserved | None
     state: BatchState
     weights: np.ndarray
     table: pd.DataFrame
@@ -109,6 +109,33 @@ class Assimilation:
             self.state, self.weights, self.scenario if scenario is None else scenario,
             self.org, weeks, runs, f"forecast@{self.state.week}", progress,
         )  # fmt: skip
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the particles' state (``particles.npz`` and ``.json``), their weights
+        (``weights.csv``) and the filter's table (``filter.csv``) into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.state.save(folder / "particles")
+        pd.DataFrame({"weight": self.weights}).to_csv(folder / "weights.csv", index=False)
+        self.table.to_csv(folder / "filter.csv", index=False)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, calibration: Scenario | str | Path) -> Assimilation:
+        """An assimilation saved by :meth:`save`, on the organization of ``calibration``
+        (the scenario it was made from; no snapshots, no observations)."""
+        folder = Path(folder)
+        spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
+        state = BatchState.load(folder / "particles")
+        try:
+            weights = pd.read_csv(folder / "weights.csv")["weight"].to_numpy(dtype=float)
+            table = pd.read_csv(folder / "filter.csv")
+        except (OSError, KeyError, ValueError, pd.errors.ParserError) as exc:
+            raise InputError(f"cannot read the assimilation ({exc})", source=str(folder)) from None
+        if weights.size != state.R:
+            raise InputError("weights.csv does not match the particles", source=str(folder))
+        org = build_org(spec, state.seed)
+        return cls(spec, org, state.seed, None, state, weights / weights.sum(), table)
 
     def forecast_from(self, week: int, weeks: int, scenario: Scenario | None = None) -> Result:
         """The forecast as it was after observed week ``week`` (from its snapshot)."""
