@@ -31,7 +31,6 @@ from the seed and a label, so that copies diverge reproducibly. Files are a NumP
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from dataclasses import dataclass, field, fields, replace
@@ -123,7 +122,8 @@ class BatchState:
             values={k: v[idx] for k, v in self.values.items()},
             arrays={k: v[idx] for k, v in self.arrays.items()},
             history={k: v[:, idx] for k, v in self.history.items()},
-            streams={k: [copy.deepcopy(v[i]) for i in idx] for k, v in self.streams.items()},
+            # bit generator states are read, never changed in place: shared, not copied
+            streams={k: [v[i] for i in idx] for k, v in self.streams.items()},
             ahead={k: [first, block[idx]] for k, (first, block) in self.ahead.items()},
             strategies={k: take_rows(v, idx) for k, v in self.strategies.items()},
             rule=None if self.rule is None else take_rows(self.rule, idx),
