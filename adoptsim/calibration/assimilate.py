@@ -65,9 +65,10 @@ from adoptsim.scenario import Scenario, load_scenario
 ESS_THRESHOLD = 0.5
 #: Liu & West's discount factor delta (they recommend 0.95 to 0.99)
 DISCOUNT = 0.98
-#: the power of each week's likelihood: chosen on the twin experiment's seeds 1-10
-#: (docs/calibration.md: 1 gave bands covering 36 % of the true weeks, 0.3 98 %, 0.4 92 %)
-POWER = 0.4
+#: the power of each week's likelihood, chosen on the twin experiment (docs/calibration.md):
+#: the 90 % band covered 36 % of the true weeks at power 1, 92 % and 77 % at 0.4 (seeds
+#: 1-10 and 11-20), 89 % at 0.3 (seeds 11-20)
+POWER = 0.3
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
 #: a filter's week costs this many plain simulated weeks (the likelihood, the copies of
