@@ -167,16 +167,18 @@ def assimilate(
     snapshot: int = SNAPSHOT,
     max_memory: int | None = None,
     progress: Callable[[int, float], None] | None = None,
+    org: Organization | None = None,
 ) -> Assimilation:
     """Assimilate per-person observations into a calibrated scenario (one that names its
     posterior; without one every particle has the scenario's parameters): see the module.
     ``power``: the power of each week's likelihood; ``temper``: if given, a week's power
     is lowered further where needed to keep the effective sample size at ``temper`` x
     particles (adaptive tempering); ``snapshot``: particles kept after each week for
-    :meth:`Assimilation.forecast_from`. ``progress(week, ess)`` after each observed week."""
+    :meth:`Assimilation.forecast_from`. ``progress(week, ess)`` after each observed week;
+    ``org``: the scenario's organization, if already built (else built from the seed)."""
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
-    org = build_org(spec, seed)
+    org = build_org(spec, seed) if org is None else org
     if not isinstance(observed, PersonObserved):
         observed = read_persons(observed, org, through, None)
     check_particles(particles, org.n, observed.last_week, max_memory)
