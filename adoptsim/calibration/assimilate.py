@@ -197,12 +197,15 @@ def assimilate(
         step = power
         if temper is not None:
             step *= tempering(logw, power * sim.loglik, temper * particles)
+        before = logw - _logsumexp(logw)  # log of the weights before this week
         logw += step * sim.loglik
         w = _normalised(logw)
         ess = float(1.0 / np.sum(w * w))
         resample = ess < threshold * particles or step < power
         row = {"week": week, "ess": ess, "resampled": resample, "power": step}
-        row["log_evidence"] = float(np.log(np.mean(np.exp(logw - logw.max()))) + logw.max())
+        # the week's (powered) likelihood averaged over the particles by their weights
+        gain = before + step * sim.loglik
+        row["log_likelihood"] = _logsumexp(gain)
         rows.append(row | _summary(sim.values, w))
         if snapshot:
             keep = systematic(w, min(snapshot, particles), kept)
@@ -276,6 +279,11 @@ def _draws(spec: Scenario, particles: int, seed: int) -> dict[str, np.ndarray]:
             source=str(spec.calibration.posterior),
         )
     return values
+
+
+def _logsumexp(x: np.ndarray) -> float:
+    top = float(x.max())
+    return top + float(np.log(np.exp(x - top).sum()))
 
 
 def _normalised(logw: np.ndarray) -> np.ndarray:
