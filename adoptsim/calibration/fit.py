@@ -23,7 +23,8 @@ import pandas as pd
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import abc_smc
 from adoptsim.calibration.defaults import default_fit, first_period_share
-from adoptsim.calibration.observed import Observed, read_observed
+from adoptsim.calibration.observed import Observed
+from adoptsim.calibration.persons import read_any
 from adoptsim.calibration.point import optimize_fit
 from adoptsim.calibration.result import METHODS, Calibration
 from adoptsim.calibration.spec import FitParameter, FitPrior, check_fit, parse_fit
@@ -59,14 +60,14 @@ def calibrate(
     progress: Progress | None = None,
     period_weeks: int | None = None,
     max_simulations: int | None = None,
+    through: int | None = None,
 ) -> Calibration:
     """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log][:normal(MU,SD)]`` texts) to
     ``observed`` (a file or an :class:`Observed`) and return the :class:`Calibration`. What
-    is not given comes from the scenario's ``calibration`` section, then the defaults:
-    the default fit set of :mod:`adoptsim.calibration.defaults`, ABC-SMC with the
-    convergence rules of :mod:`adoptsim.calibration.abc` (300 particles, at most 15
-    generations and 40,000 simulations), 300 trials for ``optimize``, 1 replicate per
-    particle, one model week per observed period.
+    is not given comes from the scenario's ``calibration`` section, then the defaults (the
+    fit set of :mod:`adoptsim.calibration.defaults`; ABC-SMC with the stop rules of
+    :mod:`adoptsim.calibration.abc`: 300 particles, at most 15 generations and 40,000
+    simulations; 300 trials for ``optimize``; 1 replicate per particle).
 
     ``period_weeks``: model weeks per observed period (observed period k is model week
     k x period_weeks). ``method``: ``abc`` (ABC-SMC, a posterior sample) or ``optimize``
@@ -75,7 +76,10 @@ def calibrate(
     ``abc`` and (trials, best distance, nan, simulations) for ``optimize``. ``evaluator``:
     where the particle batches run (None: threads of this process, up to ``workers``; an
     :mod:`adoptsim.execute` evaluator such as ``DaskEvaluator``, or a ``mapper(fn, tasks)``
-    callable); the numbers do not depend on it."""
+    callable); the numbers do not depend on it. ``observed`` may be per person
+    (``employee_id,week,active`` or ``employee_id,first_week`` with ``through``,
+    :mod:`adoptsim.calibration.persons`): the distance then compares who used and who had
+    tried the tool, week by week, in each department and in the organization."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
@@ -90,7 +94,7 @@ def calibrate(
         check_fit(scenario, params)
     org = build_org(scenario, seed)
     if not isinstance(observed, Observed):
-        observed = read_observed(observed, org.n, scenario.weeks // k, department_sizes(org))
+        observed = read_any(observed, org, scenario.weeks // k, through)
     if not params:
         params = default_fit(org, k, first_period_share(observed.table))
     observed = in_model_weeks(observed, k)
@@ -224,6 +228,8 @@ def simulated_series(
     """The observed cells as simulated: (replicates, observations) shares (``values``:
     each replicate's own parameters, as Simulation takes them)."""
     sim = Simulation(scenario, org, seed, replicates, values=values)
+    if observed.people is not None:
+        return _person_series(sim, observed)
     sim.run()
     t = observed.table
     weeks = t["week"].to_numpy()
@@ -236,6 +242,32 @@ def simulated_series(
         dept = np.array([org.departments.index(d) for d in t.loc[~whole, "department"]])
         cols = np.array([GROUP_COLUMNS.index(s) for s in t.loc[~whole, "series"]])
         out[:, ~whole] = sim.dept_curves[weeks[~whole], :, dept, cols].T
+    return out
+
+
+def _person_series(sim: Simulation, observed: Observed) -> np.ndarray:
+    """The observed cells of per-person observations as simulated: shares of the observed
+    people who used the tool, or had tried it, per week in each department and overall."""
+    t, org, people = observed.table, sim.org, observed.people
+    n_dept = len(org.departments)
+    onehot = np.zeros((int(people.sum()), n_dept + 1))
+    onehot[np.arange(onehot.shape[0]), org.department[people]] = 1.0
+    onehot[:, n_dept] = 1.0  # the whole organization
+    onehot /= np.maximum(onehot.sum(axis=0), 1.0)
+    column = {d: k for k, d in enumerate(org.departments)} | {"": n_dept}
+    cols = np.array([column[d] for d in t["department"]])
+    weeks = t["week"].to_numpy()
+    out = np.empty((sim.R, len(t)))
+    while sim.week < observed.last_week:
+        sim.step()
+        at = weeks == sim.week
+        if not at.any():
+            continue
+        for name, flags in (("using_share", sim.used), ("ever_tried_share", sim.ever_tried)):
+            cells = at & (t["series"] == name).to_numpy()
+            if cells.any():
+                shares = flags[:, people].astype(float) @ onehot
+                out[:, cells] = shares[:, cols[cells]]
     return out
 
 
