@@ -77,3 +77,19 @@ def test_adopters_at_launch_are_the_most_innovative_of_the_market():
     week0 = res.curves[res.curves["week"] == 0]
     assert np.allclose(week0["ever_tried_share"], 0.1)
     assert (res.events[res.events["week"] == 0]["cause"] == "before launch").all()
+
+
+def test_the_market_travels_with_the_state_of_selected_replicates():
+    """A particle filter reorders replicates: each keeps its own market as it continues."""
+    spec = small_scenario(weeks=16, **EAGER, tool={"initial_adopters": 0.02})
+    org = build_org(spec, 1)
+    values = {"tool.market_potential": np.array([0.3, 0.6, 0.9])}
+    whole = Simulation(spec, org, 1, [0, 1, 2], values=values)
+    whole.run()
+    sim = Simulation(spec, org, 1, [0, 1, 2], values=values)
+    sim.run(until=6)
+    later = Simulation.resume(spec, org, sim.state().take([2, 0]))
+    later.run()
+    for new, old in enumerate([2, 0]):
+        np.testing.assert_array_equal(later.curves[:, new], whole.curves[:, old])
+        np.testing.assert_array_equal(later.in_market[new], whole.in_market[old])

@@ -269,6 +269,8 @@ def capture(sim: Simulation, events: bool = True, copy: bool = True) -> BatchSta
     arrays = {n: own(getattr(sim, n)) for n in STATE_ARRAYS}
     for f in fields(Traits):
         arrays[f"traits.{f.name}"] = own(getattr(sim.traits, f.name))
+    if sim.in_market is not None:
+        arrays["in_market"] = own(sim.in_market)
     week = sim.week
     rule = getattr(sim, "rule", None)
     thresholds = getattr(rule, "thresholds", None)
@@ -317,6 +319,8 @@ def restore(sim: Simulation, state: BatchState, copy: bool = True) -> None:
         setattr(sim, name, own(state.arrays[name]))
     traits = {f.name: own(state.arrays[f"traits.{f.name}"]) for f in fields(Traits)}
     sim.traits = Traits(**traits)
+    market = state.arrays.get("in_market")
+    sim.in_market = None if market is None else own(market)
     sim._whole_weeks = state.whole_weeks
     sim._resentful = bool(sim.resentment.any())
     sim._crowded = bool(sim.crowding.any())
