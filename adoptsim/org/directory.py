@@ -55,7 +55,10 @@ def identity_table(rows: DirectoryRows, keys: list[str]) -> pd.DataFrame:
     if len(clash):
         first = clash["identity"].iloc[0]
         where = clash[clash["identity"] == first]
-        refs = [f"{rows.rec.ref(int(r))} ({c})" for r, c in zip(where["row"], where["column"])]
+        refs = [
+            f"{rows.rec.ref(int(r))} ({c})"
+            for r, c in zip(where["row"], where["column"], strict=True)
+        ]
         lines = (
             _lines_where([rows.rec.lines[int(r)] for r in where["row"]])
             if rows.rec.lines is not None
@@ -110,7 +113,8 @@ def load_directory(
     ties = None
     if interactions is not None:
         raw = identity_table(rows, rows.ids)
-        ties = _interaction_ties(Path(interactions), dict(zip(raw["identity"], raw["employee_id"])))
+        person = dict(zip(raw["identity"], raw["employee_id"], strict=True))
+        ties = _interaction_ties(Path(interactions), person)
     org = _assemble(
         source=rows.source,
         rec=rows.rec,

@@ -4,6 +4,7 @@ them stable (kept beside the user's scenario, never written into results).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -58,10 +59,8 @@ def _create_salt(path: Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(secrets.token_hex(SALT_BYTES) + "\n")
-        try:
+        with contextlib.suppress(FileExistsError):
             os.link(tmp, path)
-        except FileExistsError:
-            pass
     finally:
         tmp.unlink(missing_ok=True)
 
