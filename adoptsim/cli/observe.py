@@ -84,8 +84,9 @@ def observe_cmd(
         f"{s['employees']:,}",
         highlight=False,
     )
-    if s["rows_without_identity"]:
-        ui.out.print(f"rows without a user name or e-mail: {s['rows_without_identity']:,}")
+    if s["without_identity"]:
+        what = "events" if fmt == "activity" else "people"
+        ui.out.print(f"{what} without a user name or e-mail: {s['without_identity']:,}")
     if s["days_left_out"]:
         ui.err.print(
             f"[yellow]note:[/] the last {s['days_left_out']} day(s) make no whole week: left out",

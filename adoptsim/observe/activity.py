@@ -64,5 +64,5 @@ def read_activity(paths: Sequence[Path], start: pd.Timestamp, person: str, date:
         people=named["identity"].drop_duplicates(),
         last_date=frame["date"].max(),
         files=len(files),
-        blank_rows=sum(p[1] for p in parts),
+        without_identity=sum(p[1] for p in parts),
     )

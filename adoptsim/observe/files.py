@@ -24,14 +24,15 @@ class ObserveError(InputError):
 class Usage:
     """What a usage export says: ``days`` (``identity``, ``date``: one row per active day,
     identities normalised), every identity that appears (``people``), those of deleted
-    accounts, rows without an identity, and the last date the export covers."""
+    accounts, how many people (events, for activity CSVs) come without an identity, and the
+    last date the export covers."""
 
     days: pd.DataFrame
     people: pd.Series
     last_date: pd.Timestamp
     files: int
     deleted: set[str] = field(default_factory=set)
-    blank_rows: int = 0
+    without_identity: int = 0
 
 
 def expand(paths: Sequence[Path], suffixes: tuple[str, ...], what: str) -> list[Path]:
@@ -43,8 +44,11 @@ def expand(paths: Sequence[Path], suffixes: tuple[str, ...], what: str) -> list[
                 p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(suffixes)
             )
             if not found:
+                others = sorted({p.suffix for p in path.iterdir() if p.is_file() and p.suffix})
+                held = f"; it holds {', '.join(others)} files: another format?" if others else ""
                 raise ObserveError(
-                    f"no {what} files ({', '.join(suffixes)}) in this folder", source=str(path)
+                    f"no {what} files ({', '.join(suffixes)}) in this folder{held}",
+                    source=str(path),
                 )
             out.extend(found)
         elif path.is_file():

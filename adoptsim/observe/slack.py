@@ -70,10 +70,17 @@ def _diagnose(text: bytes, path: Path) -> ObserveError:
 def _read_file(path: Path, start: pd.Timestamp) -> pd.DataFrame:
     text = _decompress(path)
     if not text.strip():
-        return pd.DataFrame({k: pd.Series(dtype=object) for k in KEYS})
+        return pd.DataFrame(
+            {
+                "identity": pd.Series(dtype=object),
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "active": pd.Series(dtype=bool),
+                "user": pd.Series(dtype=object),
+            }
+        )
     try:
-        frame = pd.read_json(io.BytesIO(text), lines=True, dtype=False, convert_dates=False)
-    except ValueError:
+        frame = pd.read_json(io.BytesIO(text), lines=True, dtype=False)
+    except (ValueError, TypeError, AttributeError, KeyError):
         raise _diagnose(text, path) from None
     if any(k not in frame.columns for k in KEYS) or frame["date"].isna().any():
         raise _diagnose(text, path)
@@ -99,7 +106,9 @@ def _read_file(path: Path, start: pd.Timestamp) -> pd.DataFrame:
             where=f'line {line}, key "is_active"',
         )
     email = frame["email_address"].fillna("").astype(str).str.strip().str.lower()
-    return pd.DataFrame({"identity": email, "date": dates, "active": active.astype(bool)})
+    return pd.DataFrame(
+        {"identity": email, "date": dates, "active": active.astype(bool), "user": frame["user_id"]}
+    )
 
 
 def read_slack(paths: Sequence[Path], start: pd.Timestamp) -> Usage:
@@ -115,5 +124,5 @@ def read_slack(paths: Sequence[Path], start: pd.Timestamp) -> Usage:
         people=frame.loc[named, "identity"].drop_duplicates(),
         last_date=frame["date"].max(),
         files=len(files),
-        blank_rows=int((~named).sum()),
+        without_identity=int(frame.loc[~named, "user"].nunique()),
     )

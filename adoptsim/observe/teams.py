@@ -82,5 +82,5 @@ def read_teams(paths: Sequence[Path], start: pd.Timestamp) -> Usage:
         last_date=max(p[4] for p in parts),
         files=len(files),
         deleted=deleted,
-        blank_rows=sum(p[3] for p in parts),
+        without_identity=max(p[3] for p in parts),
     )

@@ -95,7 +95,7 @@ def observed_weeks(
         "unmatched": int(seen.isna().sum()),
         "unmatched_deleted": int(sum(1 for x in usage.deleted if x not in lookup.index)),
         "never_seen": int(n - seen.dropna().nunique()),
-        "rows_without_identity": int(usage.blank_rows),
+        "without_identity": int(usage.without_identity),
         "active_people_weeks": int(active.sum()),
     }
     return ObservedWeeks(people, series, summary)
