@@ -41,8 +41,11 @@ def observe(folder: Path, *args: str, out: str = "people.csv"):
 
 
 def directory_people() -> list[dict]:
-    return [u for f in sorted((EXPORTS / "entra").glob("*.json")) for u in json.loads(
-        f.read_text())["value"]]  # fmt: skip
+    return [
+        u
+        for f in sorted((EXPORTS / "entra").glob("*.json"))
+        for u in json.loads(f.read_text())["value"]
+    ]
 
 
 def key_of(folder: Path) -> dict[str, str]:
@@ -131,13 +134,29 @@ def test_teams_daily_reports_count_last_activity_dates_and_leave_out_a_partial_w
 
 
 def test_the_active_users_report_and_the_threshold_of_active_days(rollout: Path) -> None:
-    res = observe(rollout, "-f", "teams", "--start", "2026-01-05", str(rollout / "m365_active_users.csv"))  # fmt: skip
+    res = observe(
+        rollout, "-f", "teams", "--start", "2026-01-05", str(rollout / "m365_active_users.csv")
+    )
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(EXPORTS / "m365_active_users.csv", encoding="utf-8-sig")
-    assert pd.read_csv(rollout / "people.csv")["active"].sum() == frame["Teams Last Activity Date"].notna().sum()  # fmt: skip
-    one = observe(rollout, "-f", "teams", "--start", "2026-01-05", str(rollout / "teams"), out="a.csv")  # fmt: skip
-    three = observe(rollout, "-f", "teams", "--start", "2026-01-05", "--min-active-days", "3",
-                    str(rollout / "teams"), out="b.csv")  # fmt: skip
+    assert (
+        pd.read_csv(rollout / "people.csv")["active"].sum()
+        == frame["Teams Last Activity Date"].notna().sum()
+    )
+    one = observe(
+        rollout, "-f", "teams", "--start", "2026-01-05", str(rollout / "teams"), out="a.csv"
+    )
+    three = observe(
+        rollout,
+        "-f",
+        "teams",
+        "--start",
+        "2026-01-05",
+        "--min-active-days",
+        "3",
+        str(rollout / "teams"),
+        out="b.csv",
+    )
     assert one.exit_code == 0 and three.exit_code == 0
     a, b = active_pairs(rollout / "a.csv"), active_pairs(rollout / "b.csv")
     assert b < a  # stricter: a subset, and a strict one on this fixture
@@ -145,8 +164,18 @@ def test_the_active_users_report_and_the_threshold_of_active_days(rollout: Path)
 
 
 def test_activity_events_match_without_case_and_count_utc_dates(rollout: Path) -> None:
-    res = observe(rollout, "-f", "activity", "--person-column", "Actor", "--date-column",
-                  "occurred_at", "--start", "2026-01-05", str(rollout / "activity.csv"))  # fmt: skip
+    res = observe(
+        rollout,
+        "-f",
+        "activity",
+        "--person-column",
+        "Actor",
+        "--date-column",
+        "occurred_at",
+        "--start",
+        "2026-01-05",
+        str(rollout / "activity.csv"),
+    )
     assert res.exit_code == 0, res.output
     days: dict[str, set] = {}
     with (EXPORTS / "activity.csv").open() as fh:
@@ -172,8 +201,13 @@ def _write_gz(path: Path, lines: list[str]) -> None:
 
 
 def _slack_line(**over) -> str:
-    row = {"date": "2026-01-05", "user_id": "U1", "email_address": "a@x.example",
-           "is_active": True, **over}  # fmt: skip
+    row = {
+        "date": "2026-01-05",
+        "user_id": "U1",
+        "email_address": "a@x.example",
+        "is_active": True,
+        **over,
+    }
     return json.dumps(row)
 
 
@@ -201,34 +235,66 @@ def _bad_inputs(folder: Path) -> dict[str, tuple[list[str], list[str]]]:
     _write_gz(notjson, [_slack_line(), _slack_line(), '{"date": "2026-01-05", user_id}'])
     slack_date = bad / "date.json.gz"
     _write_gz(slack_date, [_slack_line(), _slack_line(date="05/01/2026")])
-    no_col = _teams(bad / "nocol.csv", '"Report Refresh Date","User Principal Name"', "2026-01-05,a@x")  # fmt: skip
-    teams_date = _teams(bad / "tdate.csv", TEAMS_HEADER, "2026-01-09,a@x,2026-01-08,False",
-                        "2026-01-09,b@x,13/01/2026,False")  # fmt: skip
-    early = _teams(bad / "early.csv", TEAMS_HEADER, "2026-01-09,a@x,,False", "2026-01-02,b@x,,False")  # fmt: skip
+    no_col = _teams(
+        bad / "nocol.csv", '"Report Refresh Date","User Principal Name"', "2026-01-05,a@x"
+    )
+    teams_date = _teams(
+        bad / "tdate.csv",
+        TEAMS_HEADER,
+        "2026-01-09,a@x,2026-01-08,False",
+        "2026-01-09,b@x,13/01/2026,False",
+    )
+    early = _teams(
+        bad / "early.csv", TEAMS_HEADER, "2026-01-09,a@x,,False", "2026-01-02,b@x,,False"
+    )
     act = ["-f", "activity", "--date-column", "occurred_at", str(folder / "activity.csv")]
     s, t = ["-f", "slack", "--start", "2026-01-05"], ["-f", "teams", "--start", "2026-01-05"]
     return {
         "another format (slack files as teams)": (
-            [*t, str(slack)], ["2026-01-05.json.gz", "gzip", "--format slack"]),
+            [*t, str(slack)],
+            ["2026-01-05.json.gz", "gzip", "--format slack"],
+        ),
         "another format (a teams CSV as slack)": (
-            [*s, str(teams)], ["TeamsUserActivityUserDetail", "not a gzip"]),
+            [*s, str(teams)],
+            ["TeamsUserActivityUserDetail", "not a gzip"],
+        ),
         "another format (a folder of CSVs as slack)": (
-            [*s, str(folder / "teams")], ["teams", "another format"]),
-        "missing required column": ([*t, str(no_col)], ["nocol.csv", "line 1", "Last Activity Date"]),
+            [*s, str(folder / "teams")],
+            ["teams", "another format"],
+        ),
+        "missing required column": (
+            [*t, str(no_col)],
+            ["nocol.csv", "line 1", "Last Activity Date"],
+        ),
         "date that does not parse (CSV)": (
-            [*t, str(teams_date)], ["tdate.csv", "line 3", 'column "Last Activity Date"', "13/01/2026"]),
-        "date that does not parse (Slack)": ([*s, str(slack_date)], ["date.json.gz", "line 2", '"date"']),
-        "dates before the start": ([*t, str(early)], ["early.csv", "line 3", "Report Refresh Date", "before"]),
+            [*t, str(teams_date)],
+            ["tdate.csv", "line 3", 'column "Last Activity Date"', "13/01/2026"],
+        ),
+        "date that does not parse (Slack)": (
+            [*s, str(slack_date)],
+            ["date.json.gz", "line 2", '"date"'],
+        ),
+        "dates before the start": (
+            [*t, str(early)],
+            ["early.csv", "line 3", "Report Refresh Date", "before"],
+        ),
         "Slack dates before the start": (
-            ["-f", "slack", "--start", "2026-01-06", str(slack)], ["2026-01-05.json.gz", "line 1", "before"]),
+            ["-f", "slack", "--start", "2026-01-06", str(slack)],
+            ["2026-01-05.json.gz", "line 1", "before"],
+        ),
         "not gzip": ([*s, str(plain)], ["plain.json.gz", "not a gzip"]),
         "truncated gzip": ([*s, str(trunc)], ["trunc.json.gz", "truncated"]),
-        "JSON that is not an object per line": ([*s, str(arr)], ["array.json.gz", "line 2", "not one object"]),
+        "JSON that is not an object per line": (
+            [*s, str(arr)],
+            ["array.json.gz", "line 2", "not one object"],
+        ),
         "a line that is not JSON": ([*s, str(notjson)], ["notjson.json.gz", "line 3", "column"]),
         "mapping to a missing column": (
-            [*act, "--person-column", "who", "--start", "2026-01-05"], ["activity.csv", "line 1", '"who"']),
+            [*act, "--person-column", "who", "--start", "2026-01-05"],
+            ["activity.csv", "line 1", '"who"'],
+        ),
         "a start that is not a date": ([*s[:2], "--start", "2026-13-01", str(slack)], ["--start"]),
-    }  # fmt: skip
+    }
 
 
 BAD_CASES = [
@@ -278,7 +344,19 @@ def test_an_identity_that_names_two_employees_is_an_error(rollout: Path) -> None
 
 def test_a_generated_organization_cannot_be_observed(rollout: Path) -> None:
     (rollout / "gen.yaml").write_text("name: g\norganization: {generate: {employees: 50}}\n")
-    res = runner.invoke(app, ["observe", "-f", "slack", "--start", "2026-01-05", "--scenario",
-                              str(rollout / "gen.yaml"), str(rollout / "slack"), "--out",
-                              str(rollout / "people.csv")])  # fmt: skip
+    res = runner.invoke(
+        app,
+        [
+            "observe",
+            "-f",
+            "slack",
+            "--start",
+            "2026-01-05",
+            "--scenario",
+            str(rollout / "gen.yaml"),
+            str(rollout / "slack"),
+            "--out",
+            str(rollout / "people.csv"),
+        ],
+    )
     assert res.exit_code == 2 and "generated organization" in res.output

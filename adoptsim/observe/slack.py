@@ -82,7 +82,9 @@ def _read_file(path: Path, start: pd.Timestamp) -> pd.DataFrame:
         frame = pd.read_json(io.BytesIO(text), lines=True, dtype=False)
     except (ValueError, TypeError, AttributeError, KeyError):
         raise _diagnose(text, path) from None
-    if any(k not in frame.columns for k in KEYS) or frame["date"].isna().any():
+    if any(k not in frame.columns for k in KEYS) or frame[
+        ["date", "user_id", "is_active"]
+    ].isna().any(axis=None):
         raise _diagnose(text, path)
     frame = frame[list(KEYS)]
     frame.index = pd.RangeIndex(1, 1 + len(frame))

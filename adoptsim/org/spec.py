@@ -416,7 +416,7 @@ class OrganizationSpec(StrictNumbers):
             extra = [k for k in ("format", "columns", "interactions", "salt") if getattr(self, k)]
             if extra:
                 raise ValueError(
-                    f"{', '.join(extra)} go(es) with a directory export: add directory"
+                    f"{', '.join(extra)}: only with a directory export (add directory)"
                 )
             return
         if self.format is None:
