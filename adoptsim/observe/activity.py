@@ -15,6 +15,7 @@ from adoptsim.observe.files import (
     check_not_before,
     csv_header,
     expand,
+    lower,
     parse_dates,
     read_columns,
 )
@@ -47,7 +48,7 @@ def _read_file(path: Path, person: str, date: str, start: pd.Timestamp) -> tuple
             "an event without a date", source=str(path), where=f'line {line}, column "{d_col}"'
         )
     check_not_before(dates, start, path, d_col, header)
-    identity = frame[p_col].str.lower()
+    identity = lower(frame[p_col])
     return pd.DataFrame({"identity": identity, "date": dates}), int((identity == "").sum())
 
 
