@@ -103,8 +103,8 @@ def test_slack_member_analytics_become_the_weeks_computed_by_hand(rollout: Path)
     assert f"matched: {summary['matched']}" in res.output
     series = pd.read_csv(rollout / "people.series.csv")
     share = people.groupby("week")["active"].mean()
-    assert list(series.columns) == ["week", "active_share"]
-    assert series["active_share"].to_numpy() == pytest.approx(share.to_numpy(), abs=1e-6)
+    assert list(series.columns) == ["week", "using_share"]
+    assert series["using_share"].to_numpy() == pytest.approx(share.to_numpy(), abs=1e-6)
 
 
 def test_teams_daily_reports_count_last_activity_dates_and_leave_out_a_partial_week(

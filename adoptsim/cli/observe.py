@@ -62,7 +62,7 @@ def observe_cmd(
     overwrite: Overwrite = False,
 ) -> None:
     """Turn usage exports into observed weeks: the per-person file (employee_id,week,active)
-    keyed like the scenario's organization, its aggregate series (week,active_share) and a
+    keyed like the scenario's organization, its aggregate series (week,using_share) and a
     summary of who matched."""
     try:
         summary, written = _observe(

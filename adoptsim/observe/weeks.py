@@ -27,8 +27,9 @@ DEFINITION = (
 
 @dataclass(frozen=True)
 class ObservedWeeks:
-    """The per-person weekly form (``employee_id, week, active``), the aggregate series
-    (``week, active_share``) and the counts of who matched."""
+    """The per-person weekly form (``employee_id, week, active``: used the tool in the
+    week), the aggregate series (``week, using_share``: the share of the organization that
+    used it, the model's ``using_share``) and the counts of who matched."""
 
     people: pd.DataFrame
     series: pd.DataFrame
@@ -78,7 +79,7 @@ def observed_weeks(
         }
     )
     share = active.sum(axis=0) / max(n, 1)
-    series = pd.DataFrame({"week": np.arange(1, weeks + 1), "active_share": share})
+    series = pd.DataFrame({"week": np.arange(1, weeks + 1), "using_share": share})
     seen = usage.people.map(lookup)
     summary = {
         "format": fmt,

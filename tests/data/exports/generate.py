@@ -14,6 +14,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -178,26 +179,64 @@ def adoption_weeks(ps: list[dict], rng: np.random.Generator, weeks: int) -> dict
     return first
 
 
+#: the parameters the Slack fixture is simulated at (the calibration's truth to recover)
+TRUTH = {"behavior.external_awareness": 0.2, "behavior.w_social": 0.5, "tool.value": 1.6}
+
+
+def simulated_use(weeks: int, seed: int = 11) -> np.ndarray:
+    """Who used the tool in which week (weeks x people, directory order): one replicate of
+    rollout.yaml at TRUTH on the organization read from entra/."""
+    from adoptsim.model.engine import Simulation
+    from adoptsim.org import load_directory
+    from adoptsim.scenario import load_scenario
+
+    spec = load_scenario(HERE / "rollout.yaml")
+    spec = spec.with_changes(
+        weeks=weeks,
+        behavior=spec.behavior.model_copy(
+            update={"external_awareness": TRUTH["behavior.external_awareness"],
+                    "w_social": TRUTH["behavior.w_social"]}
+        ),
+        tool=spec.tool.model_copy(update={"value": TRUTH["tool.value"]}),
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        org, _ = load_directory(
+            HERE / "entra", "entra", Path(tmp) / "salt", interactions=HERE / "interactions.csv"
+        )
+    sim = Simulation(spec, org, seed, [0])
+    use = np.zeros((weeks, org.n), dtype=bool)
+    for w in range(weeks):
+        sim.step()
+        use[w] = sim.used[0]
+    return use
+
+
 def write_slack(ps: list[dict], rng: np.random.Generator) -> None:
+    """84 daily files: a member who used the tool in a week is active on 1-5 of its days."""
     folder = HERE / "slack"
     folder.mkdir(exist_ok=True)
-    first = adoption_weeks(ps, rng, 12)
+    use = simulated_use(12)
+    joined = use.cumsum(axis=0) > 0  # a member appears in the analytics once they joined
     extra = [
         ("ext.partner@fabrikam.example", True),  # a Slack Connect guest
         (f"contractor.three@{DOMAIN}", False),  # in Slack, not in the directory
         ("", False),  # a deleted member: Slack blanks the e-mail
     ]
-    members = [(p["mail"], p) for p in ps if p["mail"] in first]
-    ids = {m: f"U0{k:07d}" for k, (m, _) in enumerate(members + [(e, None) for e, _ in extra])}
+    ids = {p["mail"]: f"U0{k:07d}" for k, p in enumerate(ps)}
+    ids.update({e: f"U1{k:07d}" for k, (e, _) in enumerate(extra)})
+    days_on = {}
+    for w in range(12):
+        for k in np.flatnonzero(use[w]):
+            n = int(rng.integers(1, 6))
+            days_on[(w, int(k))] = set(rng.choice(7, n, replace=False).tolist())
     for day in range(84):
         date = START + dt.timedelta(days=day)
-        week = day // 7 + 1
+        week = day // 7
         lines = []
-        for mail, _ in members:
-            if first[mail] > week:
-                continue
-            on = date.weekday() < 5 and rng.random() < 0.55
-            lines.append(slack_line(date, ids[mail], mail, on, rng, guest=False))
+        for k, p in enumerate(ps):
+            if joined[week, k]:
+                on = day % 7 in days_on.get((week, k), ())
+                lines.append(slack_line(date, ids[p["mail"]], p["mail"], on, rng, guest=False))
         for mail, guest in extra:
             lines.append(slack_line(date, ids[mail], mail, rng.random() < 0.3, rng, guest))
         data = ("\n".join(json.dumps(x) for x in lines) + "\n").encode()
@@ -297,9 +336,9 @@ def main() -> None:
     rng = np.random.default_rng(20260105)
     ps = people(rng)
     write_directory(ps)
-    write_slack(ps, rng)
     write_teams(ps, rng)
     write_misc(ps, rng)
+    write_slack(ps, rng)  # last: it reads entra/ and interactions.csv
 
 
 if __name__ == "__main__":
