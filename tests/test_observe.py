@@ -327,6 +327,7 @@ def test_bad_input_exits_2_naming_file_line_and_column_and_writes_nothing(
     for fragment in fragments:
         assert fragment in text, (fragment, text)
     assert not list(rollout.glob("people*"))
+    assert not (rollout / "adoptsim.salt").exists()
 
 
 def test_an_identity_that_names_two_employees_is_an_error(rollout: Path) -> None:
@@ -339,7 +340,7 @@ def test_an_identity_that_names_two_employees_is_an_error(rollout: Path) -> None
     text = " ".join(res.output.split())
     assert "names two employees" in text and "users-2.json value[3] (mail)" in text
     assert "users-2.json value[4] (userPrincipalName)" in text
-    assert not list(rollout.glob("people*"))
+    assert not list(rollout.glob("people*")) and not (rollout / "adoptsim.salt").exists()
 
 
 def test_a_generated_organization_cannot_be_observed(rollout: Path) -> None:

@@ -132,7 +132,6 @@ def _observe(
     start = _start(start_text)
     observe.check_outputs(out, overwrite)
     spec = load_scenario(scenario)
-    org, identities = build_with_identities(spec.organization, spec.base_dir)
     if fmt == "teams":
         usage = observe.read_teams(paths, start)
     elif fmt == "slack":
@@ -140,5 +139,6 @@ def _observe(
     else:
         assert person_column is not None and date_column is not None
         usage = observe.read_activity(paths, start, person_column, date_column)
+    org, identities = build_with_identities(spec.organization, spec.base_dir)
     result = observe.observed_weeks(usage, identities, org.ids, start, min_days=min_days, fmt=fmt)
     return result.summary, observe.write_observed(result, out)

@@ -106,13 +106,12 @@ def load_directory(
     (``identity, employee_id``). ``interactions``: an optional CSV of sender, recipient,
     count, read as weighted ``collaborates`` ties."""
     rows = read_directory(path, fmt, columns)
-    salt = read_salt(salt_path)
     if not rows.ids:
         raise OrganizationError("no people in the directory export", source=rows.source)
     field = "manager" if fmt == "entra" else "manager_id"
+    raw = identity_table(rows, rows.ids)
     ties = None
     if interactions is not None:
-        raw = identity_table(rows, rows.ids)
         person = dict(zip(raw["identity"], raw["employee_id"], strict=True))
         ties = _interaction_ties(Path(interactions), person)
     org = _assemble(
@@ -128,11 +127,12 @@ def load_directory(
         team_ties=team_ties,
         manager_field=field,
     )
-    keys = hash_keys(rows.ids, salt)
+    keys = hash_keys(rows.ids, read_salt(salt_path))  # the salt is made for a valid export only
     org = dataclasses.replace(
         org, ids=np.array(keys, dtype=object), role=directory_roles(org.manager, org.level)
     )
-    return org, identity_table(rows, keys)
+    raw["employee_id"] = raw["employee_id"].map(dict(zip(rows.ids, keys, strict=True)))
+    return org, raw
 
 
 def _interaction_ties(
