@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from adoptsim.cli import app
 from adoptsim.org import read_salt
 from adoptsim.org.keys import hash_keys
+from tests.test_yaml_input import EXAMPLES
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 START = dt.date(2026, 1, 5)
@@ -361,3 +364,94 @@ def test_a_generated_organization_cannot_be_observed(rollout: Path) -> None:
         ],
     )
     assert res.exit_code == 2 and "generated organization" in res.output
+
+
+_cells = st.one_of(
+    st.sampled_from(
+        [
+            "2026-01-05",
+            "2026-01-12",
+            "2025-12-31",
+            "2026-02-30",
+            "",
+            "True",
+            "a@x.example",
+            "A@X.EXAMPLE",
+            '"',
+            "\x00",
+            "é",
+            "13/01/2026",
+            "1e9",
+        ]
+    ),
+    st.text(max_size=6),
+)
+_header = st.lists(
+    st.sampled_from(
+        [
+            "Report Refresh Date",
+            "User Principal Name",
+            "Last Activity Date",
+            "Is Deleted",
+            "actor",
+            "when",
+            "",
+            "Report Refresh Date",
+        ]
+    ),
+    max_size=5,
+)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    fmt=st.sampled_from(["teams", "activity", "slack"]),
+    header=_header,
+    rows=st.lists(st.lists(_cells, max_size=5), max_size=6),
+    raw=st.binary(max_size=40),
+)
+def test_any_generated_export_is_read_or_refused_cleanly(
+    tmp_path_factory, fmt: str, header: list[str], rows: list[list[str]], raw: bytes
+) -> None:
+    """Any generated CSV, or gzip of lines, gives exit 0 or 2 (never a traceback)."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "rollout.yaml").write_text("name: f\norganization: {employees: people.csv}\n")
+    (folder / "people.csv").write_text(
+        "employee_id,manager_id,department,email\nE1,,HR,a@x.example\nE2,E1,HR,b@x.example\n"
+    )
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    if fmt == "slack":
+        lines = [
+            json.dumps(
+                dict(zip(["date", "user_id", "email_address", "is_active"], r, strict=False))
+            )
+            for r in rows
+        ] + [raw.decode("latin-1")]
+        path = folder / "day.json.gz"
+        path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    else:
+        path = folder / "export.csv"
+        path.write_bytes(text.encode("utf-8", "surrogatepass") + raw[:5])
+    extra = ["--person-column", "actor", "--date-column", "when"] if fmt == "activity" else []
+    res = runner.invoke(
+        app,
+        [
+            "observe",
+            "-f",
+            fmt,
+            "--start",
+            "2026-01-05",
+            "--scenario",
+            str(folder / "rollout.yaml"),
+            str(path),
+            "--out",
+            str(folder / "o.csv"),
+            *extra,
+        ],
+    )
+    assert res.exit_code in (0, 2), (res.output, repr(res.exception))
+    assert (res.exit_code == 0) == (folder / "o.csv").exists()
