@@ -221,8 +221,9 @@ def _texts(folder: Path):
 
 
 def test_a_whole_fixture_rollout_writes_no_identity_anywhere(rollout: Path) -> None:
-    """observe (Slack) -> calibrate -> forecast -> report, and a run: no e-mail, name,
-    directory id or salt from the inputs in any file written."""
+    """observe (Slack) -> calibrate on the per-person weeks -> forecast --observed (the
+    assimilated forecast) -> report, and a run: no e-mail, name, directory id or salt from
+    the inputs in any file written."""
     s = str(rollout / "rollout.yaml")
     out = rollout / "out"
     out.mkdir()
@@ -243,7 +244,7 @@ def test_a_whole_fixture_rollout_writes_no_identity_anywhere(rollout: Path) -> N
             "calibrate",
             s,
             "--observed",
-            str(out / "people.series.csv"),
+            str(out / "people.csv"),
             "--population",
             "20",
             "--generations",
@@ -256,8 +257,10 @@ def test_a_whole_fixture_rollout_writes_no_identity_anywhere(rollout: Path) -> N
         [
             "forecast",
             str(out / "fit" / "calibrated.yaml"),
+            "--observed",
+            str(out / "people.csv"),
             "--runs",
-            "3",
+            "20",
             "--weeks",
             "20",
             "--out",
@@ -286,6 +289,7 @@ def test_a_whole_fixture_rollout_writes_no_identity_anywhere(rollout: Path) -> N
         if len(x) >= 3 and x.lower().encode() in text.lower()
     ]
     assert not found, found[:10]
+    assert (out / "forecast" / "filter.csv").exists()  # the forecast assimilated the weeks
     people = pd.read_csv(out / "people.csv")
     runs = pd.read_parquet(out / "run" / "events.parquet")
     assert set(runs["employee"]) <= set(people["employee_id"])  # one set of keys
