@@ -25,6 +25,13 @@ DEFINITION = (
 )
 
 
+#: how the exports' dates are read
+TIME_ZONE = (
+    "calendar dates as exported: UTC for Microsoft 365 and Slack; activity times with an "
+    "offset turned to UTC, times without one read as UTC"
+)
+
+
 @dataclass(frozen=True)
 class ObservedWeeks:
     """The per-person weekly form (``employee_id, week, active``: used the tool in the
@@ -90,6 +97,7 @@ def observed_weeks(
         "days_left_out": int(covered - 7 * weeks),
         "min_active_days": int(min_days),
         "definition": DEFINITION.format(min_days=min_days),
+        "dates": TIME_ZONE,
         "employees": int(n),
         "people_in_export": len(usage.people),
         "matched": int(seen.notna().sum()),
