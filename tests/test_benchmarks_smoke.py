@@ -37,3 +37,10 @@ def test_the_sweep_benchmark_runs_at_tiny_sizes():
     rows += sweeps.executors(points=3, weeks=2, dask=False)
     assert [r["runs"] for r in rows] == [80] * 4 + [36] + [30] * 4
     assert all(r["runs_per_s"] > 0 for r in rows)
+
+
+def test_the_observe_benchmark_runs_at_tiny_sizes():
+    from benchmarks import observe
+
+    row = observe.task_observe(people=50, days=8, repeats=1)
+    assert row["weeks"] == 1 and row["matched"] == 50 and row["best_s"] > 0

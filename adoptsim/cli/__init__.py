@@ -20,6 +20,7 @@ __all__ = [
     "calibrate",
     "compare",
     "main",
+    "observe",
     "optimize",
     "run",
     "sweep",
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 #: the command modules, reachable as attributes (imported on first use)
-_MODULES = ("backtest", "calibrate", "compare", "optimize", "run", "sweep", "workshop")
+_MODULES = ("backtest", "calibrate", "compare", "observe", "optimize", "run", "sweep", "workshop")
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -25,7 +25,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "forecast": (
         "adoptsim.cli.calibrate",
         "Forecast the rollout from a calibrated scenario: each run draws its parameters from\n"
-        "the posterior, so the band holds what the pilot left uncertain and chance.",
+        "the posterior, so the band holds what the pilot left uncertain and chance. With\n"
+        "--observed, a particle filter assimilates the observed weeks and the forecast continues\n"
+        "from who has used the tool and where they sit, not from week 1.",
+    ),
+    "observe": (
+        "adoptsim.cli.observe",
+        "Turn usage exports into observed weeks: the per-person file (employee_id,week,active)\n"
+        "keyed like the scenario's organization, its aggregate series (week,using_share) and a\n"
+        "summary of who matched.",
     ),
     "compare": (
         "adoptsim.cli.compare",

@@ -79,6 +79,10 @@ _ROLE_ALIASES: dict[str, str] = {
 }
 
 
+#: fields an HRIS column mapping may name; the first three are required
+HRIS_FIELDS = ("employee_id", "manager_id", "department", "title", "location", "email")
+
+
 #: at most this many offending records are named in one message
 _SHOW = 5
 
@@ -326,6 +330,47 @@ class OrganizationSpec(StrictNumbers):
             "kind, weight; relative to the scenario file's folder."
         ),
     )
+    # None: not read from a directory export
+    directory: str | None = Field(
+        None,
+        description=(
+            "A directory export (file, or folder of Microsoft Graph JSON pages); relative to "
+            "the scenario file's folder. People are keyed by salted hashes."
+        ),
+    )
+    # the two exports people have: Entra ID (Graph JSON or CSV) and an HR system's CSV
+    format: Literal["entra", "hris"] | None = Field(
+        None,
+        description=(
+            "The directory export's format: entra (Microsoft Graph /users JSON with "
+            "$expand=manager, or an Entra users CSV with a manager column) or hris (a CSV "
+            "read through `columns`)."
+        ),
+    )
+    # None: no HRIS mapping (entra columns are known)
+    columns: dict[str, str] | None = Field(
+        None,
+        description=(
+            "hris only: adoptsim field -> the export's column name, for employee_id, "
+            "manager_id, department (required), title, location, email (optional)."
+        ),
+    )
+    # None: no interaction ties
+    interactions: str | None = Field(
+        None,
+        description=(
+            "Directory exports only: a CSV of sender, recipient, count (e-mail or chat "
+            "interactions between people) read as weighted 'collaborates' ties."
+        ),
+    )
+    # None: adoptsim.salt beside the scenario file that names the directory export
+    salt: str | None = Field(
+        None,
+        description=(
+            "Directory exports only: the file holding the salt of the people's keys "
+            "(created on first use; default: adoptsim.salt in the scenario's folder)."
+        ),
+    )
     # an imported chart rarely lists team ties, and people who share a manager know each other
     team_ties: bool = Field(
         True,
@@ -345,11 +390,11 @@ class OrganizationSpec(StrictNumbers):
 
     @model_validator(mode="after")
     def _one_source(self) -> OrganizationSpec:
-        given = [k for k in ("generate", "employees", "graphml") if getattr(self, k) is not None]
+        sources = ("generate", "employees", "graphml", "directory")
+        given = [k for k in sources if getattr(self, k) is not None]
         if len(given) > 1:
-            raise ValueError(
-                f"give only one of generate, employees, graphml (got {' and '.join(given)})"
-            )
+            raise ValueError(f"give only one of {', '.join(sources)} (got {' and '.join(given)})")
+        self._check_directory()
         if self.ties is not None and self.employees is None:
             raise ValueError("ties needs an employees file: add employees: <employee CSV>")
         if not given:
@@ -366,11 +411,42 @@ class OrganizationSpec(StrictNumbers):
             )
         return self
 
+    def _check_directory(self) -> None:
+        if self.directory is None:
+            extra = [k for k in ("format", "columns", "interactions", "salt") if getattr(self, k)]
+            if extra:
+                raise ValueError(
+                    f"{', '.join(extra)}: only with a directory export (add directory)"
+                )
+            return
+        if self.format is None:
+            raise ValueError("directory needs its format: entra or hris")
+        if self.format == "entra" and self.columns is not None:
+            raise ValueError("columns apply to hris exports (entra columns are known)")
+        if self.format == "hris":
+            if self.columns is None:
+                raise ValueError(
+                    "an hris export needs columns: a mapping of employee_id, manager_id, "
+                    "department (and optionally title, location, email) to its column names"
+                )
+            unknown = [k for k in self.columns if k not in HRIS_FIELDS]
+            if unknown:
+                k = unknown[0]
+                raise ValueError(
+                    f'unknown field "{k}" in columns{did_you_mean(k, HRIS_FIELDS)}; allowed: '
+                    f"{', '.join(HRIS_FIELDS)}"
+                )
+            missing = [k for k in HRIS_FIELDS[:3] if k not in self.columns]
+            if missing:
+                raise ValueError(f"columns must map {', '.join(missing)}")
+
     @property
-    def source(self) -> Literal["generate", "employees", "graphml"]:
+    def source(self) -> Literal["generate", "employees", "graphml", "directory"]:
         """Which source this specification uses."""
         if self.generate is not None:
             return "generate"
+        if self.directory is not None:
+            return "directory"
         return "employees" if self.employees is not None else "graphml"
 
 

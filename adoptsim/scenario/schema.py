@@ -28,7 +28,7 @@ from pydantic import (
 import adoptsim.strategies  # noqa: F401  (registers the strategies)
 from adoptsim.errors import ScenarioError, StrictNumbers, describe_errors
 from adoptsim.model.behavior import BehaviorParams
-from adoptsim.org import OrganizationSpec
+from adoptsim.org import SALT_FILE, OrganizationSpec
 from adoptsim.scenario.yaml_input import read_yaml, read_yaml_text
 from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 
@@ -305,7 +305,7 @@ REPLACED_MAPPINGS: frozenset[tuple[str, ...]] = frozenset(
     {("organization", "generate", "departments")}
 )
 #: the organization's sources: a child that names one replaces the parent's organization
-ORGANIZATION_SOURCES = ("generate", "employees", "graphml")
+ORGANIZATION_SOURCES = ("generate", "employees", "graphml", "directory")
 
 
 def merge_extends(
@@ -382,6 +382,9 @@ FILE_SETTINGS = (
     ("organization", "employees"),
     ("organization", "ties"),
     ("organization", "graphml"),
+    ("organization", "directory"),
+    ("organization", "interactions"),
+    ("organization", "salt"),
     ("calibration", "posterior"),
     ("calibration", "draws"),
     ("calibration", "observed"),
@@ -390,7 +393,11 @@ FILE_SETTINGS = (
 
 def _rebased(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     """``data`` of a base scenario with its relative file settings made absolute, so that
-    they keep naming the base's files from a child in another folder."""
+    they keep naming the base's files from a child in another folder (a directory export's
+    salt included: a child keeps its base's keys)."""
+    org = data.get("organization")
+    if isinstance(org, dict) and isinstance(org.get("directory"), str) and "salt" not in org:
+        data["organization"] = {**org, "salt": str(folder / SALT_FILE)}
     for section, key in FILE_SETTINGS:
         sub = data.get(section)
         if isinstance(sub, dict) and isinstance(sub.get(key), str):
