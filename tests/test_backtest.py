@@ -49,13 +49,16 @@ def test_scores_of_an_ensemble_and_of_a_point_forecast():
     assert np.isnan(point["coverage_90"])
 
 
-@pytest.mark.parametrize("text", ["3", "3:8", "1:1"])
-def test_origins_parse(text):
-    nums = [int(x) for x in text.split(":")]
-    assert parse_origins(text) == list(range(nums[0], nums[-1] + 1))
+@pytest.mark.parametrize(
+    ("text", "origins"),
+    [("3", [3]), ("3:8", [3, 4, 5, 6, 7, 8]), ("1:1", [1]), ("4:16:4", [4, 8, 12, 16]),
+     ("10,14,17", [10, 14, 17])],
+)  # fmt: skip
+def test_origins_parse(text, origins):
+    assert parse_origins(text) == origins
 
 
-@pytest.mark.parametrize("text", ["0:3", "5:3", "a:b", "3:4:5", ""])
+@pytest.mark.parametrize("text", ["0:3", "5:3", "a:b", "3:4:5:6", "3:8:0", ""])
 def test_bad_origins_are_refused(text):
     with pytest.raises(InputError, match="--origins"):
         parse_origins(text)

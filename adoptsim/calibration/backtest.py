@@ -19,7 +19,7 @@ All scores are in shares (0..1), means over the held-out periods of a row.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from adoptsim.calibration.fit import (
 from adoptsim.calibration.observed import Observed, read_observed
 from adoptsim.calibration.spec import FitParameter
 from adoptsim.errors import InputError
+from adoptsim.execute import SequentialEvaluator, as_evaluator
 from adoptsim.runs.runner import build_org
 from adoptsim.runs.runner import run as run_ensemble
 from adoptsim.scenario import Scenario, load_scenario
@@ -49,8 +50,6 @@ SCORES = ("mae", "crps", "coverage_50", "coverage_90", "interval_score")
 MIN_FIT_PERIODS = 3
 #: the bands' quantiles
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -77,17 +76,25 @@ class Backtest:
 
 
 def parse_origins(text: str, flag: str = "--origins") -> list[int]:
-    """``A:B`` (or a single ``A``) as the periods A..B."""
-    parts = str(text).split(":")
+    """``A:B`` (the periods A..B), ``A:B:S`` (every S-th), ``A`` or a list ``a,b,c``."""
+    text = str(text).strip()
     try:
-        nums = [int(p) for p in parts]
+        if "," in text:
+            nums = sorted({int(p) for p in text.split(",")})
+            ok = bool(nums) and nums[0] >= 1
+        else:
+            parts = [int(p) for p in text.split(":")]
+            a, b, step = parts[0], parts[min(1, len(parts) - 1)], [*parts, 1, 1][2]
+            nums = list(range(a, b + 1, step)) if step >= 1 else []
+            ok = len(parts) <= 3 and a >= 1 and a <= b and step >= 1
     except ValueError:
-        nums = []
-    if len(nums) not in (1, 2) or min(nums) < 1 or nums[0] > nums[-1]:
+        ok = False
+    if not ok:
         raise InputError(
-            f"{text!r} is not A:B with whole periods 1 <= A <= B (e.g. 3:8)", source=flag
+            f"{text!r} is not A:B, A:B:STEP or a list a,b,c of whole periods from 1 (e.g. 3:8)",
+            source=flag,
         )
-    return list(range(nums[0], nums[-1] + 1))
+    return nums
 
 
 def target_series(observed: Observed) -> pd.DataFrame:
@@ -146,25 +153,36 @@ def score(observed: np.ndarray, ensemble: np.ndarray | None, point: np.ndarray) 
     }
 
 
-def adoptsim_forecast(
-    scenario: Scenario,
-    first: Observed,
-    periods: np.ndarray,
-    seed: int,
-    runs: int,
-    period_weeks: int,
-    fit: list[FitParameter | str] | None,
-    options: dict[str, Any],
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Calibrate on ``first`` and forecast: the ensemble (runs x ``periods``) of the target
-    series, and the calibration's summary."""
-    cal = calibrate(scenario, first, fit, seed=seed, period_weeks=period_weeks, **options)
-    weeks = int(periods.max()) * period_weeks
+@dataclass(frozen=True)
+class OriginTask:
+    """One adoptsim forecast of a backtest (picklable: it may run in another process)."""
+
+    scenario: Scenario
+    first: Observed
+    periods: np.ndarray
+    seed: int
+    runs: int
+    period_weeks: int
+    fit: tuple[FitParameter | str, ...] | None
+    options: tuple[tuple[str, Any], ...]
+
+
+def run_origin(task: OriginTask) -> tuple[np.ndarray, dict[str, Any], float]:
+    """Calibrate on the task's periods and forecast: the ensemble (runs x ``periods``) of
+    the target series, the calibration's summary and the seconds it all took."""
+    t0 = time.perf_counter()
+    fit = list(task.fit) if task.fit else None
+    cal = calibrate(task.scenario, task.first, fit, seed=task.seed,
+                    period_weeks=task.period_weeks, evaluator=SequentialEvaluator(),
+                    **dict(task.options))  # fmt: skip
+    weeks = int(task.periods.max()) * task.period_weeks
     spec = cal.calibrated_scenario().with_changes(weeks=weeks)
-    result = run_ensemble(spec, runs=runs, seed=seed, posterior=cal.posterior)
-    series = str(first.table["series"].iloc[0])
+    result = run_ensemble(spec, runs=task.runs, seed=task.seed, posterior=cal.posterior,
+                          workers=1)  # fmt: skip
+    series = str(task.first.table["series"].iloc[0])
     wide = result.curves.pivot(index="replicate", columns="week", values=series)
-    return wide[periods * period_weeks].to_numpy(), cal.summary()
+    ens = wide[task.periods * task.period_weeks].to_numpy()
+    return ens, cal.summary(), time.perf_counter() - t0
 
 
 def backtest(
@@ -177,13 +195,16 @@ def backtest(
     runs: int = 200,
     period_weeks: int | None = None,
     methods: Sequence[str] = METHODS,
-    progress: Progress | None = None,
+    evaluator: Any = None,
+    workers: int | None = None,
     **options: Any,
 ) -> Backtest:
     """Rolling-origin backtest of ``scenario`` on ``observed`` (a file or an
     :class:`Observed`): for every origin (periods, ``A:B`` text or a list) and seed, adoptsim
     calibrated on the periods up to the origin (``options``: more arguments of
-    :func:`adoptsim.calibrate`, e.g. ``population``) against the curve models."""
+    :func:`adoptsim.calibrate`, e.g. ``population``) against the curve models. The
+    origins and seeds run as tasks of ``evaluator`` (:mod:`adoptsim.execute`; None:
+    threads of this process, up to ``workers``); the numbers do not depend on it."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
@@ -201,7 +222,7 @@ def backtest(
     target = "ever_tried_share" if "ever_tried_share" in set(name) else name.iloc[0]
     base = scenario.model_copy(update={"calibration": None})
     base._source = scenario._source
-    rows, forecasts = [], []
+    rows, forecasts, tasks, held = [], [], [], []
     t_all, y_all = series["period"].to_numpy(), series["value"].to_numpy()
     for origin in origins:
         fit_mask = t_all <= origin
@@ -209,29 +230,26 @@ def backtest(
         table = pd.DataFrame({"week": t_all[fit_mask], "series": target, "department": "",
                               "value": y_all[fit_mask]})  # fmt: skip
         first = Observed(table, observed.source)
-        for method in methods:
-            if method == "adoptsim":
-                continue
-            t0 = time.perf_counter()
-            curve = fit_curve(method, t_all[fit_mask], y_all[fit_mask])
-            point = np.full(len(held_t), np.nan) if curve is None else curve(held_t)
-            s = score(held_y, None, point) if curve is not None else dict.fromkeys(SCORES, np.nan)
-            for seed in seeds:
-                rows.append({"method": method, "origin": origin, "seed": seed, **s,
-                             "seconds": time.perf_counter() - t0})  # fmt: skip
-            forecasts.append(_forecast_rows(method, origin, seeds[0], held_t, held_y, None, point))
-        if "adoptsim" not in methods:
-            continue
-        for seed in seeds:
-            if progress is not None:
-                progress(f"origin {origin}, seed {seed}: calibrating")
-            t0 = time.perf_counter()
-            ens, summary = adoptsim_forecast(base, first, held_t, seed, runs, k, fit, options)
+        curves = [m for m in methods if m != "adoptsim"]
+        rows += _curve_rows(curves, origin, seeds, t_all[fit_mask], y_all[fit_mask], held_t,
+                            held_y, forecasts)  # fmt: skip
+        if "adoptsim" in methods:
+            tasks += [OriginTask(base, first, held_t, seed, runs, k, tuple(fit) if fit else None,
+                                 tuple(options.items())) for seed in seeds]  # fmt: skip
+            held += [(origin, seed, held_y) for seed in seeds]
+    if tasks:
+        runner = as_evaluator(evaluator, workers)
+        with runner.session():
+            done = runner.map(run_origin, tasks)
+        for (origin, seed, held_y), task, (ens, summary, seconds) in zip(
+            held, tasks, done, strict=True
+        ):
             s = score(held_y, ens, np.median(ens, axis=0))
-            rows.append({"method": "adoptsim", "origin": origin, "seed": seed, **s,
-                         "seconds": time.perf_counter() - t0,
-                         "converged": summary.get("converged", True)})  # fmt: skip
-            forecasts.append(_forecast_rows("adoptsim", origin, seed, held_t, held_y, ens, None))
+            done_row = {"seconds": seconds, "converged": summary.get("converged", True)}
+            rows.append({"method": "adoptsim", "origin": origin, "seed": seed, **s, **done_row})
+            forecasts.append(
+                _forecast_rows("adoptsim", origin, seed, task.periods, held_y, ens, None)
+            )
     return Backtest(
         table=pd.DataFrame(rows),
         forecasts=pd.concat(forecasts, ignore_index=True),
@@ -246,6 +264,31 @@ def backtest(
             "source": observed.source,
         },
     )
+
+
+def _curve_rows(
+    methods: Sequence[str],
+    origin: int,
+    seeds: Sequence[int],
+    fit_t: np.ndarray,
+    fit_y: np.ndarray,
+    held_t: np.ndarray,
+    held_y: np.ndarray,
+    forecasts: list[pd.DataFrame],
+) -> list[dict]:
+    """The curve models' score rows at one origin (the same for every seed), their
+    forecasts appended to ``forecasts``."""
+    rows = []
+    for method in methods:
+        t0 = time.perf_counter()
+        curve = fit_curve(method, fit_t, fit_y)
+        point = np.full(len(held_t), np.nan) if curve is None else curve(held_t)
+        s = score(held_y, None, point) if curve is not None else dict.fromkeys(SCORES, np.nan)
+        took = time.perf_counter() - t0
+        rows += [{"method": method, "origin": origin, "seed": seed, **s, "seconds": took}
+                 for seed in seeds]  # fmt: skip
+        forecasts.append(_forecast_rows(method, origin, seeds[0], held_t, held_y, None, point))
+    return rows
 
 
 def _forecast_rows(

@@ -14,8 +14,10 @@ from adoptsim.calibration.backtest import METHODS, backtest, parse_origins
 from adoptsim.calibration.backtest_files import LABELS, save_backtest
 from adoptsim.calibration.fit import check_period_weeks
 from adoptsim.cli import common as ui
+from adoptsim.cli.calibrate import Executor, Scheduler, Workers
 from adoptsim.cli.common import Overwrite, app
 from adoptsim.errors import AdoptsimError, InputError
+from adoptsim.execute import EXECUTORS, make_evaluator
 from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
 
@@ -33,6 +35,21 @@ def _methods(text: str | None) -> tuple[str, ...]:
     return names
 
 
+Fit = Annotated[
+    list[str] | None,
+    typer.Option("--fit", help="PATH=LO:HI[:log][:normal(MU,SD)] (default: the default set)."),
+]
+PeriodWeeks = Annotated[
+    int | None, typer.Option("--period-weeks", help="Model weeks per observed period (default 1).")
+]
+Population = Annotated[
+    int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
+]
+Generations = Annotated[
+    int | None, typer.Option("--generations", min=1, max=50, help="Most ABC generations.")
+]
+
+
 @app.command("backtest")
 def backtest_cmd(
     scenario: Annotated[Path, typer.Argument(help="The scenario the series is fitted on.")],
@@ -47,24 +64,17 @@ def backtest_cmd(
         ),
     ],
     seeds: Annotated[int, typer.Option("--seeds", min=1, max=100, help="Seeds 1..K.")] = 5,
-    fit: Annotated[
-        list[str] | None,
-        typer.Option("--fit", help="PATH=LO:HI[:log][:normal(MU,SD)] (default: the default set)."),
-    ] = None,
-    period_weeks: Annotated[
-        int | None,
-        typer.Option("--period-weeks", help="Model weeks per observed period (default 1)."),
-    ] = None,
+    fit: Fit = None,
+    period_weeks: PeriodWeeks = None,
     runs: Annotated[int, typer.Option("--runs", "-n", min=2, help="Runs per forecast.")] = 200,
-    population: Annotated[
-        int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
-    ] = None,
-    generations: Annotated[
-        int | None, typer.Option("--generations", min=1, max=50, help="Most ABC generations.")
-    ] = None,
+    population: Population = None,
+    generations: Generations = None,
     methods: Annotated[
         str | None, typer.Option("--methods", help=f"Comma list of: {', '.join(METHODS)}.")
     ] = None,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output folder (default results/NAME-backtest)."),
@@ -76,6 +86,11 @@ def backtest_cmd(
     Gompertz and the naive forecast."""
     try:
         chosen = _methods(methods)
+        if executor is not None and executor not in EXECUTORS:
+            raise InputError(
+                f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}",
+                source="--executor",
+            )
         parse_origins(origins)
         if period_weeks is not None:
             check_period_weeks(period_weeks)
@@ -83,7 +98,9 @@ def backtest_cmd(
         folder = check_target(out_dir or Path("results") / f"{spec.name}-backtest", overwrite)
         options = {k: v for k, v in (("population", population), ("generations", generations))
                    if v is not None}  # fmt: skip
-        with ui.err.status("backtesting") as status:
+        evaluator = make_evaluator(executor or ("dask" if scheduler else "threads"), workers,
+                                   scheduler)  # fmt: skip
+        with ui.err.status(f"backtesting: {len(parse_origins(origins))} origins x {seeds} seeds"):
             bt = backtest(
                 spec,
                 observed,
@@ -93,7 +110,8 @@ def backtest_cmd(
                 runs=runs,
                 period_weeks=period_weeks,
                 methods=chosen,
-                progress=lambda m: status.update(f"backtesting: {m}"),
+                evaluator=evaluator,
+                workers=workers,
                 **options,
             )
             save_backtest(bt, folder, overwrite, title=f"Backtest: {spec.name}")
