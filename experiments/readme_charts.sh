@@ -33,7 +33,7 @@ cp "$WORK/sensitivity/analysis/sobol_sustained_share.png" $OUT/sweep_sobol.png
 $A optimize experiments/best_plan.yaml --trials 300 --out "$WORK/best_plan" >/dev/null
 cp "$WORK/best_plan/pareto.png" $OUT/optimize_pareto.png
 
-.venv/bin/python experiments/real_series.py >/dev/null  # writes results/readme/real_series.png
+.venv/bin/python experiments/backtest_series.py --series korean_family_planning >/dev/null  # writes results/readme/backtest.png
 
 $A validate --case bass --out "$WORK/validation" >/dev/null
 cp "$WORK/validation/bass.png" $OUT/validation_bass.png
