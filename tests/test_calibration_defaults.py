@@ -216,3 +216,13 @@ def test_a_period_length_that_is_not_a_positive_whole_number_exits_2(tmp_path, v
     assert r.exit_code == 2, r.output
     assert "period-weeks" in r.output
     assert not (tmp_path / "bt").exists()
+
+
+def test_cli_calibrate_refuses_a_bad_period_length_before_fitting(tmp_path):
+    (tmp_path / "pilot.yaml").write_text(yaml.safe_dump(PILOT))
+    _observe(5)[["week", "ever_tried_share"]].to_csv(tmp_path / "obs.csv", index=False)
+    r = cli.invoke(app, ["calibrate", str(tmp_path / "pilot.yaml"), "--observed",
+                         str(tmp_path / "obs.csv"), "--period-weeks", "0",
+                         "--out", str(tmp_path / "fit")])  # fmt: skip
+    assert r.exit_code == 2 and "--period-weeks" in r.output
+    assert not (tmp_path / "fit").exists()

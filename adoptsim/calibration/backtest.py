@@ -208,7 +208,7 @@ def backtest(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
-    k = check_period_weeks(period_weeks or section.period_weeks)
+    k = check_period_weeks(section.period_weeks if period_weeks is None else period_weeks)
     origins = parse_origins(origins) if isinstance(origins, str) else list(origins)
     unknown = [m for m in methods if m not in METHODS]
     if unknown:

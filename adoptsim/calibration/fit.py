@@ -86,7 +86,7 @@ def calibrate(
     method = check_method(method or section.method)
     observed = _observed_path(scenario, section, observed)
     replicates = replicates or section.replicates
-    k = check_period_weeks(period_weeks or section.period_weeks)
+    k = check_period_weeks(section.period_weeks if period_weeks is None else period_weeks)
     seed = scenario.seed if seed is None else int(seed)
     given = fit or section.fit
     params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in given]

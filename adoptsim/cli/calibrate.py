@@ -49,6 +49,14 @@ Scheduler = Annotated[
 Trials = Annotated[
     int | None, typer.Option("--trials", min=10, max=100_000, help="Optimize trials.")
 ]
+PeriodWeeks = Annotated[
+    int | None,
+    typer.Option(
+        "--period-weeks",
+        help="Model weeks per observed period: period k is model week k x K (default 1; "
+        "4 for months, 52 for years).",
+    ),
+]
 Through = Annotated[
     int | None,
     typer.Option(
@@ -72,6 +80,7 @@ def calibrate_cmd(
         ),
     ] = None,
     through: Through = None,
+    period_weeks: PeriodWeeks = None,
     fit: Annotated[
         list[str] | None,
         typer.Option(
@@ -123,6 +132,7 @@ def calibrate_cmd(
                 evaluator=evaluator,
                 progress=_progress(status),
                 through=through,
+                period_weeks=period_weeks,
             )
             status.update("simulating the fit")
             save_calibration(cal, folder, overwrite, workers=workers)
