@@ -66,8 +66,8 @@ ESS_THRESHOLD = 0.5
 #: Liu & West's discount factor delta (they recommend 0.95 to 0.99)
 DISCOUNT = 0.98
 #: the power of each week's likelihood, chosen on the twin experiment (docs/calibration.md):
-#: the 90 % band covered 36 % of the true weeks at power 1, 92 % and 77 % at 0.4 (seeds
-#: 1-10 and 11-20), 89 % at 0.3 (seeds 11-20)
+#: the 90 % band covered 36 % of the true weeks at power 1; at 0.3, 99 % and 89 % on seeds
+#: 1-10 and 11-20 (seen when choosing), 78 % on seeds 21-30 (run after)
 POWER = 0.3
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
