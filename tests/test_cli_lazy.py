@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,13 @@ def test_every_command_shows_its_own_help_and_a_typo_is_suggested():
     typo = runner.invoke(app, ["rn"])
     assert typo.exit_code == 2
     assert "Did you mean 'run'" in typo.output
+
+
+def test_every_command_defined_in_the_cli_modules_is_registered():
+    """A command written with ``@app.command("NAME")`` and not listed in COMMANDS would be
+    unreachable: the registry must name each one with its module."""
+    defined = {}
+    for path in (ROOT / "adoptsim" / "cli").glob("*.py"):
+        for name in re.findall(r'^@app\.command\(\s*"([^"]+)"', path.read_text(), re.M):
+            defined[name] = f"adoptsim.cli.{path.stem}"
+    assert defined == {name: module for name, (module, _) in COMMANDS.items()}
