@@ -56,6 +56,8 @@ strategies: []
 """
 #: longest wait for the page or a run (a first run compiles nothing: kernels are cached)
 WAIT_MS = 20_000
+# Playwright's assertions wait 5 s by default: too short for a run on a loaded machine
+sync_api.expect.set_options(timeout=WAIT_MS)
 
 
 def _free_port() -> int:
