@@ -67,7 +67,7 @@ def _table(analysis) -> Table:
         title_justify="left",
     )
     for col in ("rank", "design", "people", "weeks", "cost", "band", "narrowing", "accuracy"):
-        t.add_column(col, justify="left" if col == "design" else "right")
+        t.add_column(col, justify="left" if col == "design" else "right", no_wrap=True)
     for _, r in analysis.table.iterrows():
         t.add_row(
             str(r["rank"]), escape(str(r["design"])), str(r["people"]), str(r["weeks"]),

@@ -24,7 +24,7 @@ import pandas as pd
 from adoptsim import rng as rngmod
 from adoptsim.decide import preposterior as pp
 from adoptsim.decide.spec import Design, PilotError, PilotStudy, load_pilots
-from adoptsim.errors import ScenarioError
+from adoptsim.errors import InputError, ScenarioError
 from adoptsim.model.engine import Simulation
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.runner import build_org, replicate_columns, run
@@ -73,7 +73,7 @@ def draws(study: PilotStudy) -> dict[str, np.ndarray]:
             out[path] = rng.uniform(spec.low, spec.high, study.bank)
     try:
         replicate_columns(study.base, study.bank, out)
-    except ScenarioError as exc:
+    except InputError as exc:
         raise PilotError(exc.message, source=str(study.source), where="uncertainty") from None
     return out
 
@@ -234,9 +234,11 @@ def pilot(
     rows, truths = [], []
     for d in study.designs:
         per = pp.assess(banks[d.name], theta, T, k, maximize)
+        # the forecast of this rollout without the pilot's weeks: the prior's
+        prior = pp.no_pilot(banks[d.name].outcomes, theta, T, k, maximize)
         row = {"design": d.name, "group": d.group, "people": sizes[d.name], "weeks": d.weeks}
         row["cost"] = design_cost(study, d, workers)
-        row.update(pp.summarise(per, base, rng))
+        row.update(pp.summarise(per, prior, rng))
         rows.append(row)
         per.insert(0, "design", d.name)
         truths.append(per)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ COLUMNS = (
     "group",
     "people",
     "weeks",
+    "prior_band_width",
+    "prior_decision_accuracy",
     "band_narrowing_low",
     "band_narrowing_high",
     "decision_accuracy_low",
@@ -106,10 +109,8 @@ def pilots_chart(table: pd.DataFrame, no_pilot: dict[str, Any], metric: str) -> 
     for ax, (col, label, ref) in zip(axes, panels, strict=True):
         ax.scatter(cost, table[col], color="#1f77b4", zorder=3)
         for _, r in table.iterrows():
-            ax.annotate(
-                f"{r['rank']}. {r['design']}", (r["cost"], r[col]), textcoords="offset points",
-                xytext=(4, 4), fontsize=8,
-            )  # fmt: skip
+            ax.annotate(str(r["rank"]), (r["cost"], r[col]), textcoords="offset points",
+                        xytext=(4, 4), fontsize=9)  # fmt: skip
         ax.axhline(ref, color="grey", linestyle="--", linewidth=1, label="no pilot")
         ax.set_xlabel("pilot cost")
         ax.set_ylabel(label)
@@ -117,4 +118,6 @@ def pilots_chart(table: pd.DataFrame, no_pilot: dict[str, Any], metric: str) -> 
         ax.grid(alpha=0.3)
     axes[1].set_ylim(-0.02, 1.02)
     fig.suptitle("Pilot designs: what each teaches for its cost (1 = recommended)")
+    names = ", ".join(f"{r['rank']}. {r['design']}" for _, r in table.iterrows())
+    fig.text(0.5, -0.02, "\n".join(textwrap.wrap(names, 140)), ha="center", va="top", fontsize=8)
     return fig

@@ -118,9 +118,10 @@ def interval(values: np.ndarray, rng: np.random.Generator, resamples: int = 1000
 def summarise(
     per_truth: pd.DataFrame, baseline: pd.DataFrame, rng: np.random.Generator
 ) -> dict[str, float]:
-    """A design's row: mean band width over truths, the share of the no-pilot width it
-    removes (with a bootstrap interval over truths), decision accuracy (with its interval)
-    and the mean outcome reached."""
+    """A design's row: mean band width over truths, the share of the width without the
+    pilot's weeks (``baseline``: the prior's forecast of the same rollout) that it removes
+    (with a bootstrap interval over truths), decision accuracy (with its interval) and the
+    mean outcome reached."""
     w0 = float(baseline["band_width"].mean())
     narrowing = 1.0 - per_truth["band_width"].to_numpy() / w0 if w0 > 0 else np.zeros(len(per_truth))
     correct = per_truth["correct"].to_numpy(dtype=float)
@@ -128,6 +129,8 @@ def summarise(
     a_lo, a_hi = interval(correct, rng)
     return {
         "band_width": float(per_truth["band_width"].mean()),
+        "prior_band_width": w0,
+        "prior_decision_accuracy": float(baseline["correct"].mean()),
         "band_narrowing": float(narrowing.mean()),
         "band_narrowing_low": n_lo,
         "band_narrowing_high": n_hi,
