@@ -15,7 +15,7 @@ from adoptsim.decide import PilotError, load_pilots, pilot
 from adoptsim.decide import preposterior as pp
 from adoptsim.decide.pilot import design_scenario
 from adoptsim.decide.pilot_files import write_pilots
-from tests.conftest import SMALL, ROOT
+from tests.conftest import ROOT, SMALL
 
 cli = CliRunner()
 COST = {"fixed": 1000, "per_person": 20}

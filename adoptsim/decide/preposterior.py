@@ -75,9 +75,7 @@ def truth_best(theta: np.ndarray, outcomes: np.ndarray, truths: int, k: int, max
     return out
 
 
-def assess(
-    bank: Bank, theta: np.ndarray, truths: int, k: int, maximize: bool
-) -> pd.DataFrame:
+def assess(bank: Bank, theta: np.ndarray, truths: int, k: int, maximize: bool) -> pd.DataFrame:
     """Per truth: the posterior's size, the plan it recommends, the truth's best plan, the
     90 % band's width of the outcome under the recommended plan, and the outcome the
     truth reaches when the recommendation is followed."""
@@ -123,7 +121,8 @@ def summarise(
     (with a bootstrap interval over truths), decision accuracy (with its interval) and the
     mean outcome reached."""
     w0 = float(baseline["band_width"].mean())
-    narrowing = 1.0 - per_truth["band_width"].to_numpy() / w0 if w0 > 0 else np.zeros(len(per_truth))
+    widths = per_truth["band_width"].to_numpy()
+    narrowing = 1.0 - widths / w0 if w0 > 0 else np.zeros(len(widths))
     correct = per_truth["correct"].to_numpy(dtype=float)
     n_lo, n_hi = interval(narrowing, rng)
     a_lo, a_hi = interval(correct, rng)
