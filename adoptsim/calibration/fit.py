@@ -23,7 +23,8 @@ import pandas as pd
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import abc_smc
 from adoptsim.calibration.distribute import Mapper, executor_name, mapper_of
-from adoptsim.calibration.observed import Observed, read_observed
+from adoptsim.calibration.observed import Observed
+from adoptsim.calibration.persons import read_any
 from adoptsim.calibration.point import optimize_fit
 from adoptsim.calibration.result import METHODS, Calibration
 from adoptsim.calibration.spec import FitParameter, check_fit, parse_fit
@@ -52,6 +53,7 @@ def calibrate(
     workers: int | None = None,
     evaluator: Any = None,
     progress: Progress | None = None,
+    through: int | None = None,
 ) -> Calibration:
     """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log]`` texts) to ``observed`` (a file or
     an :class:`Observed`) and return the :class:`Calibration`. What is not given comes from
@@ -64,7 +66,10 @@ def calibrate(
     distance, nan, simulations) for ``optimize``. ``evaluator``: where the particle batches
     run (None: threads of this process, up to ``workers``; a sweeps evaluator such as
     ``DaskEvaluator``, or a mapper callable: :mod:`adoptsim.calibration.distribute`); the
-    numbers do not depend on it."""
+    numbers do not depend on it. ``observed`` may be per person (``employee_id,week,active``
+    or ``employee_id,first_week`` with ``through``, :mod:`adoptsim.calibration.persons`):
+    the distance then compares who used and who had tried the tool, week by week, in each
+    department and in the organization."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
@@ -76,7 +81,7 @@ def calibrate(
     seed = scenario.seed if seed is None else int(seed)
     org = build_org(scenario, seed)
     if not isinstance(observed, Observed):
-        observed = read_observed(observed, org.n, scenario.weeks, department_sizes(org))
+        observed = read_any(observed, org, scenario.weeks, through)
     horizon = scenario.with_changes(weeks=observed.last_week)
     bounds = np.array([p.bounds for p in params])
     rng = rngmod.stream(seed, rngmod.SHARED, "calibration")
@@ -165,6 +170,8 @@ def simulated_series(
     """The observed cells as simulated: (replicates, observations) shares (``values``:
     each replicate's own parameters, as Simulation takes them)."""
     sim = Simulation(scenario, org, seed, replicates, values=values)
+    if observed.people is not None:
+        return _person_series(sim, observed)
     sim.run()
     t = observed.table
     weeks = t["week"].to_numpy()
@@ -177,6 +184,32 @@ def simulated_series(
         dept = np.array([org.departments.index(d) for d in t.loc[~whole, "department"]])
         cols = np.array([GROUP_COLUMNS.index(s) for s in t.loc[~whole, "series"]])
         out[:, ~whole] = sim.dept_curves[weeks[~whole], :, dept, cols].T
+    return out
+
+
+def _person_series(sim: Simulation, observed: Observed) -> np.ndarray:
+    """The observed cells of per-person observations as simulated: shares of the observed
+    people who used the tool, or had tried it, per week in each department and overall."""
+    t, org, people = observed.table, sim.org, observed.people
+    n_dept = len(org.departments)
+    onehot = np.zeros((int(people.sum()), n_dept + 1))
+    onehot[np.arange(onehot.shape[0]), org.department[people]] = 1.0
+    onehot[:, n_dept] = 1.0  # the whole organization
+    onehot /= np.maximum(onehot.sum(axis=0), 1.0)
+    column = {d: k for k, d in enumerate(org.departments)} | {"": n_dept}
+    cols = np.array([column[d] for d in t["department"]])
+    weeks = t["week"].to_numpy()
+    out = np.empty((sim.R, len(t)))
+    while sim.week < observed.last_week:
+        sim.step()
+        at = weeks == sim.week
+        if not at.any():
+            continue
+        for name, flags in (("using_share", sim.used), ("ever_tried_share", sim.ever_tried)):
+            cells = at & (t["series"] == name).to_numpy()
+            if cells.any():
+                shares = flags[:, people].astype(float) @ onehot
+                out[:, cells] = shares[:, cols[cells]]
     return out
 
 

@@ -35,10 +35,13 @@ class ObservedError(InputError):
 @dataclass(frozen=True)
 class Observed:
     """Observations as a long table: ``week``, ``series``, ``department`` ('' for the whole
-    organization) and ``value`` (a share)."""
+    organization) and ``value`` (a share). ``people``: for shares of per-person
+    observations (:mod:`adoptsim.calibration.persons`), the employees they count (one bool
+    each); the shares of a simulation are then counted over the same people."""
 
     table: pd.DataFrame
     source: str
+    people: np.ndarray | None = None
 
     @property
     def series(self) -> list[str]:

@@ -87,14 +87,17 @@ class Simulation(Population):
         self._record()
 
     # --- the week ----------------------------------------------------------------------
-    def run(self, progress=None) -> None:
-        """Advance to the scenario's last week; ``progress(replicate_weeks)`` after each week."""
-        while self.week < self.weeks:
+    def run(self, progress=None, until: int | None = None) -> None:
+        """Advance to week ``until`` (default: the scenario's last week, after which the
+        strategies finish); ``progress(replicate_weeks)`` after each week."""
+        last = self.weeks if until is None else min(int(until), self.weeks)
+        while self.week < last:
             self.step()
             if progress is not None:
                 progress(self.R)
-        for s in self.strategies:
-            s.finalize(self)
+        if self.week == self.weeks:
+            for s in self.strategies:
+                s.finalize(self)
 
     def step(self) -> None:
         """Advance all replicates by one week.
@@ -483,7 +486,3 @@ class Simulation(Population):
         for s in self.strategies:
             total = total + s.cost(self.weeks)
         return total
-
-
-#: below this share of non-zero values (divided by the number of value arrays), peer sums add
-#: up the rows of the non-zero ones only. Measured with one array: the rows of 20 % of

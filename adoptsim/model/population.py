@@ -17,6 +17,7 @@ from adoptsim.model.behavior import BehaviorParams
 from adoptsim.model.levers import Levers
 from adoptsim.model.people import ACTIVE, UNAWARE, Stage, Traits, draw_traits
 from adoptsim.model.records import EXTERNAL, OWN, PEER, Event, EventLog
+from adoptsim.model.state import BatchState, capture, restore
 from adoptsim.org import centrality
 
 if TYPE_CHECKING:
@@ -51,7 +52,12 @@ class Population:
     replicates their own value of the parameters in :data:`REPLICATE_PARAMETERS`.
     ``streams_of`` (one per replicate) picks the random streams instead: a batch of several
     sweep points labels its rows 0, 1, ... while row ``i`` draws from replicate
-    ``streams_of[i]``'s streams (common random numbers across the points).
+    ``streams_of[i]``'s streams (common random numbers across the points; a label instead
+    of an index gives a row streams of its own, :func:`adoptsim.rng.stream`).
+
+    The state of a batch is a value: :meth:`state` takes it out, :meth:`restore` puts one
+    back and :meth:`resume` continues one (saving at week 12 and continuing:
+    :mod:`adoptsim.model.state`).
     """
 
     def __init__(
@@ -62,7 +68,7 @@ class Population:
         replicates: list[int] | range,
         source: str | None = None,
         values: dict[str, np.ndarray] | None = None,
-        streams_of: Sequence[int] | None = None,
+        streams_of: Sequence[rngmod.StreamKey] | None = None,
     ):
         self.spec = spec
         #: per-replicate values of the parameters in REPLICATE_PARAMETERS (one per replicate
@@ -98,7 +104,41 @@ class Population:
         self._cause_index = {c: i for i, c in enumerate(self.causes)}
         self.events = EventLog()
         self.strategy_events: list[dict[str, Any]] = []
+        self.strategy_rows: list[int] = []  # the batch row of each strategy event
         self._start()
+
+    # --- the state as a value ------------------------------------------------------------
+    def state(self, events: bool = True) -> BatchState:
+        """The batch's state at the end of this week, as a value (copies; see
+        :mod:`adoptsim.model.state`); ``events=False`` leaves the events so far out."""
+        return capture(self, events)
+
+    def restore(self, state: BatchState) -> None:
+        """Continue from ``state`` (taken on this organization): the week, every replicate's
+        arrays, streams and parameters, the strategies' state and the records so far."""
+        restore(self, state)
+
+    @classmethod
+    def resume(
+        cls,
+        spec: ScenarioLike,
+        org: Organization,
+        state: BatchState,
+        source: str | None = None,
+    ):
+        """A simulation of ``spec`` on ``org`` that continues from ``state`` (the scenario
+        the state was taken under, or one with a longer horizon or other strategies)."""
+        sim = cls(
+            spec,
+            org,
+            state.seed,
+            state.replicates,
+            source=source,
+            values=state.values,
+            streams_of=state.stream_keys,
+        )
+        sim.restore(state)
+        return sim
 
     def per_replicate(self, path: str, value: float) -> np.ndarray:
         """One value per replicate of the batch: its own where given, else ``value``."""
@@ -229,6 +269,7 @@ class Population:
             self.strategy_events.append(
                 {"replicate": self.replicates[b], "week": week, "strategy": label, "detail": detail}
             )
+            self.strategy_rows.append(int(b))
         self.events.add(
             rows, week, np.full(rows.size, -1), Event.STRATEGY, self.cause_code(label), -1
         )
@@ -313,5 +354,3 @@ class Population:
         seen = flat_as(weighted_use, (self.R, self.N))
         peers.top_peer(*self._ties, rep, emp, seen, self.N, out)
         return out
-
-    # --- recording -----------------------------------------------------------------------

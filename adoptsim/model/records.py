@@ -79,6 +79,13 @@ class EventLog:
         if n:
             self._chunks.append((n, rep, int(week), emp, int(event), cause, peer))
 
+    def extend(self, columns: dict[str, np.ndarray]) -> None:
+        """Log the events of ``columns`` (as :meth:`arrays` gives them: one value per event
+        in every column)."""
+        n = len(columns["employee"])
+        if n:
+            self._chunks.append((n, *(np.asarray(columns[c]) for c in self.COLUMNS)))
+
     def __len__(self) -> int:
         return sum(c[0] for c in self._chunks)
 
@@ -88,7 +95,7 @@ class EventLog:
         out = {}
         for k, (name, dtype) in enumerate(zip(self.COLUMNS, self.DTYPES, strict=True)):
             parts = [c[1 + k] for c in self._chunks]
-            if name in ("week", "event"):  # one number per chunk
+            if name in ("week", "event") and all(isinstance(x, int) for x in parts):
                 out[name] = np.repeat(np.asarray(parts, dtype=dtype), sizes)
             elif all(isinstance(x, np.ndarray) and x.ndim == 1 for x in parts):
                 out[name] = (

@@ -110,6 +110,8 @@ class Adapt(Strategy):
                     )
             return self
 
+    STATE_ROWS = (*Strategy.STATE_ROWS, "fired")
+
     # --- the rule ------------------------------------------------------------------------
     def initialize(self, sim) -> None:
         super().initialize(sim)
@@ -185,6 +187,25 @@ class Adapt(Strategy):
                 + (f" to week {end}" if end is not None else ""),
                 mask=mask,
             )
+
+    def get_state(self) -> dict[str, Any]:
+        state = super().get_state()
+        state["children"] = [
+            child.get_state() | {"weeks": [child.p.start, child.p.end]} for child in self.children
+        ]
+        return state
+
+    def set_state(self, sim, state: dict[str, Any]) -> None:
+        super().set_state(sim, state)
+        self.children = []
+        for saved in state.get("children", []):
+            start, end = saved["weeks"]
+            child = build(self.p.then.model_copy(update={"start": start, "end": end}))
+            child.label, child.stream = saved["fixed"]["label"], saved["fixed"]["stream"]
+            child.on = np.array(saved["rows"]["on"])
+            child.initialize(sim)  # what it derives from the organization
+            child.set_state(sim, saved)
+            self.children.append(child)
 
     def finalize(self, sim) -> None:
         for child in self.children:

@@ -10,6 +10,12 @@ three hooks, called by the simulation in the order written in
   (:class:`adoptsim.engine.Levers`) or change state through the simulation's methods;
 * ``finalize(sim)`` once after the last week.
 
+What a strategy remembers from week to week is its state: ``get_state()`` gives it as a
+small tree (``rows``: per-replicate arrays, first axis the batch's rows; ``fixed``:
+numbers and labels) and ``set_state(sim, state)`` puts it back, so that a batch's state can
+be saved, resampled and continued (:mod:`adoptsim.model.state`). A subclass with more
+state names it in ``STATE_ROWS`` or ``STATE_FIXED``.
+
 Adding a strategy is one subclass decorated with :func:`register`.
 
 Timing: a strategy acts in weeks ``start..end`` (inclusive, ``end`` open when absent);
@@ -153,6 +159,11 @@ class Strategy:
     Params: ClassVar[type[StrategyParams]] = StrategyParams
     type_name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    #: attributes with one row per replicate of the batch (an array, a list of arrays or
+    #: None): the state a particle filter resamples
+    STATE_ROWS: ClassVar[tuple[str, ...]] = ("targets", "on")
+    #: other attributes that change after ``initialize`` (numbers, labels, None)
+    STATE_FIXED: ClassVar[tuple[str, ...]] = ("label", "stream", "_deferred")
 
     def __init__(self, params: StrategyParams):
         self.p = params
@@ -183,6 +194,33 @@ class Strategy:
 
     def finalize(self, sim: Simulation) -> None:
         """Called once after the last week. The default does nothing."""
+
+    # --- state as a value ------------------------------------------------------------------
+    def get_state(self) -> dict[str, Any]:
+        """What the strategy remembers (copies): ``{"rows": {...}, "fixed": {...}}``."""
+        rows = {}
+        for name in type(self).STATE_ROWS:
+            value = getattr(self, name, None)
+            rows[name] = (
+                None
+                if value is None
+                else [np.array(v) for v in value]
+                if isinstance(value, list)
+                else np.array(value)
+            )
+        return {"rows": rows, "fixed": {n: getattr(self, n, None) for n in self.STATE_FIXED}}
+
+    def set_state(self, sim: Simulation, state: dict[str, Any]) -> None:
+        """Put back what :meth:`get_state` gave (its rows possibly taken, repeated or
+        reordered; ``sim`` is the simulation it continues in)."""
+        for name, value in state.get("rows", {}).items():
+            if isinstance(value, list):
+                value = [np.array(v) for v in value]
+            elif value is not None:
+                value = np.array(value)
+            setattr(self, name, value)
+        for name, value in state.get("fixed", {}).items():
+            setattr(self, name, value)
 
     # --- helpers -------------------------------------------------------------------------
     def prepare(self, sim: Simulation, week: int) -> None:

@@ -94,6 +94,8 @@ class Storytelling(Strategy):
             0.2, gt=0, le=1, description="Voluntary active share for full credibility."
         )
 
+    STATE_ROWS = (*Strategy.STATE_ROWS, "belief")
+
     def initialize(self, sim) -> None:
         super().initialize(sim)
         self.belief = np.zeros((sim.R, sim.N))

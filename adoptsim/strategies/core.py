@@ -112,6 +112,8 @@ class SeniorSponsor(Strategy):
                 data["every"] = data.pop("renew_every")
             return data
 
+    STATE_FIXED = (*Strategy.STATE_FIXED, "last_renewal")
+
     def initialize(self, sim) -> None:
         super().initialize(sim)
         org = sim.org

@@ -52,6 +52,8 @@ class Incentives(Strategy):
             1.0, ge=0, le=1, description="How strongly the reward is tied to use."
         )
 
+    STATE_ROWS = (*Strategy.STATE_ROWS, "recognized")
+
     def initialize(self, sim) -> None:
         super().initialize(sim)
         self.recognized = np.zeros((sim.R, sim.N))

@@ -175,6 +175,8 @@ class NewUseCases(Strategy):
                     )
             return self
 
+    STATE_ROWS = (*Strategy.STATE_ROWS, "groups")
+
     def initialize(self, sim) -> None:
         self.groups = []
         for i, case in enumerate(self.p.cases):
@@ -221,6 +223,8 @@ class ToolConsolidation(Strategy):
     class Params(StrategyParams):
         type: Literal["tool_consolidation"] = "tool_consolidation"
         tools: int = Field(2, ge=0, le=20, description="Tools retired per employee.")
+
+    STATE_ROWS = (*Strategy.STATE_ROWS, "_relief")
 
     def initialize(self, sim) -> None:
         super().initialize(sim)

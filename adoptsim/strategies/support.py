@@ -116,6 +116,8 @@ class Training(Strategy):
             0.4, ge=0, le=1, description="Share of effort expectancy removed for the trained."
         )
 
+    STATE_ROWS = (*Strategy.STATE_ROWS, "offered")
+
     def initialize(self, sim) -> None:
         super().initialize(sim)
         self.offered = self.targets

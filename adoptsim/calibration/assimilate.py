@@ -1,0 +1,280 @@
+"""Data assimilation: a particle filter over whole simulated organizations.
+
+Sequential importance resampling (Gordon, Salmond & Smith 1993, IEE Proceedings F 140:107;
+for agent-based models Ward, Evans & Malleson 2016, R. Soc. Open Sci. 3:150703). Each
+particle is one replicate of the calibrated scenario on the organization: a parameter draw
+from the posterior plus the full state of its simulated organization. All particles run as
+one batch (their parameters are the engine's per-replicate values). Each observed week:
+
+1. every particle simulates the week with its choices set to what was observed
+   (:mod:`adoptsim.model.conditioned`): who used the tool is the observation, the latent
+   state (awareness, habits, learned usefulness, attitudes) is the particle's own;
+2. its weight is multiplied by the probability it gave the observation before its own draw
+   (per person, the logit choice probability times the chance of having heard of the tool);
+3. when the effective sample size ``1 / sum w^2`` falls below ``threshold`` x particles,
+   particles are resampled systematically (Kitagawa 1996, J. Comput. Graph. Stat. 5:1);
+   copies get fresh random streams derived from the seed, the week and their row, and
+   every particle's parameters are moved by the kernel shrinkage of Liu & West (2001, in
+   Sequential Monte Carlo Methods in Practice, 197-223): ``a theta + (1 - a) mean + N(0,
+   (1 - a^2) V)`` with ``a = (3 delta - 1) / (2 delta)``, which keeps the cloud's mean and
+   variance while copies of one particle spread.
+
+:func:`assimilate` returns an :class:`Assimilation` (the particles' state, parameters and
+weights after the last observed week, and the filter's table); its :meth:`forecast`
+continues it to a horizon, under the scenario or a changed one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from adoptsim import rng as rngmod
+from adoptsim.calibration.abc import weighted_quantile
+from adoptsim.calibration.persons import PersonObserved, read_persons
+from adoptsim.errors import InputError
+from adoptsim.model.conditioned import ConditionedSimulation
+from adoptsim.model.engine import Simulation
+from adoptsim.model.population import REPLICATE_PARAMETERS
+from adoptsim.model.state import BatchState
+from adoptsim.org import Organization
+from adoptsim.runs.budget import check_memory, estimate_run
+from adoptsim.runs.draws import posterior_draws
+from adoptsim.runs.result import Result
+from adoptsim.runs.runner import assemble, build_org, collect
+from adoptsim.scenario import Scenario, load_scenario
+
+#: resample when the effective sample size falls below this share of the particles
+ESS_THRESHOLD = 0.5
+#: Liu & West's discount factor delta (they recommend 0.95 to 0.99)
+DISCOUNT = 0.98
+#: particles kept at each observed week for the chart of the forecast as it was then
+SNAPSHOT = 50
+
+
+@dataclass
+class Assimilation:
+    """The filter after the last observed week: ``state`` (one row per particle, weights
+    ``weights``), each particle's parameters (``state.values``), the filter's ``table``
+    (one row per observed week) and a few particles' state at each observed week."""
+
+    scenario: Scenario
+    org: Organization
+    seed: int
+    observed: PersonObserved
+    state: BatchState
+    weights: np.ndarray
+    table: pd.DataFrame
+    snapshots: dict[int, BatchState] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def particles(self) -> int:
+        """The number of particles."""
+        return self.state.R
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """Each particle's parameters and its weight."""
+        return pd.DataFrame(self.state.values | {"weight": self.weights})
+
+    def forecast(
+        self,
+        weeks: int,
+        runs: int | None = None,
+        scenario: Scenario | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Result:
+        """Continue the particles to week ``weeks`` (under ``scenario``, default the
+        calibrated one: a changed plan may start after the last observed week): ``runs``
+        replicates drawn systematically by weight (default: one per particle), copies on
+        streams of their own. Weeks up to the last observed one are as the filter saw them."""
+        return continue_state(
+            self.state, self.weights, self.scenario if scenario is None else scenario,
+            self.org, weeks, runs, f"forecast@{self.state.week}", progress,
+        )  # fmt: skip
+
+    def forecast_from(self, week: int, weeks: int, scenario: Scenario | None = None) -> Result:
+        """The forecast as it was after observed week ``week`` (from its snapshot)."""
+        state = self.snapshots[week]
+        spec = self.scenario if scenario is None else scenario
+        flat = np.full(state.R, 1.0 / state.R)
+        return continue_state(state, flat, spec, self.org, weeks, None, f"snapshot@{week}")
+
+
+def assimilate(
+    calibration: Scenario | str | Path,
+    observed: PersonObserved | str | Path,
+    *,
+    particles: int = 500,
+    seed: int | None = None,
+    through: int | None = None,
+    threshold: float = ESS_THRESHOLD,
+    discount: float = DISCOUNT,
+    snapshot: int = SNAPSHOT,
+    max_memory: int | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> Assimilation:
+    """Assimilate per-person observations into a calibrated scenario (one that names its
+    posterior; without one every particle has the scenario's parameters): see the module.
+    ``progress(week, ess)`` after each observed week."""
+    spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
+    seed = spec.seed if seed is None else int(seed)
+    org = build_org(spec, seed)
+    if not isinstance(observed, PersonObserved):
+        observed = read_persons(observed, org, through, None)
+    check_particles(particles, org.n, observed.last_week, max_memory)
+    values = _draws(spec, particles, seed)
+    horizon = spec.with_changes(weeks=max(observed.last_week, 1))
+    rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
+    t0 = time.perf_counter()
+    sim = ConditionedSimulation(horizon, org, seed, list(range(particles)), values=values)
+    bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
+    logw, rows, snapshots = np.zeros(particles), [], {}
+    for week in range(1, observed.last_week + 1):
+        sim.observe(observed.codes[week])
+        sim.step()
+        logw += sim.loglik
+        w = _normalised(logw)
+        ess = float(1.0 / np.sum(w * w))
+        row = {"week": week, "ess": ess, "resampled": ess < threshold * particles}
+        row["log_evidence"] = float(np.log(np.mean(np.exp(logw - logw.max()))) + logw.max())
+        rows.append(row | _summary(sim.values, w))
+        if snapshot:
+            keep = systematic(w, min(snapshot, particles), rng)
+            snapshots[week] = _copies(sim.state(events=False), keep, f"snapshot@{week}")
+        if row["resampled"]:
+            idx = systematic(w, particles, rng)
+            state = _copies(sim.state(events=False), idx, f"resample@{week}")
+            moved = liu_west(sim.values, w, idx, discount, bounds, rng)
+            sim.restore(state.with_values(moved))
+            logw = np.zeros(particles)
+        if progress is not None:
+            progress(week, ess)
+    return Assimilation(
+        scenario=spec,
+        org=org,
+        seed=seed,
+        observed=observed,
+        state=sim.state(events=False),
+        weights=_normalised(logw),
+        table=pd.DataFrame(rows),
+        snapshots=snapshots,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def check_particles(particles: int, employees: int, weeks: int, limit: int | None) -> None:
+    """An InputError for fewer than 2 particles or more than the memory holds."""
+    if particles < 2:
+        raise InputError(f"{particles} particles: a filter needs at least 2", source="--runs")
+    est = estimate_run(employees, particles, weeks, 1, particles * employees)
+    # the filter holds its batch, a copy when it resamples and the kept snapshots
+    est = type(est)(est.memory * 2, est.seconds, f"a filter of {est.what}")
+    check_memory(est, limit, knobs="--runs (the particles)")
+
+
+def _draws(spec: Scenario, particles: int, seed: int) -> dict[str, np.ndarray]:
+    """Each particle's parameters from the scenario's posterior (none without one)."""
+    if spec.calibration is None or spec.calibration.posterior is None:
+        return {}
+    values = posterior_draws(spec, particles, seed)
+    other = sorted(set(values) - set(REPLICATE_PARAMETERS))
+    if other:
+        raise InputError(
+            f"the posterior holds {', '.join(other)}, which particles cannot hold each their "
+            f"own of; assimilation takes {', '.join(REPLICATE_PARAMETERS)}",
+            source=str(spec.calibration.posterior),
+        )
+    return values
+
+
+def _normalised(logw: np.ndarray) -> np.ndarray:
+    w = np.exp(logw - logw.max())
+    return w / w.sum()
+
+
+def _summary(values: dict[str, np.ndarray], w: np.ndarray) -> dict[str, float]:
+    """Each parameter's weighted median and 90 % interval."""
+    out = {}
+    for path, v in values.items():
+        for name, q in (("median", 0.5), ("low", 0.05), ("high", 0.95)):
+            out[f"{path}:{name}"] = weighted_quantile(v, w, q)
+    return out
+
+
+def systematic(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` indices drawn by systematic resampling (one uniform: ``(k + u) / n``)."""
+    edges = np.cumsum(weights)
+    edges[-1] = 1.0
+    return np.searchsorted(edges, (np.arange(n) + rng.random()) / n, side="right")
+
+
+def _copies(state: BatchState, idx: np.ndarray, label: str) -> BatchState:
+    """Rows ``idx`` of ``state`` numbered 0, 1, ...; every repeat of a row after its first
+    on new streams keyed by ``label``."""
+    taken = state.take(idx, labels=list(range(len(idx))))
+    _, first = np.unique(idx, return_index=True)
+    repeats = np.setdiff1d(np.arange(len(idx)), first)
+    return taken.renew(repeats, label) if repeats.size else taken
+
+
+def liu_west(
+    values: dict[str, np.ndarray],
+    w: np.ndarray,
+    idx: np.ndarray,
+    discount: float,
+    bounds: dict[str, tuple[float, float]],
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """The resampled particles' parameters moved by Liu & West's kernel shrinkage (in log
+    scale for positive parameters), kept within ``bounds`` (the first draws' range)."""
+    if not values:
+        return {}
+    paths = list(values)
+    positive = {p: bool(np.all(values[p] > 0)) for p in paths}
+    theta = np.column_stack([np.log(values[p]) if positive[p] else values[p] for p in paths])
+    a = (3.0 * discount - 1.0) / (2.0 * discount)
+    mean = w @ theta
+    cov = np.atleast_2d(np.cov(theta, rowvar=False, aweights=w))
+    cov += 1e-12 * np.eye(len(paths))
+    moved = a * theta[idx] + (1.0 - a) * mean
+    moved += rng.multivariate_normal(np.zeros(len(paths)), (1.0 - a * a) * cov, size=len(idx))
+    out = {}
+    for j, p in enumerate(paths):
+        v = np.exp(moved[:, j]) if positive[p] else moved[:, j]
+        out[p] = np.clip(v, *bounds[p])
+    return out
+
+
+def continue_state(
+    state: BatchState,
+    weights: np.ndarray,
+    scenario: Scenario,
+    org: Organization,
+    weeks: int,
+    runs: int | None,
+    label: str,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """``runs`` replicates drawn by ``weights`` from ``state`` (copies on streams keyed
+    by ``label``), continued to week ``weeks`` under ``scenario``, as a Result."""
+    if weeks < state.week:
+        raise InputError(
+            f"the observations reach week {state.week}, after the horizon {weeks}",
+            source="--weeks",
+        )
+    runs = state.R if runs is None else int(runs)
+    pick = rngmod.stream(state.seed, rngmod.SHARED, label)
+    idx = systematic(weights, runs, pick)
+    spec = scenario.with_changes(weeks=int(weeks))
+    sim = Simulation.resume(spec, org, _copies(state, idx, label))
+    sim.run(progress)
+    result = assemble(spec, [collect(sim)], runs, state.seed, False, org.n, organizations=[org])
+    result.manifest["per_replicate"] = {k: [float(x) for x in v] for k, v in sim.values.items()}
+    return result
