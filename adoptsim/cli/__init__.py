@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import sys
 
-from adoptsim.cli import calibrate, compare, optimize, pilot, run, sweep, workshop
+from adoptsim.cli import calibrate, compare, optimize, pilot, replan, run, sweep, workshop
 from adoptsim.cli.common import app, err
 from adoptsim.errors import AdoptsimError
 
-__all__ = ["app", "calibrate", "compare", "main", "optimize", "pilot", "run", "sweep", "workshop"]
+__all__ = [
+    "app",
+    "calibrate",
+    "compare",
+    "main",
+    "optimize",
+    "pilot",
+    "replan",
+    "run",
+    "sweep",
+    "workshop",
+]
 
 
 def main() -> None:
