@@ -8,8 +8,10 @@ random streams (common random numbers, :func:`~adoptsim.calibration.assimilate.
 continue_state` with one label for every plan), so plans differ by what they do only. The
 search is optimize's (levers, costs, Optuna trials, the budget as a constraint) on ``runs``
 particles drawn by weight; the best few plans and the plan as it stands are then run
-again on every particle, and the recommendation is the best of them within the budget,
-with its gain over continuing as planned as paired differences.
+again on every particle. The recommendation is the best of them within the budget if its
+gain over continuing as planned (paired differences over the particles) has a 90 %
+interval clear of zero, else continuing as planned: a re-plan changes a plan only for a
+gain that is more than noise.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from adoptsim.optimize.study import (
     trials_table,
 )
 from adoptsim.runs.runner import default_workers
-from adoptsim.scenario import Scenario, load_scenario
+from adoptsim.scenario import Scenario, load_scenario, validate_scenario
 
 #: plans of the search run again on every particle (besides the plan as it stands)
 FINALISTS = 3
@@ -116,7 +118,7 @@ class Evaluator:
             summary["cost"] = summary["cost"] - self.spent
             return summary, res.curves
 
-        if len(plans) == 1 or self.workers == 1:
+        if len(plans) <= 1 or self.workers == 1:
             return [one(p) for p in plans]
         with ThreadPoolExecutor(max_workers=min(self.workers, len(plans))) as pool:
             return list(pool.map(one, plans))
@@ -125,6 +127,8 @@ class Evaluator:
 def spent_so_far(filt: Assimilation, spec: Scenario) -> float:
     """The mean cost of the scenario's strategies over the weeks already observed."""
     today = filt.state.week
+    if today == 0:
+        return 0.0
     res = continue_state(filt.state, filt.weights, spec.with_changes(weeks=today), filt.org,
                          today, None, "spent")  # fmt: skip
     return float(res.summary["cost"].mean())
@@ -154,14 +158,31 @@ def replan(
     menu = levers if isinstance(levers, ReplanLevers) else load_levers(levers)
     t0 = time.perf_counter()
     filt = assimilate(spec, observed, particles=particles, seed=seed, through=through)
-    today = filt.state.week
-    if today >= spec.weeks:
+    if filt.state.week >= spec.weeks:
         raise InputError(
-            f"the observations reach week {today}, the scenario's last week is {spec.weeks}: "
-            "nothing is left to plan (extend the scenario's weeks)",
+            f"the observations reach week {filt.state.week}, the scenario's last week is "
+            f"{spec.weeks}: nothing is left to plan (extend the scenario's weeks)",
             source="--observed",
         )
     runs = min(particles, 50) if runs is None else int(runs)
+    out = plan_from(filt, spec, menu, budget_left, trials, runs, workers, progress)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def plan_from(
+    filt: Assimilation,
+    spec: Scenario,
+    menu: ReplanLevers,
+    budget_left: float,
+    trials: int,
+    runs: int,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Replan:
+    """The search from the filter's week (``filt.state.week``; 0: before launch, from the
+    prior's particles) within ``budget_left``."""
+    today = filt.state.week
     opt = _optimization(spec, menu, today, budget_left, runs)
     ev = Evaluator(filt, spent_so_far(filt, spec), workers)
     stoppable = [s.label for s in running(spec, today)]
@@ -170,8 +191,6 @@ def replan(
     table = _with_stops_named(trials_table(study, opt), stoppable)
     finalists, forecasts, as_planned = _final(opt, ev, table, stoppable, today)
     best = finalists.iloc[0]
-    plan = _plan(opt, best["choices"], best["stops"], today)
-    metric = opt.objectives[0].metric
     return Replan(
         scenario=spec,
         today=today,
@@ -179,13 +198,12 @@ def replan(
         spent=ev.spent,
         assimilation=filt,
         trials=table,
-        plan=plan,
+        plan=_plan(opt, best["choices"], best["stops"], today),
         changes=describe(opt, best["choices"], best["stops"]),
         finalists=finalists.drop(columns=["choices", "stops", "values"]),
         gain=paired_gain(best["values"], as_planned),
-        metric=metric,
+        metric=opt.objectives[0].metric,
         forecasts=forecasts,
-        seconds=time.perf_counter() - t0,
     )
 
 
@@ -207,7 +225,18 @@ def check_commitments(ev: Evaluator, spec: Scenario, stoppable, today: int, budg
 
 
 def _plan(opt: Optimization, choices: dict, stops: list[str], today: int) -> Scenario:
-    return with_stops(plan_scenario(opt, choices), stops, today)
+    """The plan: the scenario's strategies (``stops`` ending today) and the chosen levers,
+    named after the week they were decided in (so that a later re-plan's do not take
+    their names, and the state's strategies are matched to their own)."""
+    plan = plan_scenario(opt, choices)
+    kept = len(opt.base.strategies)
+    if len(plan.strategies) > kept:
+        data = plan.model_dump()
+        for k, item in enumerate(data["strategies"][kept:]):
+            item["name"] = f"{item['type']}_w{today + 1}_{k}"
+        plan = validate_scenario(data, source=str(opt.source))
+        plan._source = opt.base.source
+    return with_stops(plan, stops, today)
 
 
 def _ask(study: Any, opt: Optimization, stoppable: list[str]) -> tuple[Any, dict, list[str]]:
@@ -303,6 +332,13 @@ def _final(opt, ev: Evaluator, table: pd.DataFrame, stoppable, today):
     df["feasible"] = (df["cost"] <= opt.budget + 1e-9) | df["as_planned"]
     df["key"] = df[metric] * (1.0 if up else -1.0)
     order = df.sort_values(["feasible", "key"], ascending=[False, False], kind="stable")
+    first = order.iloc[0]
+    # a change only when its paired gain is credibly positive; else continue as planned
+    if not first["as_planned"]:
+        g = paired_gain(first["values"], rows[-1]["values"])
+        if not (g["low"] > 0 if up else g["high"] < 0):
+            planned = order[order["as_planned"]]
+            order = pd.concat([planned, order[~order["as_planned"]]])
     forecasts = {"as planned": results[-1][1], "recommended": results[int(order.index[0])][1]}
     return order.drop(columns="key").reset_index(drop=True), forecasts, rows[-1]["values"]
 
