@@ -233,7 +233,7 @@ def pilot(
     base = pp.no_pilot(baseline, theta, T, k, maximize)
     rows, truths = [], []
     for d in study.designs:
-        per = pp.assess(banks[d.name], theta, T, k, maximize)
+        per = pp.assess(banks[d.name], theta, T, k, maximize, tuple(values))
         # the forecast of this rollout without the pilot's weeks: the prior's
         prior = pp.no_pilot(banks[d.name].outcomes, theta, T, k, maximize)
         row = {"design": d.name, "group": d.group, "people": sizes[d.name], "weeks": d.weeks}

@@ -72,7 +72,8 @@ def recommendation(analysis: PilotAnalysis) -> dict[str, Any]:
 def write_pilots(analysis: PilotAnalysis, out: str | Path, overwrite: bool = True) -> Path:
     """Write the study's folder (atomically) and return it."""
     with atomic_folder(out, overwrite=overwrite) as tmp:
-        table = analysis.table[list(COLUMNS)]
+        learned = [c for c in analysis.table.columns if c.startswith("learned:")]
+        table = analysis.table[[*COLUMNS, *learned]]
         table.to_csv(tmp / "pilots.csv", index=False)
         analysis.per_truth.to_csv(tmp / "per_truth.csv", index=False)
         (tmp / "recommended.json").write_text(

@@ -75,10 +75,18 @@ def truth_best(theta: np.ndarray, outcomes: np.ndarray, truths: int, k: int, max
     return out
 
 
-def assess(bank: Bank, theta: np.ndarray, truths: int, k: int, maximize: bool) -> pd.DataFrame:
+def assess(
+    bank: Bank,
+    theta: np.ndarray,
+    truths: int,
+    k: int,
+    maximize: bool,
+    names: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Per truth: the posterior's size, the plan it recommends, the truth's best plan, the
-    90 % band's width of the outcome under the recommended plan, and the outcome the
-    truth reaches when the recommendation is followed."""
+    90 % band's width of the outcome under the recommended plan, the outcome the truth
+    reaches when the recommendation is followed, and the posterior's spread of each
+    parameter ``names[j]`` (``theta`` standardised: 1 is the prior's)."""
     obs, z = bank.observed, bank.outcomes
     best = truth_best(theta, z, truths, k, maximize)
     rows = []
@@ -95,6 +103,7 @@ def assess(bank: Bank, theta: np.ndarray, truths: int, k: int, maximize: bool) -
                 "correct": plan == best[t],
                 "band_width": width(z[post, plan]),
                 "outcome": float(z[t, plan]),
+                **{f"spread:{n}": float(theta[post, j].std()) for j, n in enumerate(names)},
             }
         )
     return pd.DataFrame(rows)
@@ -138,6 +147,11 @@ def summarise(
         "decision_accuracy_high": a_hi,
         "outcome": float(per_truth["outcome"].mean()),
         "accepted": float(per_truth["accepted"].mean()),
+        **{
+            "learned:" + c.split(":", 1)[1]: float(1.0 - per_truth[c].mean())
+            for c in per_truth.columns
+            if c.startswith("spread:")
+        },
     }
 
 
