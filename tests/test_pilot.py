@@ -84,6 +84,11 @@ def test_degenerate_designs_rank_last_and_teach_nothing(analysis):
     assert zero["cost"] == 0 and zero["people"] == 0
     assert zero["band_narrowing"] == pytest.approx(0.0, abs=1e-12)  # the prior, unchanged
     assert abs(table.loc["one_person", "band_narrowing"]) < 0.05
+    # what a pilot teaches about each parameter: nothing without weeks, something with
+    for path in ("behavior.w_social", "tool.value"):
+        assert abs(zero[f"learned:{path}"]) < 0.02
+    top = table.loc["sales_8w"]
+    assert max(top["learned:behavior.w_social"], top["learned:tool.value"]) > 0.2
 
 
 def test_the_folder_holds_the_table_the_chart_and_the_recommendation(analysis, tmp_path):
