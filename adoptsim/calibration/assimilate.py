@@ -41,9 +41,17 @@ from adoptsim.errors import InputError
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import Simulation
 from adoptsim.model.population import REPLICATE_PARAMETERS
+from adoptsim.model.records import EventLog
 from adoptsim.model.state import BatchState
 from adoptsim.org import Organization
-from adoptsim.runs.budget import check_memory, estimate_run
+from adoptsim.runs.budget import (
+    BASE_BYTES,
+    ORG_BYTES,
+    SECONDS_PER_ELEMENT_WEEK,
+    STATE_BYTES,
+    Estimate,
+    check_memory,
+)
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.result import Result
 from adoptsim.runs.runner import assemble, build_org, collect
@@ -55,6 +63,9 @@ ESS_THRESHOLD = 0.5
 DISCOUNT = 0.98
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
+#: a filter's week costs this many plain simulated weeks (the likelihood, the copies of
+#: resampling; measured in benchmarks/assimilation.py)
+FILTER_COST = 6.0
 
 
 @dataclass
@@ -66,7 +77,7 @@ class Assimilation:
     scenario: Scenario
     org: Organization
     seed: int
-    observed: PersonObserved
+    observed: PersonObserved | None
     state: BatchState
     weights: np.ndarray
     table: pd.DataFrame
@@ -99,6 +110,33 @@ class Assimilation:
             self.org, weeks, runs, f"forecast@{self.state.week}", progress,
         )  # fmt: skip
 
+    def save(self, folder: str | Path) -> Path:
+        """Write the particles' state (``particles.npz`` and ``.json``), their weights
+        (``weights.csv``) and the filter's table (``filter.csv``) into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.state.save(folder / "particles")
+        pd.DataFrame({"weight": self.weights}).to_csv(folder / "weights.csv", index=False)
+        self.table.to_csv(folder / "filter.csv", index=False)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, calibration: Scenario | str | Path) -> Assimilation:
+        """An assimilation saved by :meth:`save`, on the organization of ``calibration``
+        (the scenario it was made from; no snapshots, no observations)."""
+        folder = Path(folder)
+        spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
+        state = BatchState.load(folder / "particles")
+        try:
+            weights = pd.read_csv(folder / "weights.csv")["weight"].to_numpy(dtype=float)
+            table = pd.read_csv(folder / "filter.csv")
+        except (OSError, KeyError, ValueError, pd.errors.ParserError) as exc:
+            raise InputError(f"cannot read the assimilation ({exc})", source=str(folder)) from None
+        if weights.size != state.R:
+            raise InputError("weights.csv does not match the particles", source=str(folder))
+        org = build_org(spec, state.seed)
+        return cls(spec, org, state.seed, None, state, weights / weights.sum(), table)
+
     def forecast_from(self, week: int, weeks: int, scenario: Scenario | None = None) -> Result:
         """The forecast as it was after observed week ``week`` (from its snapshot)."""
         state = self.snapshots[week]
@@ -116,6 +154,8 @@ def assimilate(
     through: int | None = None,
     threshold: float = ESS_THRESHOLD,
     discount: float = DISCOUNT,
+    power: float = 1.0,
+    temper: float | None = None,
     snapshot: int = SNAPSHOT,
     max_memory: int | None = None,
     progress: Callable[[int, float], None] | None = None,
@@ -132,6 +172,7 @@ def assimilate(
     values = _draws(spec, particles, seed)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
     rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
+    kept = rngmod.stream(seed, rngmod.SHARED, "assimilation snapshots")
     t0 = time.perf_counter()
     sim = ConditionedSimulation(horizon, org, seed, list(range(particles)), values=values)
     bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
@@ -139,20 +180,25 @@ def assimilate(
     for week in range(1, observed.last_week + 1):
         sim.observe(observed.codes[week])
         sim.step()
-        logw += sim.loglik
+        sim.events = EventLog()  # the filter keeps no activity stream
+        step = power if temper is None else tempering(logw, power * sim.loglik, temper * particles)
+        logw += step * sim.loglik
         w = _normalised(logw)
         ess = float(1.0 / np.sum(w * w))
-        row = {"week": week, "ess": ess, "resampled": ess < threshold * particles}
+        resample = ess < threshold * particles or step < power
+        row = {"week": week, "ess": ess, "resampled": resample, "power": step}
         row["log_evidence"] = float(np.log(np.mean(np.exp(logw - logw.max()))) + logw.max())
         rows.append(row | _summary(sim.values, w))
         if snapshot:
-            keep = systematic(w, min(snapshot, particles), rng)
+            keep = systematic(w, min(snapshot, particles), kept)
             snapshots[week] = _copies(sim.state(events=False), keep, f"snapshot@{week}")
         if row["resampled"]:
             idx = systematic(w, particles, rng)
             state = _copies(sim.state(events=False), idx, f"resample@{week}")
             moved = liu_west(sim.values, w, idx, discount, bounds, rng)
+            aware = sim.aware[idx]
             sim.restore(state.with_values(moved))
+            sim.aware = aware
             logw = np.zeros(particles)
         if progress is not None:
             progress(week, ess)
@@ -169,14 +215,37 @@ def assimilate(
     )
 
 
+def tempering(logw: np.ndarray, loglik: np.ndarray, floor: float) -> float:
+    """The largest power in (0, 1] of this week's likelihood that keeps the effective
+    sample size at ``floor`` or above (1 if the whole likelihood does)."""
+
+    def ess(power: float) -> float:
+        w = _normalised(logw + power * loglik)
+        return float(1.0 / np.sum(w * w))
+
+    if ess(1.0) >= floor:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if ess(mid) >= floor else (lo, mid)
+    return max(lo, 1e-12)
+
+
+def filter_estimate(particles: int, employees: int, weeks: int) -> Estimate:
+    """The memory and time of a filter: its batch, the copy a resampling takes and the
+    state it puts back (three batches' state; no events are kept)."""
+    memory = BASE_BYTES + ORG_BYTES * employees + 3 * STATE_BYTES * particles * employees
+    seconds = SECONDS_PER_ELEMENT_WEEK * employees * particles * weeks * FILTER_COST
+    what = f"a filter of {particles:,} particles x {employees:,} employees x {weeks} weeks"
+    return Estimate(int(memory), seconds, what)
+
+
 def check_particles(particles: int, employees: int, weeks: int, limit: int | None) -> None:
     """An InputError for fewer than 2 particles or more than the memory holds."""
     if particles < 2:
         raise InputError(f"{particles} particles: a filter needs at least 2", source="--runs")
-    est = estimate_run(employees, particles, weeks, 1, particles * employees)
-    # the filter holds its batch, a copy when it resamples and the kept snapshots
-    est = type(est)(est.memory * 2, est.seconds, f"a filter of {est.what}")
-    check_memory(est, limit, knobs="--runs (the particles)")
+    check_memory(filter_estimate(particles, employees, weeks), limit, knobs="--runs (particles)")
 
 
 def _draws(spec: Scenario, particles: int, seed: int) -> dict[str, np.ndarray]:

@@ -143,3 +143,37 @@ def _source(cal: Calibration) -> str:
         f"adoptsim calibrate · {s['method']} · {s['simulations']:,} simulations · seed "
         f"{cal.seed} · observed: {cal.observed.source}"
     )
+
+
+def narrowing_chart(
+    forecasts: dict[int, pd.DataFrame], observed: Observed | None, title: str
+) -> Figure:
+    """The forecast of the weekly share using the tool as it was after each observed week
+    (one panel each): median and 90 % band over the particles, the weeks observed by then."""
+    weeks = sorted(forecasts)
+    cols = min(4, len(weeks))
+    rows = -(-len(weeks) // cols)
+    with plt.rc_context(style.rc_params()):
+        fig, axes = plt.subplots(
+            rows, cols, figsize=style.figsize(3.2 * cols + 1, 2.6 * rows + 1),
+            squeeze=False, sharex=True, sharey=True,
+        )  # fmt: skip
+        color = style.PLAN_COLORS[0]
+        for ax, week in zip(axes.flat, weeks, strict=False):
+            g = forecasts[week].groupby("week")["using_share"]
+            ax.fill_between(g.median().index, 100 * g.quantile(0.05), 100 * g.quantile(0.95),
+                            color=color, alpha=0.25, lw=0)  # fmt: skip
+            ax.plot(g.median().index, 100 * g.median(), color=color, lw=1.6)
+            if observed is not None:
+                t = observed.table
+                d = t[(t["series"] == "using_share") & (t["department"] == "")]
+                d = d[d["week"] <= week]
+                ax.plot(d["week"], 100 * d["value"], "o", color="#222222", ms=2.5)
+            ax.axvline(week, color="#888888", lw=0.8, ls=":")
+            ax.set_title(f"after week {week}", fontsize=9)
+            style.percent_axis(ax)
+        for ax in list(axes.flat)[len(weeks) :]:
+            ax.set_visible(False)
+        style.finish(fig, "adoptsim forecast · assimilated week by week · band: 90 % of the "
+                     "particles · points: observed share using the tool", title=title)  # fmt: skip
+    return fig

@@ -6,13 +6,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.calibration.charts import fit_chart, forecast_chart, posterior_chart, trials_chart
+from adoptsim.calibration.assimilate import assimilate
+from adoptsim.calibration.charts import (
+    fit_chart,
+    forecast_chart,
+    narrowing_chart,
+    posterior_chart,
+    trials_chart,
+)
 from adoptsim.calibration.fit import predictive
 from adoptsim.calibration.observed import Observed
+from adoptsim.calibration.persons import read_persons
 from adoptsim.calibration.result import FIT_TABLE, Calibration
+from adoptsim.errors import InputError
 from adoptsim.runs.folders import atomic_folder
 from adoptsim.runs.result import Result
-from adoptsim.runs.runner import run
+from adoptsim.runs.runner import build_org, run
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.viz import save_charts
 from adoptsim.viz.style import save
@@ -20,6 +29,8 @@ from adoptsim.viz.style import save
 FIT_CHART = "fit.png"
 POSTERIOR_CHART = "posterior.png"
 FORECAST_CHART = "forecast.png"
+FILTER_TABLE = "filter.csv"
+NARROWING_CHART = "forecast_by_week.png"
 
 
 def save_calibration(
@@ -85,4 +96,51 @@ def forecast(
         save_charts(result, tmp)
         title = f"Forecast: {scenario.name}, {scenario.weeks} weeks"
         save(forecast_chart(result.curves, observed, title), tmp / FORECAST_CHART)
+    return result
+
+
+def assimilated_forecast(
+    scenario: Scenario | str | Path,
+    folder: str | Path,
+    observed: str | Path,
+    *,
+    weeks: int | None = None,
+    runs: int = 500,
+    seed: int | None = None,
+    through: int | None = None,
+    overwrite: bool = False,
+    progress=None,
+    max_memory: int | None = None,
+) -> Result:
+    """Assimilate per-person observations (:mod:`adoptsim.calibration.assimilate`, ``runs``
+    particles) and continue to week ``weeks``: writes what ``run`` writes (curves.csv holds
+    weeks 0..weeks, the observed ones as the filter saw them), ``filter.csv`` (per observed
+    week: effective sample size, resampling, parameter medians and 90 % intervals),
+    forecast.png and forecast_by_week.png (the forecast as it was after each week)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    weeks = scenario.weeks if weeks is None else int(weeks)
+    seed = scenario.seed if seed is None else int(seed)
+    from_org = build_org(scenario, seed)
+    persons = read_persons(observed, from_org, through, None)
+    if persons.last_week > weeks:
+        raise InputError(
+            f"{observed} holds week {persons.last_week}, after the forecast's last week "
+            f"{weeks}; forecast further (--weeks) or observe less",
+            source="--weeks",
+        )
+    filt = assimilate(
+        scenario, persons, particles=runs, seed=seed, max_memory=max_memory,
+        progress=None if progress is None else (lambda week, ess: progress(0)),
+    )  # fmt: skip
+    result = filt.forecast(weeks, progress=progress)
+    early = {w: filt.forecast_from(w, weeks).curves for w in sorted(filt.snapshots)}
+    shares = persons.aggregate(filt.org)
+    with atomic_folder(folder, overwrite) as tmp:
+        result.write(tmp)
+        save_charts(result, tmp)
+        filt.table.to_csv(tmp / FILTER_TABLE, index=False)
+        title = f"Forecast: {scenario.name}, assimilated to week {persons.last_week}"
+        save(forecast_chart(result.curves, shares, title), tmp / FORECAST_CHART)
+        save(narrowing_chart(early, shares, title), tmp / NARROWING_CHART)
     return result

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from adoptsim.calibration import calibrate, forecast, save_calibration
 from adoptsim.calibration.distribute import EXECUTORS
+from adoptsim.calibration.files import assimilated_forecast
 from adoptsim.calibration.fit import check_method
 from adoptsim.cli import common as ui
 from adoptsim.cli.common import MaxMemory, Overwrite, app
@@ -49,6 +50,15 @@ Scheduler = Annotated[
 Trials = Annotated[
     int | None, typer.Option("--trials", min=10, max=100_000, help="Optimize trials.")
 ]
+Through = Annotated[
+    int | None,
+    typer.Option(
+        "--through",
+        min=1,
+        help="The last week per-person observations cover (required for the first-use "
+        "form employee_id,first_week).",
+    ),
+]
 
 
 @app.command("calibrate")
@@ -58,9 +68,11 @@ def calibrate_cmd(
         Path | None,
         typer.Option(
             "--observed",
-            help="CSV: week and observed series (default: the scenario's calibration.observed).",
+            help="CSV: week and observed series, or per person (employee_id,week,active or "
+            "employee_id,first_week) (default: the scenario's calibration.observed).",
         ),
     ] = None,
+    through: Through = None,
     fit: Annotated[
         list[str] | None,
         typer.Option(
@@ -111,6 +123,7 @@ def calibrate_cmd(
                 workers=workers,
                 evaluator=evaluator,
                 progress=_progress(status),
+                through=through,
             )
             status.update("simulating the fit")
             save_calibration(cal, folder, overwrite, workers=workers)
@@ -178,35 +191,51 @@ def _posterior_table(cal) -> Table:
 def forecast_cmd(
     scenario: Annotated[Path, typer.Argument(help="A calibrated scenario (calibrated.yaml).")],
     weeks: Annotated[int | None, typer.Option("--weeks", min=1, max=520)] = None,
-    runs: Annotated[int | None, typer.Option("--runs", "-n", min=1, help="Replicates.")] = None,
+    runs: Annotated[
+        int | None,
+        typer.Option(
+            "--runs", "-n", min=1, help="Replicates (with --observed: particles, default 500)."
+        ),
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME).")
     ] = None,
+    observed: Annotated[
+        Path | None,
+        typer.Option(
+            "--observed",
+            help="Per-person observations of the rollout so far (employee_id,week,active or "
+            "employee_id,first_week): continue from their assimilated state.",
+        ),
+    ] = None,
+    through: Through = None,
     overwrite: Overwrite = False,
     max_memory: MaxMemory = None,
 ) -> None:
     """Forecast the rollout from a calibrated scenario: each run draws its parameters from
-    the posterior, so the band holds what the pilot left uncertain and chance."""
+    the posterior, so the band holds what the pilot left uncertain and chance. With
+    --observed, a particle filter assimilates the observed weeks and the forecast continues
+    from who has used the tool and where they sit, not from week 1."""
     folder = out_dir
     try:
         limit = ui.memory_limit(max_memory)
         spec = load_scenario(scenario)
         folder = check_target(out_dir or Path("results") / f"{spec.name} forecast", overwrite)
-        n = spec.runs if runs is None else runs
+        if through is not None and observed is None:
+            raise InputError("--through goes with --observed", source="--through")
+        n = (spec.runs if observed is None else 500) if runs is None else runs
         total = n * (weeks or spec.weeks)
         with ui.progress_bar() as bar:
             task = bar.add_task(f"forecasting {spec.name}", total=total)
-            result = forecast(
-                spec,
-                folder,
-                weeks=weeks,
-                runs=n,
-                seed=seed,
-                overwrite=overwrite,
-                progress=lambda k: bar.advance(task, k),
-                max_memory=limit,
-            )
+            common = dict(weeks=weeks, runs=n, seed=seed, overwrite=overwrite, max_memory=limit)
+            advance = lambda k: bar.advance(task, k)  # noqa: E731
+            if observed is None:
+                result = forecast(spec, folder, progress=advance, **common)
+            else:
+                result = assimilated_forecast(
+                    spec, folder, observed, through=through, progress=advance, **common
+                )
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     except KeyboardInterrupt:

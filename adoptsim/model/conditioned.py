@@ -8,6 +8,15 @@ An observation of a week is one code per employee: 1 used the tool that week, 0 
 the tool while still unaware in the replicate becomes aware (cause ``observed``); what is
 not observed (awareness of the others, habits, learned usefulness, attitudes) follows from
 the observed use as the model's week writes it.
+
+The likelihood does not read the replicate's own draw of who has heard of the tool: for
+those not yet seen using it, awareness is carried as a probability (``aware``: the chance
+of having heard of the tool given that they have not used it; a Rao-Blackwellisation,
+Doucet, de Freitas, Murphy & Russell 2000, UAI 16:176). A first use in week t then has
+probability ``aware' x q`` with ``aware' = 1 - (1 - aware)(1 - p_hear)`` and q the logit
+choice probability; a week without use updates ``aware`` by Bayes' rule. Otherwise a
+replicate's weight would mostly say whether its draws happened to make this week's new
+users aware before, which the parameters hardly change.
 """
 
 from __future__ import annotations
@@ -37,7 +46,10 @@ class ConditionedSimulation(Simulation):
         super()._start()
         self.observation: np.ndarray | None = None
         self.loglik = np.zeros(self.R)
+        #: the chance each employee has heard of the tool, given the observations
+        self.aware = (self.stage != UNAWARE).astype(float)
         self._p_aware: np.ndarray | None = None
+        self._stage0: np.ndarray | None = None
 
     def observe(self, codes: np.ndarray | None) -> None:
         """Hold the next week to ``codes`` (one per employee: 1, 0 or -1; None: a week
@@ -52,12 +64,14 @@ class ConditionedSimulation(Simulation):
         self.loglik = np.zeros(self.R)
         if self.observation is not None and self.rule is not None:
             raise ValueError("observed weeks need behavior.mode utility")
+        self._stage0 = self.stage.copy()
         super().step()
         self.observation = None
 
     def _awareness(self, peer_exposure: np.ndarray, u: np.ndarray) -> None:
-        """Before the week's awareness: each unaware employee's probability of hearing of
-        the tool (the kernel's ``1 - (1 - external)(1 - q_peer) prod(1 - q_channel)``)."""
+        """Before the week's awareness: the chance each employee has heard of the tool by
+        now (the kernel's ``1 - (1 - external)(1 - q_peer) prod(1 - q_channel)`` this week;
+        1 for those a strategy told this week)."""
         if self.observation is not None:
             R, N = self.R, self.N
             ext = self.per_replicate("behavior.external_awareness", self.params.external_awareness)
@@ -65,7 +79,8 @@ class ConditionedSimulation(Simulation):
             stay = (1.0 - ext)[:, None] * np.exp(-rate[:, None] * peer_exposure)
             for q in self.levers.awareness.values():
                 stay = stay * (1.0 - np.broadcast_to(q, (R, N)))
-            self._p_aware = np.where(self.stage == UNAWARE, 1.0 - stay, 1.0)
+            told = (self._stage0 == UNAWARE) & (self.stage != UNAWARE)
+            self._p_aware = np.where(told, 1.0, 1.0 - (1.0 - self.aware) * stay)
         super()._awareness(peer_exposure, u)
 
     def _choose(self, u: np.ndarray, delta: np.ndarray, control) -> tuple[np.ndarray, np.ndarray]:
@@ -75,11 +90,16 @@ class ConditionedSimulation(Simulation):
             return use, compliance
         known = codes != UNKNOWN
         seen = codes == USED
-        p = logistic(delta + control) * self._p_aware
+        q = logistic(delta + control)
         if self.levers.access is not None:
-            p = p * np.broadcast_to(self.levers.access, p.shape)
-        p = np.clip(p[:, known], FLOOR, 1.0 - FLOOR)
+            q = q * np.broadcast_to(self.levers.access, q.shape)
+        aware = self._p_aware
+        p = np.clip((aware * q)[:, known], FLOOR, 1.0 - FLOOR)
         self.loglik = np.where(seen[known], np.log(p), np.log1p(-p)).sum(axis=1)
+        # heard of it, given this week's observation: surely if seen using it, by Bayes'
+        # rule if seen not using it
+        quiet = aware * (1.0 - q) / np.maximum(1.0 - aware * q, 1e-300)
+        self.aware = np.where(seen, 1.0, np.where(known, quiet, aware))
         # the observed choices
         unaware = seen & (self.stage == UNAWARE)
         if unaware.any():
