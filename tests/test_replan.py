@@ -113,6 +113,7 @@ def test_levers_count_weeks_from_next_week_and_running_strategies_may_stop():
     spec = load_scenario(ROOT / "scenarios" / "rollout.yaml")
     assert [s.label for s in running(spec, 12)] == ["internal_marketing"]
     assert running(spec, 26) == []
+    assert [s.label for s in running(spec, 0)] == ["internal_marketing"]  # before launch
 
 
 def test_paired_gain_interval():

@@ -93,23 +93,30 @@ def shifted(lever: Lever, today: int) -> Lever:
 
 
 def running(scenario: Scenario, today: int) -> list[StrategyParams]:
-    """The scenario's strategies acting in week ``today`` and after it (the ones a re-plan
-    may stop)."""
+    """The strategies a re-plan may stop: those acting in week ``today`` and after it;
+    before launch (``today`` 0) every strategy of the scenario (left out of the plan)."""
     return [
         s
         for s in scenario.strategies
-        if s.start <= today and (s.end is None or s.end > today) and s.type != "adapt"
+        if s.type != "adapt"
+        and (today == 0 or (s.start <= today and (s.end is None or s.end > today)))
     ]
 
 
 def with_stops(scenario: Scenario, stop: list[str], today: int) -> Scenario:
-    """The scenario with the strategies labelled ``stop`` ending in week ``today``."""
+    """The scenario with the strategies labelled ``stop`` ending in week ``today`` (left
+    out when they have not started by then)."""
     if not stop:
         return scenario
     data = scenario.model_dump()
+    kept = []
     for item in data["strategies"]:
         if (item.get("name") or item["type"]) in stop:
+            if item.get("start", 1) > today:
+                continue
             item["end"] = today
+        kept.append(item)
+    data["strategies"] = kept
     out = validate_scenario(data, source=str(scenario.source))
     out._source = scenario.source
     return out

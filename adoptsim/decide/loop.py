@@ -28,6 +28,9 @@ from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.runner import build_org
 from adoptsim.scenario import Scenario
 
+#: the fixed plan is searched with this many times the trials of a re-plan (it is searched
+#: once, and it is the best plan before launch that re-planning has to beat)
+FIXED_TRIALS = 3
 #: truths' replicates start here (the particles use 0, 1, ...)
 TRUTH_REPLICATES = 1_000_000
 
@@ -61,10 +64,11 @@ def prior_filter(spec: Scenario, particles: int, seed: int) -> Assimilation:
 
 
 def fixed_plan(spec: Scenario, budget: float, menu: ReplanLevers, s: LoopSettings) -> Replan:
-    """The best plan before launch under the posterior (weeks from week 1)."""
+    """The best plan before launch under the posterior (weeks from week 1; the scenario's
+    own strategies may be left out)."""
     check_calibrated(spec)
     filt = prior_filter(spec, s.particles, spec.seed)
-    return plan_from(filt, spec, menu, budget, s.trials, s.runs, s.workers)
+    return plan_from(filt, spec, menu, budget, FIXED_TRIALS * s.trials, s.runs, s.workers)
 
 
 def truth_draws(spec: Scenario, truths: int, seed: int) -> pd.DataFrame:

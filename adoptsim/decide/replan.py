@@ -199,7 +199,7 @@ def plan_from(
         assimilation=filt,
         trials=table,
         plan=_plan(opt, best["choices"], best["stops"], today),
-        changes=describe(opt, best["choices"], best["stops"]),
+        changes=describe(opt, best["choices"], best["stops"], today),
         finalists=finalists.drop(columns=["choices", "stops", "values"]),
         gain=paired_gain(best["values"], as_planned),
         metric=opt.objectives[0].metric,
@@ -297,7 +297,8 @@ def _choices(row: pd.Series, opt: Optimization, stoppable: list[str]) -> tuple[d
             for path, dom in lever.settings.items():
                 v = row[f"{i}.{path}"]
                 out[f"{i}.{path}"] = int(v) if getattr(dom, "integer", False) else v
-    stops = [s for s in stoppable if bool(row.get(f"stop.{s}", False) is True)]
+    flags = {s: row.get(f"stop.{s}", False) for s in stoppable}
+    stops = [s for s, v in flags.items() if not pd.isna(v) and bool(v)]
     return out, stops
 
 
@@ -361,7 +362,7 @@ def _label(opt: Optimization, choices: dict, stops: list[str]) -> str:
     return " + ".join(parts) or "as planned"
 
 
-def describe(opt: Optimization, choices: dict, stops: list[str]) -> list[str]:
+def describe(opt: Optimization, choices: dict, stops: list[str], today: int) -> list[str]:
     """The recommended changes in words, e.g. ``start evangelists in week 14 (target.count
     40)``."""
     out = []
@@ -372,7 +373,7 @@ def describe(opt: Optimization, choices: dict, stops: list[str]) -> list[str]:
         start = sets.pop("start", lever.fixed.get("start"))
         extra = ", ".join(f"{p} {v}" for p, v in sets.items())
         out.append(f"start {lever.strategy} in week {start}" + (f" ({extra})" if extra else ""))
-    out += [f"stop {s} (its last week is today)" for s in stops]
+    out += [f"stop {s} after week {today}" if today else f"leave out {s}" for s in stops]
     return out
 
 
