@@ -10,7 +10,9 @@ observed weeks (who used the tool), within the budget left.
     python experiments/closed_loop.py --truths 10 --out results/closed-loop
 
 Writes truths.csv (one row per truth), summary.json (mean gain and its 90 % interval)
-and closed_loop.png.
+and closed_loop.png. ``--menu nothing`` offers one lever that does nothing (internal
+marketing reaching no one, at a cost): the fixed plan is then already right, and
+re-planning must not make it worse.
 """
 
 from __future__ import annotations
@@ -24,11 +26,18 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from adoptsim.decide.levers import ReplanLevers
 from adoptsim.decide.loop import LoopSettings, closed_loop, gain_summary
 from adoptsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET = 30_000
+NOTHING = {
+    "levers": [
+        {"strategy": "internal_marketing", "use": [True, False],
+         "fixed": {"reach": 0.0, "cost": {"fixed": 1000}}}
+    ]
+}  # fmt: skip
 
 
 def rollout(employees: int, weeks: int):
@@ -62,9 +71,12 @@ if __name__ == "__main__":
     ap.add_argument("--employees", type=int, default=500)
     ap.add_argument("--weeks", type=int, default=26)
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "closed-loop")
+    ap.add_argument("--menu", choices=["default", "nothing"], default="default")
     args = ap.parse_args()
     settings = LoopSettings(every=4, trials=30, particles=100, runs=30)
-    table, fixed = closed_loop(rollout(args.employees, args.weeks), BUDGET, args.truths, settings)
+    menu = ReplanLevers.model_validate(NOTHING) if args.menu == "nothing" else None
+    spec = rollout(args.employees, args.weeks)
+    table, fixed = closed_loop(spec, BUDGET, args.truths, settings, levers=menu)
     summary = gain_summary(table) | {"fixed_plan": fixed.changes, "budget": BUDGET}
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "truths.csv", index=False)
