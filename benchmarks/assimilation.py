@@ -168,7 +168,7 @@ def main() -> None:
     ap.add_argument("--employees", type=int, default=1000)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--temper", type=float)
-    ap.add_argument("--power", type=float, default=1.0)
+    ap.add_argument("--power", type=float, default=0.3)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--cache", type=Path, help="keep each seed's calibration here")
     args = ap.parse_args()

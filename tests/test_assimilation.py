@@ -166,8 +166,9 @@ def test_systematic_resampling_keeps_the_weights():
 
 
 # --- the filter ---------------------------------------------------------------------------
-def twin_scores(folder: Path, seed: int) -> tuple[float, float]:
-    """MAE of the weekly share using the tool, weeks 9-40: unconditioned, assimilated."""
+def twin_scores(folder: Path, seed: int) -> tuple[float, float, float]:
+    """MAE of the weekly share using the tool, weeks 9-40: unconditioned, assimilated; the
+    share of those weeks the assimilated 90 % band covers."""
     scenario, observed, truth, _, _ = write_twin(folder, seed)
     weeks = list(range(9, 41))
     true = truth[weeks, CURVE_COLUMNS.index("using_share")]
@@ -179,7 +180,10 @@ def twin_scores(folder: Path, seed: int) -> tuple[float, float]:
     for curves in (plain, forecast):
         med = curves.groupby("week")["using_share"].median().loc[weeks].to_numpy()
         out.append(float(np.mean(np.abs(med - true))))
-    return out[0], out[1]
+    band = forecast.groupby("week")["using_share"]
+    low, high = (band.quantile(q).loc[weeks].to_numpy() for q in (0.05, 0.95))
+    out.append(float(np.mean((true >= low) & (true <= high))))
+    return out[0], out[1], out[2]
 
 
 def test_the_assimilated_forecast_beats_the_unconditioned_one(tmp_path):
@@ -187,8 +191,9 @@ def test_the_assimilated_forecast_beats_the_unconditioned_one(tmp_path):
     for seed in (11, 12, 13):
         (tmp_path / f"s{seed}").mkdir()
         scores.append(twin_scores(tmp_path / f"s{seed}", seed))
-    plain, assimilated = np.mean(scores, axis=0)
+    plain, assimilated, coverage = np.mean(scores, axis=0)
     assert assimilated < 0.7 * plain, scores
+    assert coverage > 0.5, scores
 
 
 def test_an_assimilation_continues_reproducibly_and_under_a_changed_plan(twin):
@@ -196,6 +201,9 @@ def test_an_assimilation_continues_reproducibly_and_under_a_changed_plan(twin):
     a = assimilate(scenario, observed, particles=30, seed=2, snapshot=5)
     b = assimilate(scenario, observed, particles=30, seed=2, snapshot=0)
     pd.testing.assert_frame_equal(a.table, b.table)
+    tempered = assimilate(scenario, observed, particles=30, seed=2, snapshot=0, temper=0.6)
+    assert (tempered.table["ess"] >= 0.6 * 30 - 1e-6).all()
+    assert (tempered.table["power"] <= a.table["power"]).all()
     first = a.forecast(30).curves
     pd.testing.assert_frame_equal(first, a.forecast(30).curves)
     assert first["week"].max() == 30 and first["replicate"].nunique() == 30

@@ -112,7 +112,9 @@ def trials_chart(cal: Calibration) -> Figure:
     return fig
 
 
-def forecast_chart(curves: pd.DataFrame, observed: Observed | None, title: str) -> Figure:
+def forecast_chart(
+    curves: pd.DataFrame, observed: Observed | None, title: str, source: str | None = None
+) -> Figure:
     """Forecast ``active_share`` and ``ever_tried_share``: median and 90 % band over
     replicates, with the observed points."""
     with plt.rc_context(style.rc_params()):
@@ -132,8 +134,9 @@ def forecast_chart(curves: pd.DataFrame, observed: Observed | None, title: str) 
         ax.set_xlabel("week")
         style.percent_axis(ax)
         ax.legend(loc="upper left")
-        style.finish(fig, "adoptsim forecast · band: 90 % of runs, parameters drawn from the "
-                     "posterior · points: observed", title=title)  # fmt: skip
+        source = source or ("adoptsim forecast · band: 90 % of runs, parameters drawn from "
+                            "the posterior · points: observed")  # fmt: skip
+        style.finish(fig, source, title=title)
     return fig
 
 

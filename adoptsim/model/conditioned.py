@@ -76,11 +76,19 @@ class ConditionedSimulation(Simulation):
             R, N = self.R, self.N
             ext = self.per_replicate("behavior.external_awareness", self.params.external_awareness)
             rate = self.per_replicate("behavior.peer_awareness", self.params.peer_awareness)
-            stay = (1.0 - ext)[:, None] * np.exp(-rate[:, None] * peer_exposure)
+            stay = np.multiply(-rate[:, None], peer_exposure)
+            np.exp(stay, out=stay)
+            stay *= (1.0 - ext)[:, None]
             for q in self.levers.awareness.values():
-                stay = stay * (1.0 - np.broadcast_to(q, (R, N)))
+                stay *= 1.0 - np.broadcast_to(q, (R, N))
+            # 1 - (1 - aware) x stay, in place
+            heard = np.subtract(1.0, self.aware, out=self._work_array("heard", float).reshape(R, N))
+            heard *= stay
+            np.subtract(1.0, heard, out=heard)
             told = (self._stage0 == UNAWARE) & (self.stage != UNAWARE)
-            self._p_aware = np.where(told, 1.0, 1.0 - (1.0 - self.aware) * stay)
+            if told.any():
+                heard[told] = 1.0
+            self._p_aware = heard
         super()._awareness(peer_exposure, u)
 
     def _choose(self, u: np.ndarray, delta: np.ndarray, control) -> tuple[np.ndarray, np.ndarray]:
@@ -89,17 +97,22 @@ class ConditionedSimulation(Simulation):
         if codes is None:
             return use, compliance
         known = codes != UNKNOWN
+        everyone = bool(known.all())
         seen = codes == USED
-        q = logistic(delta + control)
+        pq = logistic(delta + control)  # q, then aware x q (in place)
         if self.levers.access is not None:
-            q = q * np.broadcast_to(self.levers.access, q.shape)
+            pq *= np.broadcast_to(self.levers.access, pq.shape)
         aware = self._p_aware
-        p = np.clip((aware * q)[:, known], FLOOR, 1.0 - FLOOR)
-        self.loglik = np.where(seen[known], np.log(p), np.log1p(-p)).sum(axis=1)
+        pq *= aware
+        p = np.clip(pq if everyone else pq[:, known], FLOOR, 1.0 - FLOOR)
+        like = np.where(seen if everyone else seen[known], p, 1.0 - p)
+        self.loglik = np.log(like, out=like).sum(axis=1)
         # heard of it, given this week's observation: surely if seen using it, by Bayes'
-        # rule if seen not using it
-        quiet = aware * (1.0 - q) / np.maximum(1.0 - aware * q, 1e-300)
-        self.aware = np.where(seen, 1.0, np.where(known, quiet, aware))
+        # rule aware (1 - q) / (1 - aware q) if seen not using it
+        denominator = np.maximum(1.0 - pq, 1e-300)
+        quiet = np.subtract(aware, pq, out=pq)
+        quiet /= denominator
+        self.aware = np.where(seen, 1.0, quiet if everyone else np.where(known, quiet, aware))
         # the observed choices
         unaware = seen & (self.stage == UNAWARE)
         if unaware.any():

@@ -108,15 +108,17 @@ class Population:
         self._start()
 
     # --- the state as a value ------------------------------------------------------------
-    def state(self, events: bool = True) -> BatchState:
-        """The batch's state at the end of this week, as a value (copies; see
-        :mod:`adoptsim.model.state`); ``events=False`` leaves the events so far out."""
-        return capture(self, events)
+    def state(self, events: bool = True, copy: bool = True) -> BatchState:
+        """The batch's state at the end of this week, as a value (see
+        :mod:`adoptsim.model.state`); ``events=False`` leaves the events so far out;
+        ``copy=False`` for a state taken (``take``) at once."""
+        return capture(self, events, copy)
 
-    def restore(self, state: BatchState) -> None:
+    def restore(self, state: BatchState, copy: bool = True) -> None:
         """Continue from ``state`` (taken on this organization): the week, every replicate's
-        arrays, streams and parameters, the strategies' state and the records so far."""
-        restore(self, state)
+        arrays, streams and parameters, the strategies' state and the records so far
+        (``copy=False``: adopting the state's arrays)."""
+        restore(self, state, copy)
 
     @classmethod
     def resume(

@@ -31,7 +31,6 @@ from the seed and a label, so that copies diverge reproducibly. Files are a NumP
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from dataclasses import dataclass, field, fields, replace
@@ -123,7 +122,8 @@ class BatchState:
             values={k: v[idx] for k, v in self.values.items()},
             arrays={k: v[idx] for k, v in self.arrays.items()},
             history={k: v[:, idx] for k, v in self.history.items()},
-            streams={k: [copy.deepcopy(v[i]) for i in idx] for k, v in self.streams.items()},
+            # bit generator states are read, never changed in place: shared, not copied
+            streams={k: [v[i] for i in idx] for k, v in self.streams.items()},
             ahead={k: [first, block[idx]] for k, (first, block) in self.ahead.items()},
             strategies={k: take_rows(v, idx) for k, v in self.strategies.items()},
             rule=None if self.rule is None else take_rows(self.rule, idx),
@@ -261,12 +261,14 @@ def _take_events(ev: dict[str, np.ndarray], idx: np.ndarray, R: int) -> dict[str
 
 
 # --- taking out of a simulation and putting back ---------------------------------------------
-def capture(sim: Simulation, events: bool = True) -> BatchState:
-    """The state of ``sim`` as a value (copies; ``events=False`` leaves the activity
-    stream so far out, which a continued run then lacks)."""
-    arrays = {n: np.array(getattr(sim, n)) for n in STATE_ARRAYS}
+def capture(sim: Simulation, events: bool = True, copy: bool = True) -> BatchState:
+    """The state of ``sim`` as a value (``events=False`` leaves the activity stream so
+    far out, which a continued run then lacks; ``copy=False``: the arrays themselves, for
+    a state taken at once, as :meth:`BatchState.take` copies)."""
+    own = np.array if copy else np.asarray
+    arrays = {n: own(getattr(sim, n)) for n in STATE_ARRAYS}
     for f in fields(Traits):
-        arrays[f"traits.{f.name}"] = np.array(getattr(sim.traits, f.name))
+        arrays[f"traits.{f.name}"] = own(getattr(sim.traits, f.name))
     week = sim.week
     rule = getattr(sim, "rule", None)
     thresholds = getattr(rule, "thresholds", None)
@@ -279,10 +281,10 @@ def capture(sim: Simulation, events: bool = True) -> BatchState:
         stream_keys=list(sim._stream_keys),
         values={k: v.copy() for k, v in sim.values.items()},
         arrays=arrays,
-        history={n: getattr(sim, n)[: week + 1].copy() for n in HISTORY},
+        history={n: own(getattr(sim, n)[: week + 1]) for n in HISTORY},
         whole_weeks=bool(sim._whole_weeks),
         streams={k: [g.bit_generator.state for g in v] for k, v in sim._streams.items()},
-        ahead={k: [first, block.copy()] for k, (block, first) in sim._ahead.items()},
+        ahead={k: [first, own(block)] for k, (block, first) in sim._ahead.items()},
         strategies={s.label: s.get_state() for s in sim.strategies},
         rule=None if thresholds is None else {"rows": {"thresholds": thresholds.copy()}},
         causes=list(sim.causes),
@@ -291,9 +293,11 @@ def capture(sim: Simulation, events: bool = True) -> BatchState:
     )
 
 
-def restore(sim: Simulation, state: BatchState) -> None:
+def restore(sim: Simulation, state: BatchState, copy: bool = True) -> None:
     """Put ``state`` into ``sim`` (built on the same organization; its scenario may differ
-    in horizon and strategies): ``sim`` continues from the state's week."""
+    in horizon and strategies): ``sim`` continues from the state's week. ``copy=False``
+    hands the state's arrays over (a state used once, e.g. just taken)."""
+    own = np.array if copy else np.asarray
     if state.employees != sim.N:
         raise ValueError(f"the state has {state.employees} employees, the simulation {sim.N}")
     if state.week > sim.weeks:
@@ -310,8 +314,8 @@ def restore(sim: Simulation, state: BatchState) -> None:
     sim.values = {k: np.array(v, dtype=float) for k, v in state.values.items()}
     sim.week = state.week
     for name in STATE_ARRAYS:
-        setattr(sim, name, np.array(state.arrays[name]))
-    traits = {f.name: np.array(state.arrays[f"traits.{f.name}"]) for f in fields(Traits)}
+        setattr(sim, name, own(state.arrays[name]))
+    traits = {f.name: own(state.arrays[f"traits.{f.name}"]) for f in fields(Traits)}
     sim.traits = Traits(**traits)
     sim._whole_weeks = state.whole_weeks
     sim._resentful = bool(sim.resentment.any())
@@ -327,7 +331,7 @@ def restore(sim: Simulation, state: BatchState) -> None:
             s.set_state(sim, state.strategies[s.label])
     if state.rule is not None and getattr(sim, "rule", None) is not None:
         sim.rule.thresholds = np.array(state.rule["rows"]["thresholds"])
-    _restore_streams(sim, state)
+    _restore_streams(sim, state, own)
 
 
 def _restore_records(sim: Simulation, state: BatchState) -> None:
@@ -347,7 +351,7 @@ def _restore_records(sim: Simulation, state: BatchState) -> None:
     sim.strategy_rows = [int(e["row"]) for e in state.strategy_events]
 
 
-def _restore_streams(sim: Simulation, state: BatchState) -> None:
+def _restore_streams(sim: Simulation, state: BatchState, own=np.array) -> None:
     """The replicates' streams where the state left them (last: strategies' hooks may draw);
     streams the state does not know start from the replicates' keys."""
     kept = {k: v for k, v in sim._streams.items() if k not in state.streams and len(v) == sim.R}
@@ -359,4 +363,4 @@ def _restore_streams(sim: Simulation, state: BatchState) -> None:
             gens.append(g)
         kept[name] = gens
     sim._streams = kept
-    sim._ahead = {k: (np.array(block), int(first)) for k, (first, block) in state.ahead.items()}
+    sim._ahead = {k: (own(block), int(first)) for k, (first, block) in state.ahead.items()}
