@@ -72,11 +72,14 @@ if __name__ == "__main__":
     ap.add_argument("--weeks", type=int, default=26)
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "closed-loop")
     ap.add_argument("--menu", choices=["default", "nothing"], default="default")
+    ap.add_argument("--same-spend", action="store_true", help="re-plans within its cost")
     args = ap.parse_args()
     settings = LoopSettings(every=4, trials=30, particles=100, runs=30)
     menu = ReplanLevers.model_validate(NOTHING) if args.menu == "nothing" else None
     spec = rollout(args.employees, args.weeks)
-    table, fixed = closed_loop(spec, BUDGET, args.truths, settings, levers=menu)
+    table, fixed = closed_loop(
+        spec, BUDGET, args.truths, settings, levers=menu, same_spend=args.same_spend
+    )
     summary = gain_summary(table) | {"fixed_plan": fixed.changes, "budget": BUDGET}
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "truths.csv", index=False)

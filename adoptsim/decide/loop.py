@@ -129,11 +129,16 @@ def closed_loop(
     settings: LoopSettings | None = None,
     levers: ReplanLevers | None = None,
     seed: int = 1,
+    same_spend: bool = False,
 ) -> tuple[pd.DataFrame, Replan]:
-    """Each truth's row (its parameters, both arms' outcome and spend), and the fixed plan."""
+    """Each truth's row (its parameters, both arms' outcome and spend), and the fixed plan.
+    ``same_spend``: the re-plans' budget is what the fixed plan is expected to cost (not
+    ``budget``), so that both arms spend alike."""
     s = settings or LoopSettings()
     menu = levers or load_levers(None)
     fixed = fixed_plan(spec, budget, menu, s)
+    if same_spend:
+        budget = float(fixed.finalists.iloc[0]["cost"])
     rows = []
     for k, (_, draw) in enumerate(truth_draws(spec, truths, seed).iterrows()):
         t0 = time.perf_counter()
