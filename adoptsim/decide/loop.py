@@ -23,6 +23,7 @@ from adoptsim.calibration.persons import PersonObserved
 from adoptsim.decide.levers import ReplanLevers, load_levers
 from adoptsim.decide.replan import Replan, check_calibrated, plan_from, replan
 from adoptsim.decide.truth import Truth
+from adoptsim.errors import InputError
 from adoptsim.model.engine import Simulation
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.runner import build_org
@@ -100,14 +101,19 @@ def run_truth(
     still.advance(weeks)
     fixed_row = still.summary()
     truth = Truth(spec, values, spec.seed, replicate, org=still.org)
-    plan, pending, changes = spec, None, 0
+    plan, pending, changes, refused = spec, None, 0, 0
     for w in range(s.every, weeks, s.every):
         truth.advance(w, plan=pending)
         codes = np.vstack([np.full(truth.org.n, -1), *truth.used]).astype(np.int8)
         observed = PersonObserved("activity", codes, f"truth {replicate} through week {w}")
         left = max(0.0, budget - spent(truth))
-        rp = replan(plan, observed, left, trials=s.trials, particles=s.particles,
-                    runs=s.runs, levers=menu, workers=s.workers)  # fmt: skip
+        try:
+            rp = replan(plan, observed, left, trials=s.trials, particles=s.particles,
+                        runs=s.runs, levers=menu, workers=s.workers)  # fmt: skip
+        except InputError:  # the budget left is below what is committed: go on as planned
+            refused += 1
+            pending = None
+            continue
         changes += bool(rp.changes)
         plan = pending = rp.plan
     truth.advance(weeks, plan=pending)
@@ -119,6 +125,7 @@ def run_truth(
         "fixed_cost": float(fixed_row["cost"]),
         "replanned_cost": float(adaptive["cost"]),
         "replans_that_changed": changes,
+        "replans_refused": refused,
     }
 
 

@@ -86,7 +86,7 @@ def _optimization(spec: Scenario, menu: ReplanLevers, today: int, budget: float,
         {
             "name": "replan",
             "scenario": str(spec.source),
-            "budget": budget,
+            "budget": max(budget, 1e-6),  # nothing left: only changes that cost nothing
             "levers": [shifted(lv, today).model_dump() for lv in menu.levers],
             "objectives": [o.model_dump(exclude_none=True) for o in menu.objectives],
             "replicates": runs,
