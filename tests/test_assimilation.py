@@ -115,6 +115,7 @@ def test_the_first_use_form_needs_through_and_leaves_later_weeks_unknown(twin, t
         ("employee_id,first_week\n{a},2\n{a},3\n", 5, "row 3: .* appears twice"),
         ("employee_id,when\n{a},2\n", None, "exactly employee_id,week,active"),
         ("employee_id,week,active\n", None, "no observation"),
+        ("employee_id,week,active\n{a},1\n", None, "row 2 has 2 cells for 3 columns"),
     ],
 )
 def test_bad_per_person_files_name_the_row(twin, tmp_path, text, through, match):

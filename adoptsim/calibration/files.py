@@ -130,8 +130,8 @@ def assimilated_forecast(
             source="--weeks",
         )
     filt = assimilate(
-        scenario, persons, particles=runs, seed=seed, max_memory=max_memory,
-        progress=None if progress is None else (lambda week, ess: progress(0)),
+        scenario, persons, particles=runs, seed=seed, max_memory=max_memory, org=from_org,
+        progress=None if progress is None else (lambda week, ess: progress(runs)),
     )  # fmt: skip
     result = filt.forecast(weeks, progress=progress)
     early = {w: filt.forecast_from(w, weeks).curves for w in sorted(filt.snapshots)}

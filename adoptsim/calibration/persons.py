@@ -135,11 +135,11 @@ def read_persons(
         )
     if through is not None and (weeks is not None and through > weeks):
         raise ObservedError(f"--through {through} is after the last week {weeks}", source=source)
-    cols = [header.index(c) for c in expected]
-    body = [(n, [r[j].strip() for j in cols]) for n, r in enumerate(rows[1:], 2) if any(r)]
     for n, r in enumerate(rows[1:], 2):
         if any(r) and len(r) != len(header):
             raise ObservedError(f"row {n} has {len(r)} cells for {len(header)} columns", source)
+    cols = [header.index(c) for c in expected]
+    body = [(n, [r[j].strip() for j in cols]) for n, r in enumerate(rows[1:], 2) if any(r)]
     index = {str(e): i for i, e in enumerate(org.ids)}
     if form == "activity":
         codes = _activity(body, index, org.n, through, weeks, source)
