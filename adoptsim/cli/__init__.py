@@ -22,13 +22,26 @@ __all__ = [
     "main",
     "observe",
     "optimize",
+    "pilot",
+    "replan",
     "run",
     "sweep",
     "workshop",
 ]
 
 #: the command modules, reachable as attributes (imported on first use)
-_MODULES = ("backtest", "calibrate", "compare", "observe", "optimize", "run", "sweep", "workshop")
+_MODULES = (
+    "backtest",
+    "calibrate",
+    "compare",
+    "observe",
+    "optimize",
+    "pilot",
+    "replan",
+    "run",
+    "sweep",
+    "workshop",
+)
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -35,6 +35,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "keyed like the scenario's organization, its aggregate series (week,using_share) and a\n"
         "summary of who matched.",
     ),
+    "pilot": (
+        "adoptsim.cli.pilot",
+        "Rank pilot designs by how much they narrow the rollout's forecast and how often\n"
+        "they point to the right plan (preposterior simulation).",
+    ),
+    "replan": (
+        "adoptsim.cli.replan",
+        "Assimilate the observed weeks and re-plan the rest of the rollout within the budget\n"
+        "left (robust over the filtered particles, common random numbers).",
+    ),
     "compare": (
         "adoptsim.cli.compare",
         "Run plans on the same replicate seeds and compare them with the first (paired).",
