@@ -8,6 +8,7 @@ Messages name the file and the problem, never the file's contents.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -166,10 +167,8 @@ def check_writable(folder: str | Path, flag: str = "--out") -> None:
             source=flag,
         ) from None
     finally:
-        try:
+        with contextlib.suppress(OSError):
             probe.unlink()
-        except OSError:
-            pass
 
 
 def number_table(

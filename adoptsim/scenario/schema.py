@@ -420,9 +420,8 @@ def holds(data: Any, loc: tuple[Any, ...]) -> bool:
     key there, such as a strategy's type tag, is passed over)."""
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and part in node:
+        listed = isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
+        if listed or (isinstance(node, dict) and part in node):
             node = node[part]
         elif isinstance(node, dict) and i + 1 < len(loc) and loc[i + 1] in node:
             continue

@@ -70,8 +70,8 @@ class StrictLoader(yaml.SafeLoader):
         text = str(node.value).replace("_", "")
         if _OCTAL_LOOKING.fullmatch(text):
             raise _Problem(
-                f"{_quoted(node.value)} reads as an octal number in YAML: write it without the leading "
-                "zero (or quote it for text)",
+                f"{_quoted(node.value)} reads as an octal number in YAML: write it without the "
+                "leading zero (or quote it for text)",
                 node.start_mark.line + 1,
             )
         _refuse_other_bases(node)
