@@ -346,13 +346,9 @@ def scenario_shaped(data: dict[str, Any]) -> bool:
             return False
         field = Scenario.model_fields.get(key)
         model = field_model(field.annotation) if field is not None else None
-        if (
-            model is not None
-            and isinstance(value, dict)
-            and model.model_config.get("extra") == ("forbid")
-        ):
-            if any(k not in model.model_fields for k in value):
-                return False
+        strict = model is not None and model.model_config.get("extra") == "forbid"
+        if strict and isinstance(value, dict) and any(k not in model.model_fields for k in value):
+            return False
     return True
 
 
