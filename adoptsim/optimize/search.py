@@ -31,6 +31,8 @@ from adoptsim.optimize.study import (
     suggest,
     trials_table,
     uncertainty_draws,
+    uncertainty_posterior,
+    uncertainty_ranges,
 )
 from adoptsim.runs.compare import METRICS as COMPARED
 from adoptsim.runs.compare import Comparison, compare
@@ -282,9 +284,17 @@ def best_yaml(opt: Optimization, row: pd.Series, folder: Path) -> str:
     data["runs"], data["seed"] = opt.replicates, opt.seed
     data["strategies"] = plan["strategies"]
     draws = uncertainty_draws(opt)
-    if draws:  # the search's draws, one row per replicate, so that a run repeats its figures
+    if draws:  # the search's draws, one row per replicate, for the record
         pd.DataFrame(draws).to_csv(folder / DRAWS, index=False)
-        data["calibration"] = {"draws": DRAWS}
+    calibration: dict[str, Any] = {}
+    post = uncertainty_posterior(opt)
+    if post is not None:
+        calibration["posterior"] = os.path.relpath(post.resolve(), folder.resolve())
+    ranges = uncertainty_ranges(opt)
+    if ranges:
+        calibration["uncertainty"] = {p: {"low": lo, "high": hi} for p, (lo, hi) in ranges.items()}
+    if calibration:  # replicate r draws as the search's replicate r did; more runs draw more
+        data["calibration"] = calibration
     return yaml.safe_dump(data, sort_keys=False)
 
 

@@ -19,10 +19,9 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from adoptsim import rng as rngmod
 from adoptsim.errors import InputError, ScenarioError
 from adoptsim.optimize.spec import Optimization, OptimizeError, Range
-from adoptsim.runs.draws import posterior_draws
+from adoptsim.runs.draws import posterior_draws, uniform_draws
 from adoptsim.runs.runner import replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
 
@@ -30,25 +29,44 @@ JOURNAL = "journal.log"
 
 
 def uncertainty_draws(opt: Optimization) -> dict[str, np.ndarray] | None:
-    """Each replicate's uncertain parameters, the same for every trial."""
+    """Each replicate's uncertain parameters, the same for every trial: replicate ``r``'s
+    draw depends on the search's seed and ``r`` only (:mod:`adoptsim.runs.draws`)."""
     if not opt.uncertainty:
         return None
     draws: dict[str, np.ndarray] = {}
-    rng = rngmod.stream(opt.seed, rngmod.SHARED, "uncertainty")
-    for path, spec in opt.uncertainty.items():
+    post = uncertainty_posterior(opt)
+    if post is not None:
+        draws.update(posterior_draws(opt.base, opt.replicates, opt.seed, post))
+    ranges = uncertainty_ranges(opt)
+    if ranges:
+        draws.update(uniform_draws(ranges, opt.replicates, opt.seed))
+    return draws
+
+
+def uncertainty_posterior(opt: Optimization) -> Path | None:
+    """The posterior CSV the uncertainty names, relative to the optimization file."""
+    spec = (opt.uncertainty or {}).get("posterior")
+    if spec is None:
+        return None
+    post = Path(str(spec))
+    if not post.is_absolute() and opt.source is not None:
+        post = opt.source.parent / post
+    return post
+
+
+def uncertainty_ranges(opt: Optimization) -> dict[str, tuple[float, float]]:
+    """The uncertain paths drawn in a range, and their ranges."""
+    out = {}
+    for path, spec in (opt.uncertainty or {}).items():
         if path == "posterior":
-            post = Path(str(spec))
-            if not post.is_absolute() and opt.source is not None:
-                post = opt.source.parent / post
-            draws.update(posterior_draws(opt.base, opt.replicates, opt.seed, post))
-        elif isinstance(spec, Range):
-            draws[path] = rng.uniform(spec.low, spec.high, opt.replicates)
-        else:
+            continue
+        if not isinstance(spec, Range):
             raise OptimizeError(
                 f"uncertainty {path}: give {{low: .., high: ..}} (or posterior: CSV)",
                 source=str(opt.source),
             )
-    return draws
+        out[path] = (spec.low, spec.high)
+    return out
 
 
 def _nest(path: str, value: Any) -> dict[str, Any]:

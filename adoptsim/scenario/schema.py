@@ -110,6 +110,21 @@ class LegacySpec(StrictNumbers):
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _.,=+()-]{0,99}")
 
 
+class UncertainRange(StrictNumbers):
+    """A parameter each replicate draws uniformly between ``low`` and ``high``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UncertainRange:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) must not be above high ({self.high:g})")
+        return self
+
+
 class CalibrationRef(StrictNumbers):
     """A calibration in the scenario file: what to fit to which observed weeks (read by
     ``adoptsim calibrate``), and the posterior it gave (written into ``calibrated.yaml``)."""
@@ -126,6 +141,12 @@ class CalibrationRef(StrictNumbers):
         description="CSV of each replicate's own parameter values (relative to the scenario "
         "file): one column per parameter path, row r for replicate r, used as they are (an "
         "optimization's uncertainty draws, so that `best.yaml` reruns the search's figures).",
+    )
+    uncertainty: dict[str, UncertainRange] | None = Field(
+        None,
+        description="Parameter paths each replicate draws uniformly in `{low, high}` (an "
+        "optimization's uncertainty, in its `best.yaml`); replicate r's draw depends on the "
+        "seed and r only, so more runs repeat the first ones and draw more.",
     )
     observed: str | None = Field(
         None, description="Observed weeks CSV for `adoptsim calibrate` (relative to the file)."
