@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import multivariate_normal
 
+from adoptsim.errors import InputError
+
 #: the batch simulator: particles (P x D, prior scale) -> distances (P x K): one per
 #: independent replicate of each particle
 Simulate = Callable[[np.ndarray], np.ndarray]
@@ -78,13 +80,31 @@ def perturb(
     Gaussian kernel (proposals outside the prior are drawn again)."""
     out = np.empty((0, len(bounds)))
     chol = np.linalg.cholesky(cov)
+    proposed = 0
     while len(out) < n:
+        if proposed >= MAX_PROPOSALS * n:
+            raise_few_inside(len(out), proposed)
         k = 2 * (n - len(out))
+        proposed += k
         picks = rng.choice(len(last.particles), size=k, p=last.weights)
         moved = last.particles[picks] + rng.standard_normal((k, len(bounds))) @ chol.T
         inside = np.all((moved >= bounds[:, 0]) & (moved <= bounds[:, 1]), axis=1)
         out = np.vstack([out, moved[inside]])
     return out[:n]
+
+
+#: most proposals per particle needed before the kernel is judged unable to hit the prior
+MAX_PROPOSALS = 1000
+
+
+def raise_few_inside(inside: int, proposed: int) -> None:
+    """The error of a prior range that the kernel's proposals (almost) never hit."""
+    raise InputError(
+        f"only {inside:,} of {proposed:,} proposed particles fell inside the prior ranges: a "
+        "range is too narrow for its parameter (or a log range too close to 0); widen the "
+        "--fit ranges or fit fewer parameters",
+        source="--fit",
+    )
 
 
 def new_weights(accepted: np.ndarray, last: Generation, cov: np.ndarray) -> np.ndarray:

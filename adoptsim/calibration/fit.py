@@ -26,7 +26,13 @@ from adoptsim.calibration.distribute import Mapper, executor_name, mapper_of
 from adoptsim.calibration.observed import Observed, read_observed
 from adoptsim.calibration.point import optimize_fit
 from adoptsim.calibration.result import METHODS, Calibration
-from adoptsim.calibration.spec import FitParameter, check_fit, parse_fit
+from adoptsim.calibration.spec import (
+    FitParameter,
+    check_calibration_memory,
+    check_fit,
+    parse_fit,
+    simulations_of,
+)
 from adoptsim.errors import InputError
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
 from adoptsim.model.population import REPLICATE_PARAMETERS
@@ -52,6 +58,7 @@ def calibrate(
     workers: int | None = None,
     evaluator: Any = None,
     progress: Progress | None = None,
+    max_memory: int | None = None,
 ) -> Calibration:
     """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log]`` texts) to ``observed`` (a file or
     an :class:`Observed`) and return the :class:`Calibration`. What is not given comes from
@@ -74,7 +81,13 @@ def calibrate(
     params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in fit or section.fit]
     check_fit(scenario, params)
     seed = scenario.seed if seed is None else int(seed)
+    sims = simulations_of(method, population or section.population, trials or section.trials)
+    generated = scenario.organization.generate
+    if generated is not None:  # before the organization is built
+        check_calibration_memory(scenario, generated.employees, sims, replicates, workers,
+                                 max_memory)  # fmt: skip
     org = build_org(scenario, seed)
+    check_calibration_memory(scenario, org.n, sims, replicates, workers, max_memory)
     if not isinstance(observed, Observed):
         observed = read_observed(observed, org.n, scenario.weeks, department_sizes(org))
     horizon = scenario.with_changes(weeks=observed.last_week)
@@ -109,6 +122,7 @@ def calibrate(
         method=method,
         search=record,
         executor=executor_name(evaluator),
+        employees=org.n,
     )
 
 

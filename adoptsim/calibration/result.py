@@ -55,6 +55,8 @@ class Calibration:
     method: str = "abc"
     search: PointFit | None = None
     executor: str = "threads"
+    #: the size of the organization fitted on (0: not known)
+    employees: int = 0
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -215,6 +217,7 @@ class Calibration:
             "executor": self.executor,
             "fit": [f.text() for f in self.fit],
             "observed_file": self.observed.source,
+            "employees": int(self.employees),
         }
         if self.search is not None:
             manifest["calibration"]["trials"] = len(self.search.trials)
