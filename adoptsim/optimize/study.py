@@ -119,7 +119,7 @@ def suggest(trial: Any, opt: Optimization) -> dict[str, Any]:
         for path, dom in lever.settings.items():
             name = f"{i}.{path}"
             if isinstance(dom, Range) and dom.integer:
-                choices[name] = trial.suggest_int(name, int(dom.low), int(dom.high))
+                choices[name] = trial.suggest_int(name, *dom.whole_range)
             elif isinstance(dom, Range):
                 choices[name] = trial.suggest_float(name, dom.low, dom.high)
             else:
@@ -131,11 +131,13 @@ def score(summary: pd.DataFrame, weeks: int, opt: Optimization) -> dict[str, flo
     """Each objective's value for a plan from its runs' ``summary`` (one row per replicate):
     the mean over runs, or the pessimist's quantile (low for what is maximised, high for
     what is minimised); and its mean cost. A run that never reaches a week-metric counts as
-    ``weeks + 1``."""
+    ``weeks + 1``; any other infinite value (a cost that overflows, a cost per adopter
+    without adopters) stays infinite: the worst value, never replaced by a number."""
     out: dict[str, float] = {"cost": float(summary["cost"].mean())}
     for o in opt.objectives:
         v = summary[o.metric].to_numpy(dtype=float)
-        v = np.where(np.isinf(v), weeks + 1, v)
+        if o.metric.startswith("weeks_to_"):
+            v = np.where(np.isposinf(v), weeks + 1, v)
         if opt.robustness == "mean":
             out[o.metric] = float(np.mean(v))
         else:
@@ -228,7 +230,7 @@ def _valid_plan(opt: Optimization, i: int, choices: dict[str, Any], what: str | 
 
 def _values(dom: Range | list[Any]) -> list[Any]:
     if isinstance(dom, Range):
-        return [int(dom.low), int(dom.high)] if dom.integer else [dom.low, dom.high]
+        return list(dom.whole_range) if dom.integer else [dom.low, dom.high]
     return list(dom)
 
 
