@@ -16,7 +16,10 @@ import math
 import os
 import re
 import stat
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from adoptsim.errors import InputError
 
@@ -203,3 +206,29 @@ def number_table(
     if not body:
         raise error("the file has a header and no rows", source=source)
     return header, body
+
+
+def write_file(path: str | Path, write: Callable[[Path], Any], flag: str = "--out") -> Path:
+    """Write ``path`` whole: ``write`` fills a temporary file beside it, which then replaces
+    ``path`` (a symbolic link planted at ``path`` is replaced, never followed). A path under
+    a file, a folder or a symbolic link at ``path``, a full disk or a read-only folder is an
+    InputError naming ``flag``."""
+    path = Path(path)
+    for p in path.parents:
+        if p.exists() and not p.is_dir():
+            raise InputError(f"{path} lies under the file {p}; give a path in a folder", flag)
+    if path.is_dir() and not path.is_symlink():
+        raise InputError(f"{path} is a folder; give a file name", source=flag)
+    tmp = path.parent / f".{path.stem}-{uuid.uuid4().hex[:8]}{path.suffix}"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {path} ({exc.strerror or type(exc).__name__})", source=flag
+        ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return path

@@ -29,8 +29,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 def fail(exc: AdoptsimError) -> typer.Exit:
@@ -112,6 +112,7 @@ def progress_bar(unit: str = "replicate-weeks", rate: bool = False) -> Progress:
 
 
 def cell_text(v: Any) -> str:
+    """A table cell: a number shown short, any other value as text (never markup)."""
     if isinstance(v, float):
         return f"{v:.4g}"
-    return str(v)
+    return escape(str(v))
