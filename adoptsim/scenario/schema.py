@@ -26,10 +26,11 @@ from pydantic import (
 )
 
 import adoptsim.strategies  # noqa: F401  (registers the strategies)
-from adoptsim.errors import ScenarioError, StrictNumbers, describe_errors, field_model
+from adoptsim.errors import ScenarioError, StrictNumbers, describe_errors
 from adoptsim.files import inside
 from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import OrganizationSpec
+from adoptsim.scenario.reading import NOT_A_BASE, OUTSIDE, check_confined, holds, scenario_shaped
 from adoptsim.scenario.yaml_input import read_yaml, read_yaml_text
 from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 
@@ -341,46 +342,12 @@ def _layers(
             f"more than {MAX_EXTENDS} files in the `extends` chain", source=str(path)
         )
     own = _read_yaml(path, quote=not _chain)
-    if _chain and not scenario_shaped(own):
+    if _chain and not scenario_shaped(own, Scenario):
         raise ScenarioError(NOT_A_BASE, source=str(_chain[-1]), where="extends")
     data = _extended(dict(own), path, _chain, root)
     if root is not None:
-        _check_confined(data, path.parent, root, str(path))
+        check_confined(data, path.parent, root, str(path), FILE_SETTINGS)
     return data, own
-
-
-#: what a scenario says of a base that is not a scenario (its contents are not quoted)
-NOT_A_BASE = (
-    "the base scenario is not a scenario file (it holds keys that a scenario does not "
-    "have); `extends` names another scenario file"
-)
-#: what the app (or any reader given a root folder) says of a path outside the folder
-OUTSIDE = "names a file outside the scenarios' folder; only files in that folder are read"
-
-
-def scenario_shaped(data: dict[str, Any]) -> bool:
-    """Whether every key of ``data``, and of each of its settings sections, is one that a
-    scenario has (the values are not looked at)."""
-    fields = set(Scenario.model_fields) | {"extends"}
-    for key, value in data.items():
-        if key not in fields:
-            return False
-        field = Scenario.model_fields.get(key)
-        model = field_model(field.annotation) if field is not None else None
-        strict = model is not None and model.model_config.get("extra") == "forbid"
-        if strict and isinstance(value, dict) and any(k not in model.model_fields for k in value):
-            return False
-    return True
-
-
-def _check_confined(data: dict[str, Any], folder: Path, root: Path, source: str) -> None:
-    """Every file the scenario names (organization, posterior, draws, observed) lies in
-    ``root``."""
-    for section, key in FILE_SETTINGS:
-        sub = data.get(section)
-        value = sub.get(key) if isinstance(sub, dict) else None
-        if isinstance(value, str) and not inside(folder / value, root):
-            raise ScenarioError(OUTSIDE, source=source, where=f"{section}.{key}")
 
 
 def _extended(
@@ -432,21 +399,6 @@ def _rebased(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     return data
 
 
-def holds(data: Any, loc: tuple[Any, ...]) -> bool:
-    """Whether ``data`` has a value at the schema location ``loc`` (a part that is not a
-    key there, such as a strategy's type tag, is passed over)."""
-    node = data
-    for i, part in enumerate(loc):
-        listed = isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
-        if listed or (isinstance(node, dict) and part in node):
-            node = node[part]
-        elif isinstance(node, dict) and i + 1 < len(loc) and loc[i + 1] in node:
-            continue
-        else:
-            return False
-    return True
-
-
 def _resolved(path: Path, source: str) -> Path:
     try:
         return path.resolve()
@@ -489,7 +441,7 @@ def scenario_from_text(
         path = _resolved(Path(source), label)
         data = _extended(dict(own), path, (), Path(root) if root is not None else None)
     if root is not None:
-        _check_confined(data, folder, Path(root), label)
+        check_confined(data, folder, Path(root), label, FILE_SETTINGS)
     scenario = validate_scenario(data, source=label, own=own)
     if source is not None:
         scenario._source = Path(source).resolve()
