@@ -153,11 +153,12 @@ def writable_target(path: str | Path, flag: str = "--out") -> Path:
     return path
 
 
-def check_writable(folder: str | Path, flag: str = "--out") -> None:
-    """An InputError when no file can be created in ``folder`` (or, if it does not exist
-    yet, in the nearest existing folder above it): read-only or full."""
-    folder = Path(folder)
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+def check_writable(path: str | Path, flag: str = "--out") -> None:
+    """An InputError when nothing can be written beside ``path`` (a results folder is
+    written beside itself, then renamed): in its folder or, if that does not exist yet,
+    the nearest existing folder above it; read-only or full. The probe file is removed."""
+    path = Path(path)
+    existing = next((p for p in path.parents if p.exists()), Path("."))
     probe = existing / f".adoptsim-write-check-{os.getpid()}"
     try:
         with open(probe, "wb") as f:

@@ -90,7 +90,7 @@ def optimize(
     check_uncertainty(opt, draws)
     runner = runner or local_runner(workers)
     folder = writable_target(writable_folder(Path(out)))
-    check_writable(folder)
+    check_writable(folder / JOURNAL)
     try:
         with search_lock(folder):
             _open_folder(folder, opt, resume)
