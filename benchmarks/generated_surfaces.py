@@ -27,7 +27,7 @@ ADOPTSIM = [sys.executable, "-m", "adoptsim.cli"]
 SECRET = "root:x:0:0:SECRET-root:/root:/bin/bash\napi_key: SECRET-hunter2\n"
 SECRET_YAML = "api_key: SECRET-hunter2\nweeks: SECRET-weeks\n"
 JUNK = ["", "x", "-1", "1e999", "nan", "inf", "-0.5", "1.5", "2", "\x00", "é", '"', "1_0",
-        "SECRET-cell", "1e-300", "0x10", "  ", "-inf", "99999999999999999999"]  # fmt: skip
+        "CELL-text", "1e-300", "0x10", "  ", "-inf", "99999999999999999999"]  # fmt: skip
 FIT_JUNK = ["0:0.6", "0.6:0", "0.1:0.1000000000000001", "nan:1", "0:inf", "-1:1", "0:1:log",
             "0.001:0.05:log", "a:b", "1.5:1.7", "0:1e308", ":", "0:0.6:lin"]  # fmt: skip
 PILOT = {

@@ -353,3 +353,11 @@ def test_user_text_is_printed_as_text_not_emoji_or_markup(tmp_path, scenario_fil
     assert res.exit_code == 0, res.output
     flat = res.output.replace("\n", "")
     assert ":100:" in flat and "[bold]y" in flat and "\U0001f4af" not in flat
+
+
+def test_a_posterior_with_a_value_the_scenario_refuses_is_refused_whole(tmp_path):
+    """Every particle is checked, not only those a short run happens to draw."""
+    (tmp_path / "posterior.csv").write_text("behavior.w_social,weight\n-0.5,1e-9\n0.3,1\n")
+    spec = load_scenario(scenario_with(tmp_path, posterior="posterior.csv"))
+    with pytest.raises(InputError, match="does not allow.*w_social"):
+        adoptsim.run(spec, runs=1)

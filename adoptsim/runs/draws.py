@@ -18,7 +18,7 @@ import pandas as pd
 from adoptsim import rng as rngmod
 from adoptsim.errors import InputError
 from adoptsim.files import number_table, read_text
-from adoptsim.scenario import Scenario
+from adoptsim.scenario import Scenario, locate, with_overrides
 
 #: the stream names of a replicate's draws
 POSTERIOR_STREAM, UNCERTAINTY_STREAM = "posterior", "uncertainty"
@@ -69,6 +69,7 @@ def replicate_draws(scenario: Scenario, runs: int) -> dict[str, np.ndarray]:
     assert scenario.calibration is not None and scenario.calibration.draws is not None
     path = scenario_file(scenario, scenario.calibration.draws)
     table = read_numbers(path, "the replicates' draws")
+    check_values(scenario, table, str(path))
     if len(table) < runs:
         raise InputError(
             f"{len(table)} rows of draws for {runs} runs; give at most {len(table)} runs",
@@ -117,11 +118,29 @@ def posterior_draws(
             assert scenario.calibration is not None and scenario.calibration.posterior
             posterior = scenario_file(scenario, scenario.calibration.posterior)
         post, weights = read_posterior(posterior)
+    check_values(scenario, post, str(posterior) if posterior is not None else "posterior")
     cdf = np.cumsum(weights)
     cdf /= cdf[-1]
     u = np.array([rngmod.stream(seed, r, POSTERIOR_STREAM).random() for r in range(runs)])
     rows = np.minimum(np.searchsorted(cdf, u, side="right"), len(cdf) - 1)
     return {col: post[col].to_numpy(dtype=float)[rows] for col in post.columns}
+
+
+def check_values(scenario: Scenario, table: pd.DataFrame, source: str) -> None:
+    """Every value of every row (not only the rows a run draws) is one the scenario allows
+    at its path: a posterior or draws from another scenario is refused whole."""
+    data = scenario.model_dump()
+    for column in table.columns:
+        values = table[column].to_numpy(dtype=float)
+        try:
+            container, key = locate(data, column)
+            whole = isinstance(container[key], int) and not isinstance(container[key], bool)
+            for end in (values.min(), values.max()):
+                with_overrides(scenario, {column: round(end) if whole else float(end)})
+        except InputError as exc:
+            raise InputError(
+                f"a value the scenario does not allow: {exc.message}", source
+            ) from None
 
 
 def uniform_draws(
