@@ -122,6 +122,7 @@ def page(browser, server):
     context.route("**/*", route)
     pg = context.new_page()
     pg.set_default_timeout(WAIT_MS)
+    sync_api.expect.set_options(timeout=WAIT_MS)  # a run on a loaded machine takes over 5 s
     pg.goto(server)
     pg.get_by_text("Strategy library").wait_for()
     yield pg
