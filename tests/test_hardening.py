@@ -359,5 +359,5 @@ def test_a_posterior_with_a_value_the_scenario_refuses_is_refused_whole(tmp_path
     """Every particle is checked, not only those a short run happens to draw."""
     (tmp_path / "posterior.csv").write_text("behavior.w_social,weight\n-0.5,1e-9\n0.3,1\n")
     spec = load_scenario(scenario_with(tmp_path, posterior="posterior.csv"))
-    with pytest.raises(InputError, match=r"does not allow.*w_social"):
+    with pytest.raises(InputError, match=r"(?s)does not allow.*w_social"):
         adoptsim.run(spec, runs=1)
