@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
@@ -122,12 +122,26 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
 
 
 def describe_errors(
-    exc: ValidationError, root: type[BaseModel], prefix: tuple[Any, ...] = ()
+    exc: ValidationError,
+    root: type[BaseModel],
+    prefix: tuple[Any, ...] = (),
+    quote: Callable[[tuple[Any, ...]], bool] | None = None,
 ) -> list[str]:
-    """One readable line per pydantic error: key path, problem, allowed keys or values."""
+    """One readable line per pydantic error: key path, problem, allowed keys or values.
+
+    ``quote(loc)``: whether the key or value at ``loc`` may be quoted (it comes from the
+    file the user named, not from a base file); where not, the line says what is wrong
+    without the key's name or the value."""
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
+        if quote is not None and not quote(loc):
+            if err["type"] == "extra_forbidden":  # the key is the file's, not the schema's
+                what, loc = "a key a scenario does not have", loc[:-1]
+            else:
+                what = "an invalid value"
+            lines.append(f"{_loc(prefix + loc)}: {what}, set in a base scenario (extends)")
+            continue
         where = _loc(prefix + loc)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])

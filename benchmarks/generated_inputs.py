@@ -1,16 +1,22 @@
 """A round of generated bad inputs against the command line, counted by outcome.
 
     python benchmarks/generated_inputs.py [--scenarios 600] [--orgs 120] [--experiments 70]
+        [--calibrate 40] [--draws 40] [--folders 40] [--optimize 16] [--kinds a,b]
         [--seed 1] [--timeout 60] [--out results/generated_inputs]
 
 Each case is a file (scenario YAML, organization CSV/GraphML with a scenario naming it, or
 sweep experiment) made from a shipped example by one mutation, run through the CLI in its
 own process (`run`, `validate-scenario` or `sweep`) with a time limit and a 4 GB address
-space limit. Outcomes: ``clean`` (exit 2, one message, no traceback), ``ran`` (exit 0),
-``accepted wrongly`` (exit 0 for a mutation that is invalid by construction), ``traceback``
-(a Python traceback or another exit code), ``hang`` (over the time limit) and ``memory``
-(killed by the memory limit or a MemoryError). Writes ``cases.csv`` (one row per case,
-with the command's last line) and prints the counts.
+space limit. The surfaces of issue 31 (``generated_surfaces.py``) add calibrate (observed
+files, --fit ranges, a 3-million-employee pilot), draws (posteriors and draws through
+`forecast`), folder (results folders read back by `report`, `plot`, `forecast`) and
+optimize (optimization files, cut manifests, damaged journals). Outcomes: ``clean`` (exit
+2, one message, no traceback), ``ran`` (exit 0), ``accepted wrongly`` (exit 0 for a mutation
+that is invalid by construction), ``traceback`` (a Python traceback or another exit code),
+``hang`` (over the time limit), ``memory`` (killed by the memory limit or a MemoryError),
+``disclosed`` (the output shows a planted secret file's marker) and ``wrote outside`` (a
+file outside the case's results folder was changed). Writes ``cases.csv`` (one row per
+case, with the command's last line) and prints the counts.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generated_surfaces as surfaces
 
 ROOT = Path(__file__).resolve().parents[1]
 ADOPTSIM = [sys.executable, "-m", "adoptsim.cli"]
@@ -381,9 +390,18 @@ def run_command(path: Path, folder: Path) -> list[str]:
     return [*ADOPTSIM, "run", str(path), "--runs", "2", "--no-chart", "--out", str(folder / "out")]
 
 
+#: the templates of the surfaces' cases (a run's, a comparison's, a calibration's folder)
+TEMPLATES: dict[str, Path] = {}
+
+
 def run_case(case: dict, folder: Path, timeout: float) -> dict:
     folder.mkdir(parents=True)
-    if case["kind"] == "scenario":
+    if case["kind"] in surfaces.KINDS:
+        try:
+            cmd = surfaces.build(case, folder, TEMPLATES)
+        except subprocess.CalledProcessError as exc:  # the setup itself failed
+            return {"outcome": "traceback", "code": exc.returncode, "last": "setup failed"}
+    elif case["kind"] == "scenario":
         path = folder / "scenario.yaml"
         data = case["text"]
         if isinstance(data, str):
@@ -438,7 +456,11 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
         return {"outcome": "hang", "code": None, "last": ""}
     text = proc.stdout + proc.stderr
     last = (proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines() or [""])[-1]
-    if "MemoryError" in text or proc.returncode in (-9, 137):
+    if "SECRET" in text:
+        outcome = "disclosed"
+    elif case["kind"] in surfaces.KINDS and surfaces.victim_changed(folder):
+        outcome = "wrote outside"
+    elif "MemoryError" in text or proc.returncode in (-9, 137):
         outcome = "memory"
     elif "Traceback" in text or proc.returncode not in (0, 2):
         outcome = "traceback"
@@ -456,6 +478,11 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=600)
     ap.add_argument("--orgs", type=int, default=120)
     ap.add_argument("--experiments", type=int, default=70)
+    ap.add_argument("--calibrate", type=int, default=40)
+    ap.add_argument("--draws", type=int, default=40)
+    ap.add_argument("--folders", type=int, default=40)
+    ap.add_argument("--optimize", type=int, default=16)
+    ap.add_argument("--kinds", default=None, help="Only these kinds (comma-separated).")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
@@ -463,14 +490,21 @@ def main() -> None:
     args = ap.parse_args()
     from adoptsim.strategies import REGISTRY
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(args.seed).spawn(3)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(args.seed).spawn(7)]
     cases = (
         scenario_cases(args.scenarios, streams[0], sorted(REGISTRY))
         + org_cases(args.orgs, streams[1])
         + experiment_cases(args.experiments, streams[2])
+        + surfaces.calibrate_cases(args.calibrate, streams[3])
+        + surfaces.draws_cases(args.draws, streams[4])
+        + surfaces.folder_cases(args.folders, streams[5])
+        + surfaces.optimize_cases(args.optimize, streams[6])
     )
+    if args.kinds:
+        cases = [c for c in cases if c["kind"] in args.kinds.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, cf.ThreadPoolExecutor(args.workers) as pool:
+        TEMPLATES.update(surfaces.templates(Path(tmp)))
         futures = [
             pool.submit(run_case, c, Path(tmp) / f"case{i:04d}", args.timeout)
             for i, c in enumerate(cases)
@@ -483,11 +517,12 @@ def main() -> None:
             w.writerow(
                 [c["kind"], c["what"][:120], c["invalid"], o["outcome"], o["code"], o["last"]]
             )
-    order = ["clean", "ran", "accepted wrongly", "traceback", "hang", "memory"]
-    print(f"{'kind':<12}{'tried':>7}" + "".join(f"{o:>18}" for o in order))
-    for kind in ("scenario", "org", "graphml", "experiment"):
+    order = ["clean", "ran", "accepted wrongly", "traceback", "hang", "memory", "disclosed",
+             "wrote outside"]  # fmt: skip
+    print(f"{'kind':<12}{'tried':>7}" + "".join(f"{o:>17}" for o in order))
+    for kind in ("scenario", "org", "graphml", "experiment", *surfaces.KINDS):
         got = [o["outcome"] for c, o in zip(cases, outcomes, strict=True) if c["kind"] == kind]
-        print(f"{kind:<12}{len(got):>7}" + "".join(f"{got.count(o):>18}" for o in order))
+        print(f"{kind:<12}{len(got):>7}" + "".join(f"{got.count(o):>17}" for o in order))
     print(f"cases: {args.out / 'cases.csv'}")
 
 

@@ -124,6 +124,7 @@ def page(browser, server):
     context.route("**/*", route)
     pg = context.new_page()
     pg.set_default_timeout(WAIT_MS)
+    sync_api.expect.set_options(timeout=WAIT_MS)  # a run on a loaded machine takes over 5 s
     pg.goto(server)
     pg.get_by_text("Strategy library").wait_for()
     yield pg
@@ -258,3 +259,33 @@ def test_dropped_file_opens_through_the_strict_reader(page, tmp_path):
     sync_api.expect(error).to_contain_text("weeks")
     sync_api.expect(error).to_contain_text("duplicate")
     sync_api.expect(pg.locator(".run")).to_be_disabled()
+
+
+PASSWD = Path("/etc/passwd")
+
+
+@pytest.mark.skipif(not PASSWD.is_file(), reason="no /etc/passwd on this machine")
+def test_a_scenario_naming_a_file_outside_the_folder_shows_none_of_it(page, tmp_path):
+    """Uploaded or typed, a scenario naming /etc/passwd (organization, draws, extends) is
+    refused as naming a file outside the folder, and no line of the file reaches the
+    page."""
+    pg = page
+    lines = [ln for ln in PASSWD.read_text(errors="replace").splitlines() if ln.strip()]
+    editor = pg.locator(".scenario-editor textarea")
+    error = pg.locator(".scenario-editor .editor-error")
+    uploads = {
+        "org.yaml": "name: org\norganization:\n  employees: /etc/passwd\n",
+        "draws.yaml": "name: draws\ncalibration:\n  draws: ../../../../../etc/passwd\n",
+    }
+    for name, text in uploads.items():
+        pg.evaluate(DROP, [name, text])
+        sync_api.expect(error).to_contain_text("outside the scenarios' folder")
+        sync_api.expect(pg.locator(".run")).to_be_disabled()
+        content = pg.content()
+        assert not any(line in content for line in lines)
+    editor.fill("name: typed\nextends: /etc/passwd\n")
+    editor.blur()
+    sync_api.expect(error).to_contain_text("outside the scenarios' folder")
+    content = pg.content()
+    assert not any(line in content for line in lines)
+    _shot(pg, tmp_path / "7_outside.png")

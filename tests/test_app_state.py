@@ -188,3 +188,31 @@ def test_a_missing_or_mismatched_solara_assets_is_named(monkeypatch):
     assert "solara-assets 1.58.2 does not match solara 1.64.0" in workshop._assets_problem()
     del versions["solara-assets"]
     assert "pip install solara-assets==1.64.0" in workshop._assets_problem()
+
+
+def test_the_app_reads_no_file_outside_its_folder(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (tmp_path / "outside.csv").write_text("employee_id,manager_id\nSECRET-1,\n")
+    (folder / "base.yaml").write_text("name: base\nweeks: 12\nruns: 2\n")
+    state = AppState({}, None, root=folder)
+    state.open_upload(b"name: up\norganization:\n  employees: ../outside.csv\n")
+    assert state.error is not None and "outside the scenarios' folder" in state.error
+    assert "SECRET" not in state.error
+    state.open_file(tmp_path / "outside.csv")
+    assert "outside the scenarios' folder" in state.error
+    state.open_file(folder / "base.yaml")
+    assert state.error is None and state.scenario.weeks == 12
+    state.edit_text("name: x\nextends: ../outside.csv\n")
+    assert "outside the scenarios' folder" in state.error
+
+
+def test_a_report_that_cannot_be_made_is_a_message_not_an_exception(state):
+    """A long description does not fit the PDF's page: the HTML report is still made and
+    the PDF's reason is a message (it escaped the button's handler before)."""
+    long = SMALL.replace("name: small", "name: small\ndescription: '" + "word " * 2000 + "'")
+    state.edit_text(long)
+    assert state.error is None
+    state.run()
+    out = state.reports(["html", "pdf"])
+    assert list(out) == ["html"] and "does not fit on one page" in state.report_error

@@ -100,7 +100,7 @@ def test_a_proposal_range_no_kernel_can_hit_is_refused_not_looped_forever():
     from adoptsim.calibration.abc import Generation, perturb
 
     last = Generation(np.array([[0.0], [1.0]]), np.array([0.5, 0.5]), np.zeros(2), 1.0, 1.0, 2)
-    with pytest.raises(ValueError, match="widen the --fit ranges"):
+    with pytest.raises(InputError, match="widen the --fit ranges"):
         perturb(last, 10, np.array([[5.0, 5.0 + 1e-12]]), np.eye(1) * 1e-6,
                 np.random.default_rng(1))  # fmt: skip
 

@@ -170,9 +170,13 @@ def test_best_yaml_reproduces_its_figures_with_adoptsim_run(tmp_path, wide_conso
     assert best["cost"] <= 20000
 
 
-def test_best_yaml_of_an_uncertain_search_repeats_its_figures_as_it_is(tmp_path, wide_console):
-    """With an uncertainty, best.yaml names the search's draws (one row per replicate) and
-    its runs and seed: `adoptsim run best.yaml` alone gives the best plan's figures."""
+def test_best_yaml_of_an_uncertain_search_repeats_its_figures_and_draws_more(
+    tmp_path, wide_console
+):
+    """With an uncertainty, best.yaml carries its ranges, runs and seed: `adoptsim run
+    best.yaml` alone gives the best plan's figures, and with more runs its first rows are
+    the search's and the others are drawn too (a replicate's draw depends on the seed and
+    its index only)."""
     path = write(
         tmp_path,
         name="uncertain_plan",
@@ -198,10 +202,16 @@ def test_best_yaml_of_an_uncertain_search_repeats_its_figures_as_it_is(tmp_path,
     assert summary["sustained_share"].mean() == pytest.approx(best["sustained_share"], abs=1e-12)
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["per_replicate"]["behavior.w_social"] == draws["behavior.w_social"].tolist()
-    (out / "uncertainty_draws.csv").write_text("behavior.w_social\n0.1\n")
-    short = cli.invoke(app, ["run", str(out / "best.yaml"), "--out", str(tmp_path / "short"),
-                             "--no-chart"])  # fmt: skip
-    assert short.exit_code == 2 and "1 rows of draws for 5 runs" in short.output
+    more = cli.invoke(app, ["run", str(out / "best.yaml"), "--out", str(tmp_path / "more"),
+                            "--no-chart", "--runs", "12"])  # fmt: skip
+    assert more.exit_code == 0, more.output
+    many = json.loads((tmp_path / "more" / "manifest.json").read_text())["per_replicate"]
+    values = many["behavior.w_social"]
+    assert len(values) == 12 and values[:5] == draws["behavior.w_social"].tolist()
+    assert len(set(values)) == 12 and all(0.05 <= v <= 0.3 for v in values)
+    longer = json.loads((tmp_path / "more" / "summary.json").read_text())["replicates"]
+    first = pd.DataFrame(longer)["sustained_share"].iloc[:5]
+    assert first.tolist() == pytest.approx(summary["sustained_share"].tolist(), abs=1e-12)
 
 
 def _trials(table: pd.DataFrame) -> pd.DataFrame:

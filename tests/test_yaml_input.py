@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,26 @@ def test_octal_looking_numbers_are_refused(tmp_path):
         load_scenario(f)
     assert "line 2" in str(e.value)
     assert load_scenario(write(tmp_path, "name: s\nweeks: 12\nseed: 0\n", "ok.yaml")).weeks == 12
+
+
+def test_alias_bomb_within_the_alias_limit_is_refused_before_it_is_built(tmp_path):
+    # 10 levels of 10 aliases: 100 aliases (the limit), 10**10 values once expanded
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for k in range(1, 11):
+        lines.append(f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 10) + "]")
+    text = "name: bomb\nstrategies:\n  - type: training\n    x:\n" + "".join(
+        f"      {line}\n" for line in lines
+    )
+    f = write(tmp_path, text)
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match="values once its aliases are expanded"):
+        load_scenario(f)
+    assert time.perf_counter() - start < 5
+
+
+def test_a_long_duplicate_key_is_quoted_cut_short(tmp_path):
+    key = "k" * 500
+    f = write(tmp_path, f"{key}: 1\n{key}: 2\n")
+    with pytest.raises(ScenarioError, match="duplicate key") as e:
+        load_scenario(f)
+    assert key not in str(e.value) and len(str(e.value)) < 300

@@ -43,7 +43,11 @@ def new_state() -> AppState:
     """A session's state: the scenarios of the server's folder, its scenario opened."""
     folder = os.environ.get(ENV_FOLDER)
     initial = os.environ.get(ENV_SCENARIO)
-    return AppState(scenario_files(folder) if folder else {}, Path(initial) if initial else None)
+    return AppState(
+        scenario_files(folder) if folder else {},
+        Path(initial) if initial else None,
+        root=Path(folder) if folder else None,
+    )
 
 
 def markdown_table(rows: list[dict[str, str]]) -> str:
@@ -389,7 +393,7 @@ def TakeAwayPanel(state: AppState, version: int):
     reports = prepared[1] if prepared[0] == version else {}  # the plan or run changed
 
     def prepare() -> None:
-        set_prepared((version, {fmt: state.report(fmt) for fmt in MIME}))
+        set_prepared((version, state.reports(MIME)))
 
     with solara.Card("Take away", classes=["take-away"]):
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
@@ -398,6 +402,8 @@ def TakeAwayPanel(state: AppState, version: int):
                 solara.Button("prepare the report", on_click=prepare, classes=["prepare"])
             for fmt, data in reports.items():
                 Download(data, state.file_name(f"_report.{fmt}"), f"report ({fmt})", MIME[fmt])
+        if state.report_error and prepared[0] == version:
+            Message(f"The report could not be prepared: {state.report_error}", "error")
         solara.Markdown("Each chart has its PNG download below it.")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +67,15 @@ def _renamed(result: Result, name: str) -> Result:
 class AppState:
     """One user's session: the scenario text, the plan, runs, plan A and the comparison."""
 
-    def __init__(self, choices: dict[str, Path] | None = None, initial: Path | None = None):
+    def __init__(
+        self,
+        choices: dict[str, Path] | None = None,
+        initial: Path | None = None,
+        root: Path | None = None,
+    ):
         self.choices: dict[str, Path] = dict(choices or {})
+        #: the folder every file a scenario names must lie in (None: anywhere)
+        self.root: Path | None = Path(root) if root is not None else None
         self.source: Path | None = None
         self.text = ""
         self.data: dict[str, Any] = {}
@@ -78,6 +85,8 @@ class AppState:
         #: the last plan edit that was refused, and why
         self.plan_error: str | None = None
         self.run_error: str | None = None
+        #: why the report could not be prepared
+        self.report_error: str | None = None
         self.result: Result | None = None
         self.pinned: Result | None = None
         self.comparison: Comparison | None = None
@@ -104,7 +113,7 @@ class AppState:
         """Open a scenario file: its data (``extends`` resolved) becomes the text."""
         path = Path(path)
         try:
-            data = read_scenario_data(path)
+            data = read_scenario_data(path, root=self.root)
         except AdoptsimError as exc:
             self.error = str(exc)
             return
@@ -128,7 +137,7 @@ class AppState:
         """Take the editor's text: the scenario when it is valid, else the error."""
         self.text = text
         try:
-            scenario = scenario_from_text(text, self.source)
+            scenario = scenario_from_text(text, self.source, root=self.root)
         except AdoptsimError as exc:
             self.error = str(exc)
             return
@@ -141,7 +150,7 @@ class AppState:
         """Make ``data`` the scenario if it is valid; else keep the plan and return why."""
         text = to_yaml(data)
         try:
-            scenario = scenario_from_text(text, self.source)
+            scenario = scenario_from_text(text, self.source, root=self.root)
         except AdoptsimError as exc:
             self.plan_error = str(exc)
             return self.plan_error
@@ -363,6 +372,18 @@ class AppState:
         with tempfile.TemporaryDirectory() as folder:
             path = report.pdf(source, Path(folder) / "report.pdf")
             return path.read_bytes()
+
+    def reports(self, formats: Iterable[str]) -> dict[str, bytes]:
+        """The report in each format that can be made; :attr:`report_error` says why one
+        could not (a PDF whose page the plan does not fit, ...)."""
+        out: dict[str, bytes] = {}
+        self.report_error = None
+        for fmt in formats:
+            try:
+                out[fmt] = self.report(fmt)
+            except AdoptsimError as exc:
+                self.report_error = f"{fmt}: {exc}"
+        return out
 
     def file_name(self, suffix: str) -> str:
         """A download's file name: the scenario's name with ``suffix``."""

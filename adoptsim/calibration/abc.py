@@ -27,6 +27,8 @@ from typing import Protocol
 
 import numpy as np
 
+from adoptsim.errors import InputError
+
 #: the batch simulator: particles (P x D, prior scale) -> distances (P x K): one per
 #: independent replicate of each particle
 Simulate = Callable[[np.ndarray], np.ndarray]
@@ -123,32 +125,38 @@ def kernel_covariance(particles: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return cov + floor * np.eye(len(cov))
 
 
-#: proposal rounds of one perturbation before giving up (a kernel that keeps leaving the
-#: prior's range: a range far narrower than the population's spread)
-MAX_PROPOSAL_ROUNDS = 1000
-
-
 def perturb(
     last: Generation, n: int, bounds: np.ndarray, cov: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """``n`` proposals inside ``bounds``: a particle of ``last`` by weight, moved by the
-    Gaussian kernel (proposals outside the prior are drawn again, at most
-    MAX_PROPOSAL_ROUNDS times: then a ValueError)."""
+    Gaussian kernel (proposals outside the prior are drawn again, at most MAX_PROPOSALS
+    per particle: then an InputError)."""
     out = np.empty((0, len(bounds)))
     chol = np.linalg.cholesky(cov)
-    for _ in range(MAX_PROPOSAL_ROUNDS):
-        if len(out) >= n:
-            return out[:n]
+    proposed = 0
+    while len(out) < n:
+        if proposed >= MAX_PROPOSALS * n:
+            raise_few_inside(len(out), proposed)
         k = 2 * (n - len(out))
+        proposed += k
         picks = rng.choice(len(last.particles), size=k, p=last.weights)
         moved = last.particles[picks] + rng.standard_normal((k, len(bounds))) @ chol.T
         inside = np.all((moved >= bounds[:, 0]) & (moved <= bounds[:, 1]), axis=1)
         out = np.vstack([out, moved[inside]])
-    if len(out) >= n:
-        return out[:n]
-    raise ValueError(
-        f"the ABC kernel could not propose {n} particles inside the prior's range in "
-        f"{MAX_PROPOSAL_ROUNDS} rounds: widen the --fit ranges"
+    return out[:n]
+
+
+#: most proposals per particle needed before the kernel is judged unable to hit the prior
+MAX_PROPOSALS = 1000
+
+
+def raise_few_inside(inside: int, proposed: int) -> None:
+    """The error of a prior range that the kernel's proposals (almost) never hit."""
+    raise InputError(
+        f"only {inside:,} of {proposed:,} proposed particles fell inside the prior ranges: a "
+        "range is too narrow for its parameter (or a log range too close to 0); widen the "
+        "--fit ranges or fit fewer parameters",
+        source="--fit",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +20,10 @@ from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.persons import read_persons
 from adoptsim.calibration.result import FIT_TABLE, Calibration
 from adoptsim.errors import InputError
-from adoptsim.runs.folders import atomic_folder
-from adoptsim.runs.result import Result
+from adoptsim.files import MAX_BYTES, read_text
+from adoptsim.runs.draws import scenario_file
+from adoptsim.runs.folders import CHECKSUMS, atomic_folder, verify
+from adoptsim.runs.result import MANIFEST, Result
 from adoptsim.runs.runner import build_org, run
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.viz import save_charts
@@ -59,7 +62,7 @@ def observed_of(scenario: Scenario) -> Observed | None:
     if scenario.source is None:
         return None
     path = Path(scenario.source).parent / Path(scenario.calibration.posterior).parent / FIT_TABLE
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
         return None
     try:
         t = pd.read_csv(path, keep_default_na=False)
@@ -71,6 +74,39 @@ def observed_of(scenario: Scenario) -> Observed | None:
     except (ValueError, KeyError, OSError, pd.errors.ParserError):
         return None
     return Observed(table, str(path))
+
+
+def calibration_folder(scenario: Scenario) -> Path | None:
+    """The folder of the posterior a calibrated scenario names, checked against its
+    checksums (None for a posterior outside a calibration's folder); an InputError for a
+    scenario without a calibration to draw from."""
+    section = scenario.calibration
+    if section is None or not (section.posterior or section.draws or section.uncertainty):
+        raise InputError(
+            "has no calibration to forecast from (no calibration.posterior): run `adoptsim "
+            "calibrate` and forecast its calibrated.yaml, or use `adoptsim run` for a run "
+            "with the scenario's own parameters",
+            source=str(scenario.source or scenario.name),
+        )
+    if not section.posterior:
+        return None
+    folder = scenario_file(scenario, section.posterior).parent
+    if not (folder / CHECKSUMS).exists():
+        return None
+    verify(folder)
+    return folder
+
+
+def pilot_employees(folder: Path | None) -> int | None:
+    """The size of the organization a calibration's folder was fitted on, if recorded."""
+    if folder is None or not (folder / MANIFEST).is_file():
+        return None
+    try:
+        info = json.loads(read_text(folder / MANIFEST))
+        value = info["calibration"]["employees"]
+    except (json.JSONDecodeError, KeyError, TypeError, InputError):
+        return None
+    return value if isinstance(value, int) and value > 0 else None
 
 
 def forecast(
@@ -87,9 +123,17 @@ def forecast(
     and write what ``run`` writes plus ``forecast.png``."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    pilot = calibration_folder(scenario)
     if weeks is not None:
         scenario = scenario.with_changes(weeks=int(weeks))
     result = run(scenario, runs=runs, seed=seed, **run_options)
+    employees = pilot_employees(pilot)
+    if employees and result.organizations and result.organizations[0].n != employees:
+        result.manifest.setdefault("warnings", []).append(
+            f"the posterior was fitted on an organization of {employees:,} employees and "
+            f"this forecast runs {result.organizations[0].n:,}: it assumes the fitted "
+            "behaviour carries over to the larger (or smaller) organization"
+        )
     observed = observed_of(scenario)
     with atomic_folder(folder, overwrite) as tmp:
         result.write(tmp)

@@ -27,7 +27,14 @@ from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.persons import read_any
 from adoptsim.calibration.point import optimize_fit
 from adoptsim.calibration.result import METHODS, Calibration
-from adoptsim.calibration.spec import FitParameter, FitPrior, check_fit, parse_fit
+from adoptsim.calibration.spec import (
+    FitParameter,
+    FitPrior,
+    check_calibration_memory,
+    check_fit,
+    parse_fit,
+    simulations_of,
+)
 from adoptsim.errors import InputError
 from adoptsim.execute import Mapper, ThreadEvaluator, as_evaluator, batch_size
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
@@ -61,6 +68,7 @@ def calibrate(
     period_weeks: int | None = None,
     max_simulations: int | None = None,
     through: int | None = None,
+    max_memory: int | None = None,
 ) -> Calibration:
     """Fit ``fit`` (FitParameters or ``PATH=LO:HI[:log][:normal(MU,SD)]`` texts) to
     ``observed`` (a file or an :class:`Observed`) and return the :class:`Calibration`. What
@@ -92,7 +100,13 @@ def calibrate(
     params = [f if isinstance(f, FitParameter) else parse_fit(f) for f in given]
     if params:
         check_fit(scenario, params)
+    sims = simulations_of(method, population or section.population, trials or section.trials)
+    generated = scenario.organization.generate
+    if generated is not None:  # before the organization is built
+        check_calibration_memory(scenario, generated.employees, sims, replicates, workers,
+                                 max_memory)  # fmt: skip
     org = build_org(scenario, seed)
+    check_calibration_memory(scenario, org.n, sims, replicates, workers, max_memory)
     if not isinstance(observed, Observed):
         observed = read_any(observed, org, scenario.weeks // k, through)
     if not params:
@@ -123,6 +137,7 @@ def calibrate(
         executor=runner.name,
         period_weeks=k,
         default_fit=not given,
+        employees=org.n,
     )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError, did_you_mean
+from adoptsim.files import read_text
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS
 from adoptsim.org.records import decimal_number
 
@@ -74,11 +75,8 @@ def read_observed(
     header = [h.strip() for h in rows[0]]
     body = [r for r in rows[1:] if any(c.strip() for c in r)]
     by_dept = "department" in header
+    check_header(header, source)
     columns = _series_columns(header, source, by_dept)
-    if "week" not in header:
-        raise ObservedError(
-            f"no `week` column (the columns are: {', '.join(header)})", source=source
-        )
     w, d = header.index("week"), header.index("department") if by_dept else None
     records = []
     for n, row in enumerate(body, start=2):
@@ -102,14 +100,27 @@ def read_observed(
 
 
 def _text(path: Path, source: str) -> str:
-    if not path.is_file():
-        raise ObservedError("no such file (or not a regular file)", source=source)
-    if path.stat().st_size > MAX_BYTES:
-        raise ObservedError(f"larger than {MAX_BYTES:,} bytes", source=source)
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ObservedError(f"not UTF-8 text (byte {exc.start})", source=source) from None
+    return read_text(path, MAX_BYTES, ObservedError, source)
+
+
+def _cut(text: str) -> str:
+    """A cell or column of the file, quoted and cut short for a message."""
+    shown = repr(text)
+    return shown if len(shown) <= 40 else shown[:36] + "...'"
+
+
+def check_header(header: list[str], source: str) -> None:
+    """A header with one ``week`` column and at most one ``department``; without a
+    ``week`` column the file is not an observed-data file and nothing of it is quoted."""
+    if "week" not in header:
+        raise ObservedError(
+            "no `week` column in the first line: not an observed-data file (its first line "
+            "names week and the observed series, e.g. week,active_share)",
+            source=source,
+        )
+    for name in ("week", "department"):
+        if header.count(name) > 1:
+            raise ObservedError(f"the column {name} appears twice", source=source)
 
 
 def _series_columns(header: list[str], source: str, by_dept: bool) -> dict[int, str]:
@@ -123,7 +134,7 @@ def _series_columns(header: list[str], source: str, by_dept: bool) -> dict[int, 
         if series not in allowed:
             scope = "per department" if by_dept else "allowed"
             raise ObservedError(
-                f"unknown series {name!r}{did_you_mean(name, names)}; {scope}: "
+                f"unknown series {_cut(name)}{did_you_mean(name, names)}; {scope}: "
                 f"{', '.join(allowed)} (or the count with the stem alone, e.g. active)",
                 source=source,
             )
@@ -142,10 +153,10 @@ def _week(cell: str, n: int, weeks: int, source: str) -> int:
     try:
         value = decimal_number(cell)
     except ValueError:
-        raise ObservedError(f"row {n}: week {cell!r} is not a number", source=source) from None
+        raise ObservedError(f"row {n}: week {_cut(cell)} is not a number", source=source) from None
     if not value.is_integer() or not 1 <= value <= weeks:
         raise ObservedError(
-            f"row {n}: week {cell!r} is not a whole week from 1 to the scenario's {weeks}",
+            f"row {n}: week {_cut(cell)} is not a whole week from 1 to the scenario's {weeks}",
             source=source,
         )
     return int(value)
@@ -157,7 +168,7 @@ def _size(dept: str, employees: int, sizes: dict[str, int] | None, n: int, sourc
     if sizes is None or dept not in sizes:
         known = ", ".join(sizes or {})
         raise ObservedError(
-            f"row {n}: unknown department {dept!r}{did_you_mean(dept, sizes or {})}; the "
+            f"row {n}: unknown department {_cut(dept)}{did_you_mean(dept, sizes or {})}; the "
             f"organization's: {known}",
             source=source,
         )
@@ -169,7 +180,7 @@ def _share(cell: str, column: str, size: int, n: int, source: str) -> float:
         value = decimal_number(cell)
     except ValueError:
         raise ObservedError(
-            f"row {n}, column {column}: {cell!r} is not a number", source=source
+            f"row {n}, column {column[:40]}: {_cut(cell)} is not a number", source=source
         ) from None
     if column.endswith("_share"):
         if not 0.0 <= value <= 1.0:

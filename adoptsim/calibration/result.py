@@ -57,6 +57,8 @@ class Calibration:
     executor: str = "threads"
     period_weeks: int = 1
     default_fit: bool = False
+    #: the size of the organization fitted on (0: not known)
+    employees: int = 0
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -240,6 +242,7 @@ class Calibration:
             "executor": self.executor,
             "fit": [f.text() for f in self.fit],
             "observed_file": self.observed.source,
+            "employees": int(self.employees),
         }
         if self.search is not None:
             manifest["calibration"]["trials"] = len(self.search.trials)

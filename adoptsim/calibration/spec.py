@@ -10,7 +10,14 @@ import numpy as np
 
 from adoptsim.errors import InputError, ScenarioError
 from adoptsim.org.records import decimal_number
-from adoptsim.runs.runner import FIXED_PER_RUN
+from adoptsim.runs.budget import (
+    EVENT_BYTES,
+    EVENTS_PER_PERSON,
+    Estimate,
+    check_memory,
+    estimate_run,
+)
+from adoptsim.runs.runner import BATCH_ELEMENTS, FIXED_PER_RUN, default_workers
 from adoptsim.scenario import Scenario, locate, with_overrides
 from adoptsim.scenario.paths import PathError
 
@@ -137,6 +144,12 @@ def check_fit(scenario: Scenario, fit: list[FitParameter], flag: str = "--fit") 
                 f"{f.text()}: the organization, horizon and run settings cannot be fitted",
                 source=flag,
             )
+        if isinstance(value, int) and math.floor(f.high) < math.ceil(f.low):
+            raise InputError(
+                f"{f.text()}: {f.path} is a whole number and no whole number lies between "
+                f"{f.low:g} and {f.high:g}; give a range that holds one",
+                source=flag,
+            )
         for end in (f.low, f.high):
             try:
                 with_overrides(scenario, {f.path: int(end) if isinstance(value, int) else end})
@@ -167,3 +180,42 @@ class FitPrior:
         """The sum of each parameter's log density."""
         particles = np.atleast_2d(particles)
         return sum(p.log_density(particles[:, j]) for j, p in enumerate(self.params))
+
+
+def calibration_estimate(
+    scenario: Scenario,
+    employees: int,
+    simulations: int,
+    replicates: int,
+    workers: int | None = None,
+) -> Estimate:
+    """The memory and time a calibration of ``simulations`` particles (each ``replicates``
+    simulated pilots) on ``employees`` is expected to take: the organization and one batch
+    per worker in flight (a calibration keeps curves, not events)."""
+    workers = default_workers() if workers is None else max(1, workers)
+    runs = max(1, simulations * replicates)
+    est = estimate_run(employees, runs, scenario.weeks, workers, BATCH_ELEMENTS)
+    events = EVENT_BYTES * EVENTS_PER_PERSON * employees * runs
+    what = f"{employees:,} employees x {runs:,} simulated pilots x {scenario.weeks:,} weeks"
+    return Estimate(int(est.memory - events), est.seconds, what)
+
+
+def check_calibration_memory(
+    scenario: Scenario,
+    employees: int,
+    simulations: int,
+    replicates: int,
+    workers: int | None = None,
+    max_memory: int | None = None,
+) -> Estimate:
+    """:func:`calibration_estimate`, refused (an InputError naming the knobs) when it needs
+    more memory than ``max_memory`` (default: what the machine has available)."""
+    est = calibration_estimate(scenario, employees, simulations, replicates, workers)
+    check_memory(est, max_memory, knobs="--workers, --replicates")
+    return est
+
+
+def simulations_of(method: str, population: int, trials: int) -> int:
+    """Particles simulated at once by a calibration: a generation's proposals (ABC) or a
+    trial (a point fit)."""
+    return population if method == "abc" else 1

@@ -19,6 +19,7 @@ from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import summary_table
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.execute import EXECUTORS, Evaluator, make_evaluator
+from adoptsim.files import check_writable
 from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
 
@@ -108,6 +109,7 @@ def calibrate_cmd(
     workers: Workers = None,
     scheduler: Scheduler = None,
     overwrite: Overwrite = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Fit scenario parameters to a pilot's observed weeks (ABC-SMC) and write the posterior,
     the fit and a calibrated scenario."""
@@ -116,6 +118,8 @@ def calibrate_cmd(
             check_method(method)
         spec = load_scenario(scenario)
         folder = check_target(out_dir or Path("results") / f"{spec.name}-fit", overwrite)
+        check_writable(folder)  # before a long fit, not after it
+        limit = ui.memory_limit(max_memory)
         evaluator = _evaluator(executor, workers, scheduler)
         with ui.err.status("calibrating") as status:
             cal = calibrate(
@@ -133,6 +137,7 @@ def calibrate_cmd(
                 progress=_progress(status),
                 through=through,
                 period_weeks=period_weeks,
+                max_memory=limit,
             )
             status.update("simulating the fit")
             save_calibration(cal, folder, overwrite, workers=workers)
@@ -189,7 +194,7 @@ def _posterior_table(cal) -> Table:
     for path, p in s["parameters"].items():
         prior = f"{p['prior'][0]:g}–{p['prior'][1]:g}" + (" (log)" if p["log_prior"] else "")
         interval = [] if point else [f"{p['low']:.4g}–{p['high']:.4g}"]
-        table.add_row(path, prior, f"{p['median']:.4g}", *interval)
+        table.add_row(escape(path), prior, f"{p['median']:.4g}", *interval)
     return table
 
 
@@ -230,6 +235,7 @@ def forecast_cmd(
         folder = check_target(out_dir or Path("results") / f"{spec.name} forecast", overwrite)
         if through is not None and observed is None:
             raise InputError("--through goes with --observed", source="--through")
+        check_writable(folder)
         n = (spec.runs if observed is None else 500) if runs is None else runs
         total = n * (weeks or spec.weeks)
         with ui.progress_bar() as bar:
@@ -246,5 +252,7 @@ def forecast_cmd(
         raise ui.fail(exc) from None
     except KeyboardInterrupt:
         raise ui.interrupted(f"nothing was written to {folder}; run the command again") from None
+    for warning in result.manifest.get("warnings", []):
+        ui.err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     ui.out.print(summary_table(result))
     ui.out.print(f"forecast written to [bold]{escape(str(folder))}[/] (forecast.png, curves, ...)")

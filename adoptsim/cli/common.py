@@ -86,8 +86,8 @@ def _group() -> None:
     pass
 
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 def fail(exc: AdoptsimError) -> typer.Exit:
@@ -169,6 +169,7 @@ def progress_bar(unit: str = "replicate-weeks", rate: bool = False) -> Progress:
 
 
 def cell_text(v: Any) -> str:
+    """A table cell: a number shown short, any other value as text (never markup)."""
     if isinstance(v, float):
         return f"{v:.4g}"
-    return str(v)
+    return escape(str(v))

@@ -14,6 +14,7 @@ from adoptsim.cli import common as ui
 from adoptsim.cli.common import MaxMemory, Overwrite, app
 from adoptsim.cli.tables import comparison_tables
 from adoptsim.errors import AdoptsimError, InputError
+from adoptsim.files import writable_target, write_file
 from adoptsim.runs.compare import (
     Comparison,
     check_rank_by,
@@ -172,8 +173,11 @@ def plot_cmd(
             source.result(plan)  # names the plans when unknown
         chosen = kind or plots.default_kinds(source)
         week_list = parse_weeks(weeks)
-        target = writable_folder(out_dir or folder / "charts")
-        target.mkdir(parents=True, exist_ok=True)
+        target = writable_target(writable_folder(out_dir or folder / "charts"))
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot make {target} ({exc.strerror})", source="--out") from None
         written = []
         for k in chosen:
             try:
@@ -184,11 +188,12 @@ def plot_cmd(
                 ui.err.print(f"[yellow]skipped[/] {k}: {escape(str(exc))}", highlight=False)
                 continue
             for stem, fig in figures:
-                written.append(plots.save(fig, target / f"{stem}.{fmt}", dpi=dpi))
+                path = target / f"{stem}.{fmt}"
+                written.append(write_file(path, lambda tmp, f=fig: plots.save(f, tmp, dpi=dpi)))
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     for path in written:
-        ui.out.print(f"wrote {path}", highlight=False)
+        ui.out.print(f"wrote {escape(str(path))}", highlight=False)
 
 
 @app.command("report")
@@ -214,4 +219,4 @@ def report_cmd(
         report.write(source, path, fmt=fmt, question=question)
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
-    ui.out.print(f"wrote {path}", highlight=False)
+    ui.out.print(f"wrote {escape(str(path))}", highlight=False)

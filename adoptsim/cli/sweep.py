@@ -220,7 +220,7 @@ def analyze_cmd(
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     heading = (
-        f"{exp.name}: {exp.design} design, {manifest.get('points')} points x "
+        f"{escape(exp.name)}: {exp.design} design, {manifest.get('points')} points x "
         f"{exp.replicates} runs, seed {exp.seed}"
     )
     limit = 60
@@ -230,7 +230,7 @@ def analyze_cmd(
         wide = wide_summary(result.summary[result.summary.metric.isin(shown)], exp.names)
         table = Table(title=f"{heading} — mean (90 % of runs)", title_justify="left")
         for col in wide.columns:
-            table.add_column(str(col), justify="left" if col in exp.names else "right")
+            table.add_column(escape(str(col)), justify="left" if col in exp.names else "right")
         for _, row in wide.iterrows():
             table.add_row(*[ui.cell_text(v) for v in row])
         ui.out.print(table)
@@ -252,10 +252,14 @@ def analyze_cmd(
         for c in ("metric", "parameter", *cols):
             t.add_column(c, justify="left" if c in ("metric", "parameter") else "right")
         for _, r in frame[frame.metric.isin(shown)].iterrows():
-            t.add_row(r["metric"], r["parameter"], *[f"{r[c]:.3f}" for c in cols])
+            t.add_row(
+                escape(str(r["metric"])),
+                escape(str(r["parameter"])),
+                *[f"{r[c]:.3f}" for c in cols],
+            )
         ui.out.print(t)
     for note in result.notes:
-        ui.err.print(f"[yellow]note[/]: {note}", highlight=False)
+        ui.err.print(f"[yellow]note[/]: {escape(str(note))}", highlight=False)
     target = out_dir or folder / "analysis"
     ui.out.print(
         f"tables and {len(result.charts)} charts written to [bold]{escape(str(target))}[/]"

@@ -16,7 +16,15 @@ from matplotlib.figure import Figure
 
 from adoptsim.errors import ScenarioError
 from adoptsim.execute import Evaluator
+from adoptsim.files import check_writable, writable_target
 from adoptsim.optimize.cost import check_budget
+from adoptsim.optimize.folder import (
+    LOCK,
+    check_journal,
+    damaged_journal,
+    read_manifest,
+    search_lock,
+)
 from adoptsim.optimize.spec import Optimization, OptimizeError, load_optimization
 from adoptsim.optimize.study import (
     JOURNAL,
@@ -32,6 +40,8 @@ from adoptsim.optimize.study import (
     suggest,
     trials_table,
     uncertainty_draws,
+    uncertainty_posterior,
+    uncertainty_ranges,
 )
 from adoptsim.runs.compare import METRICS as COMPARED
 from adoptsim.runs.compare import Comparison, compare
@@ -81,13 +91,23 @@ def optimize(
     draws = uncertainty_draws(opt)
     check_uncertainty(opt, draws)
     runner = runner or plan_runner(evaluator, workers)
-    folder = writable_folder(Path(out))
-    _open_folder(folder, opt, resume)
-    repair_journal(folder / JOURNAL)
-    study = _study(opt, folder)
-    _search(study, opt, trials, draws, runner, progress)
-    table = trials_table(study, opt)
-    write_outputs(opt, table, folder, workers)
+    folder = writable_target(writable_folder(Path(out)))
+    check_writable(folder / JOURNAL)
+    try:
+        with search_lock(folder):
+            _open_folder(folder, opt, resume)
+            repair_journal(folder / JOURNAL)
+            check_journal(folder / JOURNAL)
+            study = _study(opt, folder)
+            _search(study, opt, trials, draws, runner, progress)
+            table = trials_table(study, opt)
+            write_outputs(opt, table, folder, workers)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        raise OptimizeError(
+            f"cannot write in the folder ({exc.strerror or type(exc).__name__}); the trials "
+            "done so far are kept: free space and run the command again to resume",
+            source=str(folder),
+        ) from None
     return table
 
 
@@ -119,14 +139,17 @@ def _study(opt: Optimization, folder: Path) -> Any:
     from optuna.storages.journal import JournalFileBackend
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL)))
-    return optuna.create_study(
-        study_name=opt.name,
-        storage=storage,
-        sampler=make_sampler(opt, 0),
-        directions=[o.direction for o in opt.objectives],
-        load_if_exists=True,
-    )
+    try:
+        storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL)))
+        return optuna.create_study(
+            study_name=opt.name,
+            storage=storage,
+            sampler=make_sampler(opt, 0),
+            directions=[o.direction for o in opt.objectives],
+            load_if_exists=True,
+        )
+    except (AssertionError, KeyError, TypeError, ValueError, IndexError, AttributeError):
+        raise damaged_journal(folder / JOURNAL, "an operation of the journal is damaged") from None
 
 
 def _search(
@@ -223,8 +246,10 @@ def _run_batch(
             trial.set_user_attr(k, sc[k])
         if "same_as" in sc:
             trial.set_user_attr("same_as", sc["same_as"])
-        trial.set_user_attr("constraint", sc["cost"] - budget)
-        trial.set_constraint("budget", sc["cost"] - budget)
+        # a cost that is not a finite number (it overflowed) makes the plan infeasible
+        excess = sc["cost"] - budget if np.isfinite(sc["cost"]) else float("inf")
+        trial.set_user_attr("constraint", excess)
+        trial.set_constraint("budget", excess)
         study.tell(trial, [sc[o.metric] for o in opt.objectives])
     return failed
 
@@ -232,8 +257,8 @@ def _run_batch(
 def _open_folder(folder: Path, opt: Optimization, resume: bool) -> None:
     manifest = folder / MANIFEST
     digest = opt.content_hash()
-    if manifest.is_file():
-        old = json.loads(manifest.read_text())
+    if manifest.exists() or manifest.is_symlink():
+        old = read_manifest(manifest) if resume else {}
         if not resume:
             (folder / JOURNAL).unlink(missing_ok=True)
         elif old.get("optimization_hash") != digest:
@@ -242,7 +267,7 @@ def _open_folder(folder: Path, opt: Optimization, resume: bool) -> None:
                 "of this one); use --overwrite to start over, or --out for another folder",
                 source=str(folder),
             )
-    elif folder.exists() and any(folder.iterdir()):
+    elif folder.exists() and any(p.name != LOCK for p in folder.iterdir()):
         raise OptimizeError(
             "this folder holds files that are not an optimization; give a new or empty folder",
             source=str(folder),
@@ -284,9 +309,17 @@ def best_yaml(opt: Optimization, row: pd.Series, folder: Path) -> str:
     data["runs"], data["seed"] = opt.replicates, opt.seed
     data["strategies"] = plan["strategies"]
     draws = uncertainty_draws(opt)
-    if draws:  # the search's draws, one row per replicate, so that a run repeats its figures
+    if draws:  # the search's draws, one row per replicate, for the record
         pd.DataFrame(draws).to_csv(folder / DRAWS, index=False)
-        data["calibration"] = {"draws": DRAWS}
+    calibration: dict[str, Any] = {}
+    post = uncertainty_posterior(opt)
+    if post is not None:
+        calibration["posterior"] = os.path.relpath(post.resolve(), folder.resolve())
+    ranges = uncertainty_ranges(opt)
+    if ranges:
+        calibration["uncertainty"] = {p: {"low": lo, "high": hi} for p, (lo, hi) in ranges.items()}
+    if calibration:  # replicate r draws as the search's replicate r did; more runs draw more
+        data["calibration"] = calibration
     return yaml.safe_dump(data, sort_keys=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,7 +50,17 @@ class Range(StrictNumbers):
                 f"an empty range: low ({self.low:g}) must be below high ({self.high:g}); for "
                 "one value, put it under `fixed`"
             )
+        if self.integer and math.floor(self.high) < math.ceil(self.low):
+            raise ValueError(
+                f"no whole number lies between {self.low:g} and {self.high:g} (integer: true); "
+                "give a range that holds one"
+            )
         return self
+
+    @property
+    def whole_range(self) -> tuple[int, int]:
+        """The lowest and highest whole numbers in the range (``integer: true``)."""
+        return math.ceil(self.low), math.floor(self.high)
 
 
 class Lever(StrictNumbers):

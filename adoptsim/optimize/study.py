@@ -19,11 +19,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from adoptsim import rng as rngmod
 from adoptsim.errors import InputError, ScenarioError
 from adoptsim.execute import Evaluator, scenario_jobs, scenario_summaries
 from adoptsim.optimize.spec import Optimization, OptimizeError, Range
-from adoptsim.runs.draws import posterior_draws
+from adoptsim.runs.draws import posterior_draws, uniform_draws
 from adoptsim.runs.runner import replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
 from adoptsim.scenario.paths import merged, nested
@@ -32,25 +31,44 @@ JOURNAL = "journal.log"
 
 
 def uncertainty_draws(opt: Optimization) -> dict[str, np.ndarray] | None:
-    """Each replicate's uncertain parameters, the same for every trial."""
+    """Each replicate's uncertain parameters, the same for every trial: replicate ``r``'s
+    draw depends on the search's seed and ``r`` only (:mod:`adoptsim.runs.draws`)."""
     if not opt.uncertainty:
         return None
     draws: dict[str, np.ndarray] = {}
-    rng = rngmod.stream(opt.seed, rngmod.SHARED, "uncertainty")
-    for path, spec in opt.uncertainty.items():
+    post = uncertainty_posterior(opt)
+    if post is not None:
+        draws.update(posterior_draws(opt.base, opt.replicates, opt.seed, post))
+    ranges = uncertainty_ranges(opt)
+    if ranges:
+        draws.update(uniform_draws(ranges, opt.replicates, opt.seed))
+    return draws
+
+
+def uncertainty_posterior(opt: Optimization) -> Path | None:
+    """The posterior CSV the uncertainty names, relative to the optimization file."""
+    spec = (opt.uncertainty or {}).get("posterior")
+    if spec is None:
+        return None
+    post = Path(str(spec))
+    if not post.is_absolute() and opt.source is not None:
+        post = opt.source.parent / post
+    return post
+
+
+def uncertainty_ranges(opt: Optimization) -> dict[str, tuple[float, float]]:
+    """The uncertain paths drawn in a range, and their ranges."""
+    out = {}
+    for path, spec in (opt.uncertainty or {}).items():
         if path == "posterior":
-            post = Path(str(spec))
-            if not post.is_absolute() and opt.source is not None:
-                post = opt.source.parent / post
-            draws.update(posterior_draws(opt.base, opt.replicates, opt.seed, post))
-        elif isinstance(spec, Range):
-            draws[path] = rng.uniform(spec.low, spec.high, opt.replicates)
-        else:
+            continue
+        if not isinstance(spec, Range):
             raise OptimizeError(
                 f"uncertainty {path}: give {{low: .., high: ..}} (or posterior: CSV)",
                 source=str(opt.source),
             )
-    return draws
+        out[path] = (spec.low, spec.high)
+    return out
 
 
 def plan_scenario(opt: Optimization, choices: dict[str, Any]) -> Scenario:
@@ -86,7 +104,7 @@ def suggest(trial: Any, opt: Optimization) -> dict[str, Any]:
         for path, dom in lever.settings.items():
             name = f"{i}.{path}"
             if isinstance(dom, Range) and dom.integer:
-                choices[name] = trial.suggest_int(name, int(dom.low), int(dom.high))
+                choices[name] = trial.suggest_int(name, *dom.whole_range)
             elif isinstance(dom, Range):
                 choices[name] = trial.suggest_float(name, dom.low, dom.high)
             else:
@@ -98,11 +116,13 @@ def score(summary: pd.DataFrame, weeks: int, opt: Optimization) -> dict[str, flo
     """Each objective's value for a plan from its runs' ``summary`` (one row per replicate):
     the mean over runs, or the pessimist's quantile (low for what is maximised, high for
     what is minimised); and its mean cost. A run that never reaches a week-metric counts as
-    ``weeks + 1``."""
+    ``weeks + 1``; any other infinite value (a cost that overflows, a cost per adopter
+    without adopters) stays infinite: the worst value, never replaced by a number."""
     out: dict[str, float] = {"cost": float(summary["cost"].mean())}
     for o in opt.objectives:
         v = summary[o.metric].to_numpy(dtype=float)
-        v = np.where(np.isinf(v), weeks + 1, v)
+        if o.metric.startswith("weeks_to_"):
+            v = np.where(np.isposinf(v), weeks + 1, v)
         if opt.robustness == "mean":
             out[o.metric] = float(np.mean(v))
         else:
@@ -204,7 +224,7 @@ def _valid_plan(opt: Optimization, i: int, choices: dict[str, Any], what: str | 
 
 def _values(dom: Range | list[Any]) -> list[Any]:
     if isinstance(dom, Range):
-        return [int(dom.low), int(dom.high)] if dom.integer else [dom.low, dom.high]
+        return list(dom.whole_range) if dom.integer else [dom.low, dom.high]
     return list(dom)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adoptsim.errors import InputError
+from adoptsim.files import write_file
 from adoptsim.report.content import Report
 from adoptsim.report.html_page import html
 from adoptsim.report.pdf_page import pdf
@@ -26,8 +27,7 @@ def write(
     fmt = (fmt or path.suffix.lstrip(".") or "html").lower()
     if fmt not in ("html", "pdf"):
         raise InputError(f"unknown report format {fmt!r}; allowed: html, pdf", source=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":
-        path.write_text(html(source, question), encoding="utf-8")
-        return path
-    return pdf(source, path, question)
+        page = html(source, question).encode("utf-8")
+        return write_file(path, lambda tmp: tmp.write_bytes(page))
+    return write_file(path, lambda tmp: pdf(source, tmp, question))

@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError
+from adoptsim.files import confined
 from adoptsim.runs import metrics
-from adoptsim.runs.folders import save_whole
+from adoptsim.runs.folders import read_comparison, save_whole, verify
 from adoptsim.runs.result import Result
 from adoptsim.runs.runner import run
 from adoptsim.scenario import Scenario, load_scenario
@@ -212,16 +213,12 @@ class Comparison:
                 f"no {COMPARISON} here: not a folder written by `adoptsim compare`",
                 source=str(folder),
             )
-        try:
-            info = json.loads(path.read_text())
-            plans = info["plans"]
-            rank_by = info.get("rank_by", DEFAULT_RANK_BY)
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError(f"unreadable comparison file ({exc})", source=str(path)) from None
+        verify(folder)
+        plans, rank_by = read_comparison(path, METRICS, DEFAULT_RANK_BY)
         results = []
-        for entry in plans:
-            r = Result.load(folder / entry["folder"])
-            r.manifest["plan"] = entry["name"]
+        for name, sub in plans:
+            r = Result.load(confined(folder, sub, source=str(path), what="a plan's folder"))
+            r.manifest["plan"] = name
             results.append(r)
         return cls.from_results(results, rank_by=rank_by)
 

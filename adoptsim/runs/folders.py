@@ -12,16 +12,18 @@ check it with :func:`verify` and name any file that is missing or changed.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from adoptsim.errors import InputError
+from adoptsim.files import confined, digest, read_text, writable_target
 
 CHECKSUMS = "checksums.sha256"
 #: charts and reports are drawn from the data again at will: not listed
@@ -29,7 +31,9 @@ UNLISTED_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 #: files that mark a folder as adoptsim's results (a run, a comparison, a sweep)
 RESULT_MARKERS = ("manifest.json", "comparison.json")
 INCOMPLETE = ".incomplete"
-_CHUNK = 1 << 20
+#: the largest checksums list read (a folder lists a few dozen files)
+MAX_LISTING = 1 << 20
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def is_result_folder(folder: Path) -> bool:
@@ -55,9 +59,10 @@ def check_target(folder: str | Path, overwrite: bool = False, flag: str = "--out
     """``folder`` as the destination of a new result, or an InputError that says why not.
 
     Allowed: a new folder, an empty one, or (with ``overwrite``) one that holds adoptsim
-    results. A file, a path under a file, or a folder holding other files is refused.
+    results. A file, a path under a file, a symbolic link or a folder holding other files is
+    refused.
     """
-    folder = writable_folder(folder, flag)
+    folder = writable_target(writable_folder(folder, flag), flag)
     if not folder.exists() or not any(folder.iterdir()):
         return folder
     if not is_result_folder(folder):
@@ -82,16 +87,30 @@ def atomic_folder(folder: str | Path, overwrite: bool = False) -> Iterator[Path]
     is left as it was.
     """
     folder = check_target(folder, overwrite)
-    folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}{INCOMPLETE}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
     try:
         yield tmp
         write_checksums(tmp)
         _replace(tmp, folder)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _unwritable(folder, exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _unwritable(folder: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot write the results in {folder} ({exc.strerror or type(exc).__name__}); "
+        "nothing was written: free space or give another folder",
+        source="--out",
+    )
 
 
 def _replace(tmp: Path, folder: Path) -> None:
@@ -108,21 +127,13 @@ def _replace(tmp: Path, folder: Path) -> None:
 
 def file_digest(path: Path) -> str:
     """The SHA-256 of a file's bytes, in hex."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(_CHUNK):
-            h.update(block)
-    return h.hexdigest()
+    return digest(path)
 
 
 def write_checksums(folder: Path) -> None:
     """``checksums.sha256`` in ``folder`` and in each result folder below it."""
-    for d in sorted({folder, *(p.parent for p in folder.rglob("manifest.json"))}):
-        files = sorted(
-            p
-            for p in d.rglob("*")
-            if p.is_file() and p.name != CHECKSUMS and p.suffix not in UNLISTED_SUFFIXES
-        )
+    for d in sorted({folder, *(p.parent for p in data_files(folder) if p.name == "manifest.json")}):
+        files = data_files(d)
         lines = [f"{file_digest(p)}  {p.relative_to(d).as_posix()}\n" for p in files]
         (d / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
 
@@ -130,33 +141,95 @@ def write_checksums(folder: Path) -> None:
 def verify(folder: str | Path) -> None:
     """Check the files of a results folder against its ``checksums.sha256``.
 
-    A folder without the file (written by an earlier adoptsim) is accepted as it is.
-    Raises an InputError naming the first missing or changed file.
+    Every name listed must stay in the folder (no absolute path, no ``..``, no symbolic
+    link), be a regular file and match its checksum; every data file in the folder must be
+    listed (a file added later is not read as a result). A folder without the list
+    (written by an earlier adoptsim) is accepted as it is. Raises an InputError naming the
+    first file at fault.
     """
     folder = Path(folder)
     listing = folder / CHECKSUMS
-    if not listing.is_file():
+    if not listing.exists() and not listing.is_symlink():
         return
-    try:
-        lines = listing.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InputError("is not a list of checksums (not text)", source=str(listing)) from None
-    for n, line in enumerate(lines, start=1):
-        digest, sep, name = line.partition("  ")
-        if not sep or len(digest) != 64:
+    if listing.is_symlink():
+        raise InputError("is a symbolic link, not a list of checksums", source=str(listing))
+    text = read_text(listing, MAX_LISTING, source=str(listing))
+    listed: set[str] = set()
+    for n, line in enumerate(text.splitlines(), start=1):
+        digest_text, sep, name = line.partition("  ")
+        if not sep or not _HEX64.fullmatch(digest_text):
             raise InputError(f"line {n} is not '<sha256>  <file>'", source=str(listing))
-        path = folder / name
-        if not path.is_file():
+        path = confined(folder, name, source=str(listing), what=f"the file of line {n}")
+        if path.is_symlink() or not path.is_file():
             raise InputError(
-                f"{name} is missing from this results folder; rerun the command that wrote it",
+                f"{_shown(name)} is missing from this results folder (or not a regular file); "
+                "rerun the command that wrote it",
                 source=str(folder),
             )
-        if file_digest(path) != digest:
+        if file_digest(path) != digest_text:
             raise InputError(
-                f"{name} was changed or damaged after it was written (its checksum does not "
-                "match checksums.sha256); rerun the command that wrote it",
+                f"{_shown(name)} was changed or damaged after it was written (its checksum "
+                "does not match checksums.sha256); rerun the command that wrote it",
                 source=str(folder),
             )
+        listed.add(path.relative_to(folder).as_posix())
+    for path in data_files(folder):
+        name = path.relative_to(folder).as_posix()
+        if name not in listed:
+            raise InputError(
+                f"{_shown(name)} is not in checksums.sha256: it was added after the results "
+                "were written; remove it or rerun the command",
+                source=str(folder),
+            )
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The files of ``folder`` (and its sub-folders, symbolic links not followed) that its
+    checksums list: all but charts, reports and the list itself."""
+    out = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not (Path(top) / d).is_symlink()]
+        for name in files:
+            path = Path(top) / name
+            if name != CHECKSUMS and path.suffix not in UNLISTED_SUFFIXES:
+                out.append(path)
+    return sorted(out)
+
+
+def _shown(name: str) -> str:
+    """A file name from a results folder, cut short for a message."""
+    return name if len(name) <= 80 else name[:77] + "..."
+
+
+def read_comparison(
+    path: Path, metrics: Iterable[str], default: str
+) -> tuple[list[tuple[str, str]], str]:
+    """The plans (name, folder) and the ranking metric (one of ``metrics``, ``default`` when
+    absent) of a ``comparison.json``; an InputError for anything else."""
+    bad = InputError(
+        "not a comparison file written by `adoptsim compare` (cut or changed); rerun the "
+        "comparison",
+        source=str(path),
+    )
+    try:
+        info = json.loads(read_text(path, source=str(path)))
+    except (json.JSONDecodeError, RecursionError):
+        raise bad from None
+    plans = info.get("plans") if isinstance(info, dict) else None
+    if not isinstance(plans, list) or not plans:
+        raise bad
+    out = []
+    for entry in plans:
+        if not isinstance(entry, dict):
+            raise bad
+        name, sub = entry.get("name"), entry.get("folder")
+        if not isinstance(name, str) or not isinstance(sub, str):
+            raise bad
+        out.append((name, sub))
+    rank_by = info.get("rank_by", default)
+    if rank_by not in set(metrics):
+        raise bad
+    return out, rank_by
 
 
 def save_whole(write: Callable[[Path], Any], folder: str | Path, overwrite: bool) -> Path:

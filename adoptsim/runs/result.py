@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError
+from adoptsim.files import MAX_RESULT_BYTES
 from adoptsim.org import Organization
 from adoptsim.runs import metrics
 from adoptsim.runs import organizations as orgfile
@@ -213,10 +214,14 @@ _MISSING = object()
 def _read(path: Path, reader, default: Any = _MISSING) -> Any:
     """``reader(path)``, ``default`` when the file is absent (older folders), or an
     InputError naming the file."""
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         if default is _MISSING:
             raise InputError(f"{path.name} is missing from this results folder", source=str(path))
         return default
+    if path.is_symlink() or not path.is_file():
+        raise InputError("not a regular file (a link, a FIFO or a device)", source=str(path))
+    if path.stat().st_size > MAX_RESULT_BYTES:
+        raise InputError(f"larger than {MAX_RESULT_BYTES:,} bytes", source=str(path))
     try:
         return reader(path)
     except InputError:

@@ -27,8 +27,10 @@ from pydantic import (
 
 import adoptsim.strategies  # noqa: F401  (registers the strategies)
 from adoptsim.errors import ScenarioError, StrictNumbers, describe_errors
+from adoptsim.files import inside
 from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import SALT_FILE, OrganizationSpec
+from adoptsim.scenario.reading import NOT_A_BASE, OUTSIDE, check_confined, holds, scenario_shaped
 from adoptsim.scenario.yaml_input import read_yaml, read_yaml_text
 from adoptsim.strategies.base import REGISTRY, StrategyParams, parse_params
 
@@ -137,6 +139,21 @@ class LegacySpec(StrictNumbers):
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _.,=+()-]{0,99}")
 
 
+class UncertainRange(StrictNumbers):
+    """A parameter each replicate draws uniformly between ``low`` and ``high``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UncertainRange:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) must not be above high ({self.high:g})")
+        return self
+
+
 class CalibrationRef(StrictNumbers):
     """A calibration in the scenario file: what to fit to which observed weeks (read by
     ``adoptsim calibrate``), and the posterior it gave (written into ``calibrated.yaml``)."""
@@ -153,6 +170,12 @@ class CalibrationRef(StrictNumbers):
         description="CSV of each replicate's own parameter values (relative to the scenario "
         "file): one column per parameter path, row r for replicate r, used as they are (an "
         "optimization's uncertainty draws, so that `best.yaml` reruns the search's figures).",
+    )
+    uncertainty: dict[str, UncertainRange] | None = Field(
+        None,
+        description="Parameter paths each replicate draws uniformly in `{low, high}` (an "
+        "optimization's uncertainty, in its `best.yaml`); replicate r's draw depends on the "
+        "seed and r only, so more runs repeat the first ones and draw more.",
     )
     observed: str | None = Field(
         None, description="Observed weeks CSV for `adoptsim calibrate` (relative to the file)."
@@ -296,8 +319,8 @@ class Scenario(StrictNumbers):
 _WHAT = "a scenario is a mapping of keys (name, weeks, strategies, ...)"
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    return read_yaml(path, ScenarioError, _WHAT)
+def _read_yaml(path: Path, quote: bool = True) -> dict[str, Any]:
+    return read_yaml(path, ScenarioError, _WHAT, quote=quote)
 
 
 #: mappings keyed by the user's own names: a child's mapping replaces the parent's whole
@@ -342,9 +365,23 @@ def _other_source(base: dict[str, Any], over: dict[str, Any]) -> bool:
 MAX_EXTENDS = 20
 
 
-def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The scenario's raw data with ``extends`` applied (base files resolved recursively)."""
-    path = _resolved(Path(path), str(path))
+def read_scenario_data(
+    path: Path, _chain: tuple[Path, ...] = (), root: Path | None = None
+) -> dict[str, Any]:
+    """The scenario's raw data with ``extends`` applied (base files resolved recursively).
+
+    With ``root``, the file, its bases and the files it names must lie in that folder."""
+    return _layers(Path(path), _chain, root)[0]
+
+
+def _layers(
+    path: Path, _chain: tuple[Path, ...], root: Path | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The scenario's data with ``extends`` applied, and the file's own data."""
+    source = str(path)
+    if root is not None and not inside(path, root):
+        raise ScenarioError(OUTSIDE, source=source if not _chain else str(_chain[-1]))
+    path = _resolved(path, source)
     if path in _chain:
         cycle = " -> ".join(str(p.name) for p in (*_chain, path))
         raise ScenarioError(f"`extends` forms a cycle: {cycle}", source=str(path))
@@ -352,10 +389,18 @@ def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
         raise ScenarioError(
             f"more than {MAX_EXTENDS} files in the `extends` chain", source=str(path)
         )
-    return _extended(_read_yaml(path), path, _chain)
+    own = _read_yaml(path, quote=not _chain)
+    if _chain and not scenario_shaped(own, Scenario):
+        raise ScenarioError(NOT_A_BASE, source=str(_chain[-1]), where="extends")
+    data = _extended(dict(own), path, _chain, root)
+    if root is not None:
+        check_confined(data, path.parent, root, str(path), FILE_SETTINGS)
+    return data, own
 
 
-def _extended(data: dict[str, Any], path: Path, _chain: tuple[Path, ...]) -> dict[str, Any]:
+def _extended(
+    data: dict[str, Any], path: Path, _chain: tuple[Path, ...], root: Path | None = None
+) -> dict[str, Any]:
     """``data`` (the scenario file ``path``'s) on top of the base it ``extends``, if any."""
     base_ref = data.pop("extends", None)
     if base_ref is None:
@@ -366,6 +411,8 @@ def _extended(data: dict[str, Any], path: Path, _chain: tuple[Path, ...]) -> dic
             source=str(path),
             where="extends",
         )
+    if root is not None and not inside(path.parent / base_ref, root):
+        raise ScenarioError(OUTSIDE, source=str(path), where="extends")
     base_path = _resolved(path.parent / base_ref, str(path))
     if not base_path.exists():
         raise ScenarioError(
@@ -373,7 +420,7 @@ def _extended(data: dict[str, Any], path: Path, _chain: tuple[Path, ...]) -> dic
             source=str(path),
             where="extends",
         )
-    base = _rebased(read_scenario_data(base_path, (*_chain, path)), base_path.parent)
+    base = _rebased(_layers(base_path, (*_chain, path), root)[0], base_path.parent)
     return merge_extends(base, data)
 
 
@@ -417,46 +464,60 @@ def _resolved(path: Path, source: str) -> Path:
         ) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load, resolve ``extends`` and validate a scenario file."""
+def load_scenario(path: str | Path, root: str | Path | None = None) -> Scenario:
+    """Load, resolve ``extends`` and validate a scenario file (with ``root``: the file, its
+    bases and the files it names must lie in that folder)."""
     path = Path(path)
-    data = read_scenario_data(path)
-    scenario = validate_scenario(data, source=str(path))
+    data, own = _layers(path, (), Path(root) if root is not None else None)
+    scenario = validate_scenario(data, source=str(path), own=own)
     scenario._source = path.resolve()
     return scenario
 
 
-def scenario_from_text(text: str, source: str | Path | None = None) -> Scenario:
+def scenario_from_text(
+    text: str, source: str | Path | None = None, root: str | Path | None = None
+) -> Scenario:
     """Validate scenario YAML ``text`` as :func:`load_scenario` validates a file (the same
     strict reader and limits). ``source`` is the file the text stands for: ``extends`` and
-    relative paths resolve against its folder (without it, ``extends`` is an error)."""
+    relative paths resolve against its folder (without it, ``extends`` is an error). With
+    ``root`` (the app's folder), every file the text names must lie in that folder."""
     label = str(source) if source is not None else "<text>"
-    data = read_yaml_text(text, label, ScenarioError, _WHAT)
+    own = read_yaml_text(text, label, ScenarioError, _WHAT)
+    folder = Path(source).parent if source is not None else Path.cwd()
     if source is None:
-        if "extends" in data:
+        if "extends" in own:
             raise ScenarioError(
                 "`extends` needs the scenario's folder: open the file instead",
                 source=label,
                 where="extends",
             )
+        data = dict(own)
     else:
         path = _resolved(Path(source), label)
-        data = _extended(data, path, ())
-    scenario = validate_scenario(data, source=label)
+        data = _extended(dict(own), path, (), Path(root) if root is not None else None)
+    if root is not None:
+        check_confined(data, folder, Path(root), label, FILE_SETTINGS)
+    scenario = validate_scenario(data, source=label, own=own)
     if source is not None:
         scenario._source = Path(source).resolve()
     return scenario
 
 
-def validate_scenario(data: dict[str, Any], source: str | None = None) -> Scenario:
-    """Validate scenario data, turning schema errors into one readable ScenarioError."""
+def validate_scenario(
+    data: dict[str, Any], source: str | None = None, own: dict[str, Any] | None = None
+) -> Scenario:
+    """Validate scenario data, turning schema errors into one readable ScenarioError.
+
+    ``own``: the data the file itself holds (without its bases); a message quotes a key or
+    a value only where it comes from the file itself."""
     try:
         scenario = Scenario.model_validate(data)
     except ScenarioError as exc:
         exc.source = exc.source or source
         raise
     except ValidationError as exc:
-        lines = describe_errors(exc, Scenario)
+        quote = None if own is None else (lambda loc: holds(own, loc) or not holds(data, loc))
+        lines = describe_errors(exc, Scenario, quote=quote)
         raise ScenarioError(
             "invalid scenario:\n  - " + "\n  - ".join(lines), source=source
         ) from None

@@ -1,9 +1,11 @@
 """The strict YAML reader of every file a user writes by hand (scenarios, experiments).
 
-Safe loading only (no Python tags), a regular file of at most :data:`MAX_BYTES` in UTF-8,
-no duplicate keys, at most :data:`MAX_DEPTH` levels of nesting and :data:`MAX_ALIASES`
-aliases (an alias bomb cannot grow memory). Every problem is the caller's error type naming
-the file and, where known, the line; messages never quote the file's contents.
+Safe loading only (no Python tags), a regular file of at most :data:`MAX_BYTES` in UTF-8
+(read by :mod:`adoptsim.files`), no duplicate keys, at most :data:`MAX_DEPTH` levels of
+nesting, :data:`MAX_ALIASES` aliases and :data:`MAX_VALUES` values once aliases are expanded
+(counted on the parsed nodes before anything is built, so an alias bomb costs neither time
+nor memory). Every problem is the caller's error type naming the file and, where known, the
+line; messages quote at most the offending key or value, cut short.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import yaml
 from yaml.events import AliasEvent
 
 from adoptsim.errors import InputError
+from adoptsim.files import read_bytes
 
 #: largest file read (a scenario or experiment is a few kilobytes)
 MAX_BYTES = 5_000_000
@@ -23,6 +26,10 @@ MAX_BYTES = 5_000_000
 MAX_DEPTH = 40
 #: most aliases (``*name``) in one file
 MAX_ALIASES = 100
+#: most values (scalars, lists and mappings) once every alias is expanded
+MAX_VALUES = 1_000_000
+#: longest key or value quoted in a message
+QUOTED = 40
 
 
 #: integers that YAML 1.1 reads as octal (``012`` is 10), which nobody writing a week means
@@ -63,8 +70,8 @@ class StrictLoader(yaml.SafeLoader):
         text = str(node.value).replace("_", "")
         if _OCTAL_LOOKING.fullmatch(text):
             raise _Problem(
-                f"{node.value!r} reads as an octal number in YAML: write it without the leading "
-                "zero (or quote it for text)",
+                f"{_quoted(node.value)} reads as an octal number in YAML: write it without the "
+                "leading zero (or quote it for text)",
                 node.start_mark.line + 1,
             )
         _refuse_other_bases(node)
@@ -84,9 +91,31 @@ class StrictLoader(yaml.SafeLoader):
             except TypeError:
                 raise _Problem("a mapping key must be a plain value", line) from None
             if key in seen:
-                raise _Problem(f"duplicate key {key!r} (first at line {seen[key]})", line)
+                raise _Problem(f"duplicate key {_quoted(key)} (first at line {seen[key]})", line)
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
+
+
+def _quoted(value: object) -> str:
+    """``value`` as quoted in a message, cut to :data:`QUOTED` characters."""
+    text = repr(value)
+    return text if len(text) <= QUOTED else text[: QUOTED - 4] + "...'"
+
+
+def _expanded(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` holds once every alias is expanded (an alias is the same
+    node object as its anchor, so each distinct node is counted once and reused)."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = 1  # a node cannot contain itself past the depth limit
+        if isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(_expanded(child, sizes) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total = 1 + sum(_expanded(k, sizes) + _expanded(v, sizes) for k, v in node.value)
+        else:
+            total = 1
+        sizes[key] = min(total, 2 * MAX_VALUES)
+    return sizes[key]
 
 
 def _refuse_other_bases(node: yaml.ScalarNode) -> None:
@@ -98,28 +127,23 @@ def _refuse_other_bases(node: yaml.ScalarNode) -> None:
         kind = "base-60"
     if kind is not None:
         raise _Problem(
-            f"{node.value!r} reads as a {kind} number in YAML: write the number in decimal "
+            f"{_quoted(node.value)} reads as a {kind} number in YAML: write the number in decimal "
             "(or quote it for text)",
             node.start_mark.line + 1,
         )
 
 
-def read_yaml(path: Path, error: type[InputError], what: str) -> dict[str, Any]:
+def read_yaml(path: Path, error: type[InputError], what: str, quote: bool = True) -> dict[str, Any]:
     """The mapping in the YAML file ``path``; ``error`` for any problem (``what``: "a
-    scenario is a mapping of keys (...)", for a file that holds something else)."""
+    scenario is a mapping of keys (...)", for a file that holds something else). Without
+    ``quote`` (a file the user did not name, such as a base scenario), a message names the
+    line of a problem and not its key or value."""
     source = str(path)
     try:
-        if not path.is_file():
-            found = "file not found" if not path.exists() else "not a regular file"
-            raise error(found, source=source)
-        if path.stat().st_size > MAX_BYTES:
-            raise error(f"larger than {MAX_BYTES:,} bytes", source=source)
-        text = path.read_bytes().decode("utf-8")
+        text = read_bytes(path, MAX_BYTES, error, source).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text (byte {exc.start})", source=source) from None
-    except OSError as exc:
-        raise error(f"cannot read file ({exc.strerror})", source=source) from None
-    return _mapping(_parse(text, source, error), source, error, what)
+    return _mapping(_parse(text, source, error, quote), source, error, what)
 
 
 def read_yaml_text(text: str, source: str, error: type[InputError], what: str) -> dict[str, Any]:
@@ -138,14 +162,18 @@ def _mapping(data: Any, source: str, error: type[InputError], what: str) -> dict
     return data
 
 
-def _parse(text: str, source: str, error: type[InputError]) -> Any:
+def _parse(text: str, source: str, error: type[InputError], quote: bool = True) -> Any:
     loader = None
     try:
         loader = StrictLoader(text)
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and _expanded(node, {}) > MAX_VALUES:
+            raise _Problem(f"more than {MAX_VALUES:,} values once its aliases are expanded")
+        return None if node is None else loader.construct_document(node)
     except _Problem as exc:
         where = f"line {exc.line}" if exc.line else None
-        raise error(f"not a valid file: {exc.message}", source=source, where=where) from None
+        problem = exc.message if quote else "not a well-formed YAML mapping"
+        raise error(f"not a valid file: {problem}", source=source, where=where) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -23,9 +23,12 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 
 from adoptsim.errors import InputError
+from adoptsim.files import read_text
 from adoptsim.runs.folders import file_digest
+from adoptsim.scenario.yaml_input import read_yaml
 from adoptsim.sweeps.design import Design
 from adoptsim.sweeps.experiment import Experiment
 
@@ -57,7 +60,17 @@ class Store:
     def manifest(self) -> dict[str, Any]:
         """The manifest (empty when none)."""
         path = self.folder / MANIFEST
-        return json.loads(path.read_text()) if path.exists() else {}
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(read_text(path))
+        except (json.JSONDecodeError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            raise InputError(
+                f"{MANIFEST} is cut or damaged; resume or rerun the sweep", source=str(path)
+            )
+        return data
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest atomically."""
@@ -191,8 +204,14 @@ def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame, pd.DataFra
             f"no {MANIFEST} / {EXPERIMENT} here: not a folder written by `adoptsim sweep`",
             source=str(folder),
         )
-    data = yaml.safe_load((folder / EXPERIMENT).read_text())
-    exp = Experiment.model_validate(data)
+    data = read_yaml(folder / EXPERIMENT, InputError, "an experiment is a mapping of keys")
+    try:
+        exp = Experiment.model_validate(data)
+    except ValidationError:
+        raise InputError(
+            f"{EXPERIMENT} was changed after the sweep wrote it; rerun the sweep",
+            source=str(folder / EXPERIMENT),
+        ) from None
     exp._source = None
     design = _read_parquet(folder / DESIGN)
     return exp, design, st.table(), st.manifest()
