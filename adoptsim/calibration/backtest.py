@@ -40,7 +40,7 @@ from adoptsim.execute import SequentialEvaluator, as_evaluator
 from adoptsim.runs.runner import build_org
 from adoptsim.runs.runner import run as run_ensemble
 from adoptsim.scenario import Scenario, load_scenario
-from adoptsim.scenario.schema import CalibrationRef
+from adoptsim.scenario.sections import CalibrationRef
 
 #: the methods of a backtest, adoptsim first
 METHODS = ("adoptsim", *CURVES)

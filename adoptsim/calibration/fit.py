@@ -42,7 +42,7 @@ from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.org import Organization
 from adoptsim.runs.runner import build_org
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
-from adoptsim.scenario.schema import CalibrationRef
+from adoptsim.scenario.sections import CalibrationRef
 
 Progress = Callable[[int, float, float, int], None]
 #: ABC stops, converged, when a generation's tolerance falls by less than this share, or
@@ -101,12 +101,7 @@ def calibrate(
     if params:
         check_fit(scenario, params)
     sims = simulations_of(method, population or section.population, trials or section.trials)
-    generated = scenario.organization.generate
-    if generated is not None:  # before the organization is built
-        check_calibration_memory(scenario, generated.employees, sims, replicates, workers,
-                                 max_memory)  # fmt: skip
-    org = build_org(scenario, seed)
-    check_calibration_memory(scenario, org.n, sims, replicates, workers, max_memory)
+    org = _organization(scenario, seed, (sims, replicates, workers, max_memory))
     if not isinstance(observed, Observed):
         observed = read_any(observed, org, scenario.weeks // k, through)
     if not params:
@@ -124,21 +119,23 @@ def calibrate(
             "max_simulations": max_simulations or section.max_simulations,
         }
         smc, record = _search(method, params, evaluate, seed, budget, progress)
-    return Calibration(
-        scenario=scenario,
-        fit=params,
-        observed=observed,
-        smc=smc,
-        seed=seed,
-        replicates=replicates,
-        seconds=time.perf_counter() - t0,
-        method=method,
-        search=record,
-        executor=runner.name,
-        period_weeks=k,
-        default_fit=not given,
-        employees=org.n,
-    )
+    return Calibration(scenario, params, observed, smc, seed, replicates,
+                       time.perf_counter() - t0, method, record, runner.name, k, not given,
+                       org.n)  # fmt: skip
+
+
+def _organization(scenario: Scenario, seed: int, effort: tuple) -> Organization:
+    """The scenario's organization, its calibration's memory estimated before it is built
+    (when generated) and after (``effort``: simulations at once, replicates, workers, the
+    memory limit)."""
+    sims, replicates, workers, max_memory = effort
+    generated = scenario.organization.generate
+    if generated is not None:
+        check_calibration_memory(scenario, generated.employees, sims, replicates, workers,
+                                 max_memory)  # fmt: skip
+    org = build_org(scenario, seed)
+    check_calibration_memory(scenario, org.n, sims, replicates, workers, max_memory)
+    return org
 
 
 def _search(

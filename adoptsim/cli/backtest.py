@@ -14,7 +14,7 @@ from adoptsim.calibration.backtest import METHODS, backtest, parse_origins
 from adoptsim.calibration.backtest_files import LABELS, save_backtest
 from adoptsim.calibration.fit import check_period_weeks
 from adoptsim.cli import common as ui
-from adoptsim.cli.calibrate import Executor, Scheduler, Workers
+from adoptsim.cli.calibrate import Executor, Fit, Generations, Population, Scheduler, Workers
 from adoptsim.cli.common import Overwrite, app
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.execute import EXECUTORS, make_evaluator
@@ -35,18 +35,8 @@ def _methods(text: str | None) -> tuple[str, ...]:
     return names
 
 
-Fit = Annotated[
-    list[str] | None,
-    typer.Option("--fit", help="PATH=LO:HI[:log][:normal(MU,SD)] (default: the default set)."),
-]
 PeriodWeeks = Annotated[
     int | None, typer.Option("--period-weeks", help="Model weeks per observed period (default 1).")
-]
-Population = Annotated[
-    int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
-]
-Generations = Annotated[
-    int | None, typer.Option("--generations", min=1, max=50, help="Most ABC generations.")
 ]
 
 

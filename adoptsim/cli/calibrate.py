@@ -58,6 +58,20 @@ PeriodWeeks = Annotated[
         "4 for months, 52 for years).",
     ),
 ]
+Fit = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fit",
+        help="PATH=LO:HI[:log][:normal(MU,SD)], repeatable: a parameter and its prior "
+        "(default: the scenario's calibration.fit, else the default fit set).",
+    ),
+]
+Population = Annotated[
+    int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
+]
+Generations = Annotated[
+    int | None, typer.Option("--generations", min=1, max=50, help="Most ABC generations.")
+]
 Through = Annotated[
     int | None,
     typer.Option(
@@ -82,24 +96,13 @@ def calibrate_cmd(
     ] = None,
     through: Through = None,
     period_weeks: PeriodWeeks = None,
-    fit: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--fit",
-            help="PATH=LO:HI[:log], repeatable: a parameter and its prior (default: the "
-            "scenario's calibration.fit).",
-        ),
-    ] = None,
+    fit: Fit = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default results/NAME-fit).")
     ] = None,
     method: Method = None,
-    population: Annotated[
-        int | None, typer.Option("--population", min=20, max=20_000, help="ABC particles.")
-    ] = None,
-    generations: Annotated[
-        int | None, typer.Option("--generations", min=1, max=50, help="ABC generations.")
-    ] = None,
+    population: Population = None,
+    generations: Generations = None,
     trials: Trials = None,
     replicates: Annotated[
         int | None, typer.Option("--replicates", min=1, max=100, help="Replicates per particle.")

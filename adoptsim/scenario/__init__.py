@@ -18,16 +18,14 @@ from adoptsim.scenario.schema import (
     NAME_PATTERN,
     ORGANIZATION_SOURCES,
     REPLACED_MAPPINGS,
-    HabitDistribution,
-    LegacySpec,
     Scenario,
-    ToolSpec,
     load_scenario,
     merge_extends,
     read_scenario_data,
     scenario_from_text,
     validate_scenario,
 )
+from adoptsim.scenario.sections import HabitDistribution, LegacySpec, ToolSpec
 
 __all__ = [
     "NAME_PATTERN",
