@@ -79,7 +79,7 @@ def chart(bt: Backtest, title: str) -> Figure:
             _forecast_panel(ax, bt, origin)
         style.finish(
             fig,
-            f"{bt.settings.get('source', '')} · seeds {bt.settings['seeds']} · "
+            f"{Path(str(bt.settings.get('source', ''))).name} · seeds {bt.settings['seeds']} · "
             f"{bt.settings['runs']} runs per forecast",
             title=title,
             note="adoptsim band: 90 % of runs (first seed); curves: least squares on the same "
