@@ -30,18 +30,7 @@ __all__ = [
 ]
 
 #: the command modules, reachable as attributes (imported on first use)
-_MODULES = (
-    "backtest",
-    "calibrate",
-    "compare",
-    "observe",
-    "optimize",
-    "pilot",
-    "replan",
-    "run",
-    "sweep",
-    "workshop",
-)
+_MODULES = tuple(n for n in __all__ if n not in ("app", "main"))
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -4,8 +4,6 @@ plans a pilot's forecast chooses between and the outcome that matters. Read stri
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,7 +11,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator, model_
 
 from adoptsim.errors import InputError, StrictNumbers, describe_errors
 from adoptsim.model.records import CURVE_COLUMNS
-from adoptsim.optimize.spec import Objective, Range
+from adoptsim.optimize.spec import Objective, OnScenario, Range
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.scenario.schema import folder_name
 from adoptsim.scenario.yaml_input import read_yaml
@@ -87,7 +85,7 @@ class Plan(StrictNumbers):
     strategies: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class PilotStudy(StrictNumbers):
+class PilotStudy(OnScenario, StrictNumbers):
     """The keys of a pilot-design file."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -149,22 +147,6 @@ class PilotStudy(StrictNumbers):
             if dup:
                 raise ValueError(f"{what}: names must differ, repeated: {', '.join(dup)}")
         return self
-
-    @property
-    def base(self) -> Scenario:
-        """The rollout scenario."""
-        assert self._base is not None
-        return self._base
-
-    @property
-    def source(self) -> Path | None:
-        """The file it was read from."""
-        return self._source
-
-    def content_hash(self) -> str:
-        """SHA-256 of the file's settings and the scenario."""
-        blob = json.dumps([self.model_dump(mode="json"), self.base.content_hash()], sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def load_pilots(path: str | Path) -> PilotStudy:

@@ -133,7 +133,28 @@ class Objective(StrictNumbers):
         return "maximize" if self.maximize else "minimize"
 
 
-class Optimization(StrictNumbers):
+class OnScenario:
+    """What a settings file that names a scenario offers: the scenario, the file, and a hash
+    of both (its pydantic class holds ``_source`` and ``_base``)."""
+
+    @property
+    def base(self) -> Scenario:
+        """The base scenario."""
+        assert self._base is not None
+        return self._base
+
+    @property
+    def source(self) -> Path | None:
+        """The file it was read from."""
+        return self._source
+
+    def content_hash(self) -> str:
+        """SHA-256 of the file's settings and the base scenario (what resuming must match)."""
+        blob = json.dumps([self.model_dump(mode="json"), self.base.content_hash()], sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class Optimization(OnScenario, StrictNumbers):
     """The keys of an optimization file."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -178,22 +199,6 @@ class Optimization(StrictNumbers):
 
     _source: Path | None = None
     _base: Scenario | None = None
-
-    @property
-    def base(self) -> Scenario:
-        """The base scenario."""
-        assert self._base is not None
-        return self._base
-
-    @property
-    def source(self) -> Path | None:
-        """The file it was read from."""
-        return self._source
-
-    def content_hash(self) -> str:
-        """SHA-256 of the file's settings and the base scenario (what resuming must match)."""
-        blob = json.dumps([self.model_dump(mode="json"), self.base.content_hash()], sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def load_optimization(path: str | Path) -> Optimization:
