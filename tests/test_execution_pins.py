@@ -38,12 +38,15 @@ POSTERIOR = [
     [0.31009842653320485, 0.03586153982214257, 0.0535135344351986, 0.0040625],
     [0.05034584595410195, 0.06687849895276994, 0.09343818872112034, 0.0033333333333333335],
 ]
-#: the optimization's trials (sustained_share, cost) in trial order
+#: the optimization's trials (sustained_share, cost) in trial order. Pinned again after the
+#: hardening issue made each replicate's uncertainty draw a function of (seed, replicate)
+#: alone (its class 7, a deliberate change of the draws: the costs are the same as before;
+#: the shares were 0.09125, 0.09125, 0.19271, 0.14625 with the old draws)
 TRIALS = [
-    [0.09125, 24000.0],
-    [0.09125, 24000.0],
-    [0.19270833333333331, 31400.0],
-    [0.14625, 30950.0],
+    [0.08854166666666666, 24000.0],
+    [0.08854166666666666, 24000.0],
+    [0.17583333333333334, 31400.0],
+    [0.138125, 30950.0],
 ]
 
 
