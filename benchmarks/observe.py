@@ -20,19 +20,9 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.observe import observed_weeks, read_teams
+from adoptsim.observe.teams import REPORT_COLUMNS
 
-HEADER = [
-    "Report Refresh Date", "User Id", "User Principal Name", "Last Activity Date",
-    "Is Deleted", "Deleted Date", "Assigned Products", "Team Chat Message Count",
-    "Private Chat Message Count", "Call Count", "Meeting Count", "Meetings Organized Count",
-    "Meetings Attended Count", "Ad Hoc Meetings Organized Count",
-    "Ad Hoc Meetings Attended Count", "Scheduled One-time Meetings Organized Count",
-    "Scheduled One-time Meetings Attended Count", "Scheduled Recurring Meetings Organized Count",
-    "Scheduled Recurring Meetings Attended Count", "Audio Duration", "Video Duration",
-    "Screen Share Duration", "Has Other Action", "Urgent Messages", "Post Messages",
-    "Tenant Display Name", "Shared Channel Tenant Display Names", "Reply Messages",
-    "Is Licensed", "Report Period",
-]  # fmt: skip
+HEADER = REPORT_COLUMNS
 START = pd.Timestamp("2026-01-05")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from adoptsim.scenario import Scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the fixture exports of a small invented company (tests/data/exports/generate.py)
+EXPORTS = Path(__file__).parent / "data" / "exports"
 SCENARIOS = ROOT / "scenarios"
 
 SMALL = {
@@ -60,3 +64,20 @@ def wide_console():
     common.out._width = 200
     yield common.out
     common.out._width = saved
+
+
+@pytest.fixture
+def rollout(tmp_path: Path) -> Path:
+    """A copy of the fixture exports (the salt is written beside the scenario)."""
+    folder = tmp_path / "northwind"
+    shutil.copytree(EXPORTS, folder, ignore=shutil.ignore_patterns("*.salt", "generate.py"))
+    return folder
+
+
+def graph_users() -> list[dict]:
+    """Every user of the fixture's Microsoft Graph pages, in page order."""
+    return [
+        u
+        for f in sorted((EXPORTS / "entra").glob("*.json"))
+        for u in json.loads(f.read_text())["value"]
+    ]

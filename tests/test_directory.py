@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from adoptsim.errors import OrganizationError, ScenarioError
 from adoptsim.org import KINDS, ROLES, OrganizationSpec, load_directory, read_salt
 from adoptsim.org.build import build_with_identities
 from adoptsim.scenario import load_scenario
+from tests.conftest import EXPORTS, graph_users
 
-EXPORTS = Path(__file__).parent / "data" / "exports"
 HRIS_COLUMNS = {
     "employee_id": "Employee Number",
     "manager_id": "Manager Employee Number",
@@ -32,24 +31,9 @@ HRIS_COLUMNS = {
 runner = CliRunner()
 
 
-@pytest.fixture
-def rollout(tmp_path: Path) -> Path:
-    folder = tmp_path / "northwind"
-    shutil.copytree(EXPORTS, folder, ignore=shutil.ignore_patterns("*.salt", "generate.py"))
-    return folder
-
-
-def users() -> list[dict]:
-    return [
-        u
-        for f in sorted((EXPORTS / "entra").glob("*.json"))
-        for u in json.loads(f.read_text())["value"]
-    ]
-
-
 def test_graph_pages_give_the_tree_keys_and_roles_by_the_documented_rule(rollout: Path) -> None:
     org, identities = load_directory(rollout / "entra", "entra", rollout / "adoptsim.salt")
-    people = users()
+    people = graph_users()
     assert org.n == len(people) == 60
     assert all(len(k) == 17 and k.startswith("p") for k in org.ids)
     raw = {u["id"] for u in people}
@@ -273,7 +257,7 @@ def test_a_whole_fixture_rollout_writes_no_identity_anywhere(rollout: Path) -> N
         res = runner.invoke(app, args)
         assert res.exit_code == 0, (args[0], res.output)
     secrets = {read_salt(rollout / "adoptsim.salt").hex()}
-    for u in users():
+    for u in graph_users():
         secrets |= {u["userPrincipalName"], u["mail"], u["displayName"], u["id"]}
         if u["jobTitle"]:  # people's last names (first names are words; rooms are sites)
             secrets |= {u["displayName"].split()[-1]}

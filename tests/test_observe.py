@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import gzip
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,21 +18,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from adoptsim.cli import app
+from adoptsim.observe.teams import REPORT_COLUMNS
 from adoptsim.org import read_salt
 from adoptsim.org.keys import hash_keys
+from tests.conftest import EXPORTS, graph_users
 from tests.test_yaml_input import EXAMPLES
 
-EXPORTS = Path(__file__).parent / "data" / "exports"
 START = dt.date(2026, 1, 5)
 runner = CliRunner()
-
-
-@pytest.fixture
-def rollout(tmp_path: Path) -> Path:
-    """A copy of the fixture exports (the salt is written beside the scenario)."""
-    folder = tmp_path / "northwind"
-    shutil.copytree(EXPORTS, folder, ignore=shutil.ignore_patterns("*.salt", "generate.py"))
-    return folder
 
 
 def observe(folder: Path, *args: str, out: str = "people.csv"):
@@ -43,18 +35,10 @@ def observe(folder: Path, *args: str, out: str = "people.csv"):
     )
 
 
-def directory_people() -> list[dict]:
-    return [
-        u
-        for f in sorted((EXPORTS / "entra").glob("*.json"))
-        for u in json.loads(f.read_text())["value"]
-    ]
-
-
 def key_of(folder: Path) -> dict[str, str]:
     """Each directory identity (lower-case upn, mail) -> the person's salted key."""
     salt = read_salt(folder / "adoptsim.salt", create=False)
-    users = directory_people()
+    users = graph_users()
     keys = hash_keys([u["id"] for u in users], salt)
     out = {}
     for u, k in zip(users, keys, strict=True):
@@ -455,3 +439,11 @@ def test_any_generated_export_is_read_or_refused_cleanly(
     )
     assert res.exit_code in (0, 2), (res.output, repr(res.exception))
     assert (res.exit_code == 0) == (folder / "o.csv").exists()
+
+
+def test_the_fixture_teams_report_has_the_columns_the_reader_knows():
+    """The fixture generator writes the real report's columns on its own (an independent
+    copy, so fixtures do not follow the reader); both lists agree."""
+    header = (EXPORTS / "teams").glob("*.csv").__next__().read_text(encoding="utf-8-sig")
+    first = [h.strip('"') for h in header.splitlines()[0].split(",")]
+    assert tuple(first) == REPORT_COLUMNS

@@ -26,6 +26,20 @@ UPN = "User Principal Name"
 #: the last-activity column of the Teams report, and of the Microsoft 365 active users report
 LAST_ACTIVITY = ("Last Activity Date", "Teams Last Activity Date")
 DELETED = "Is Deleted"
+#: every column of the Teams user activity user-detail report as Microsoft 365 writes it
+#: (getTeamsUserActivityUserDetail), in its order: what fixtures and benchmarks write
+REPORT_COLUMNS = (
+    "Report Refresh Date", "User Id", "User Principal Name", "Last Activity Date",
+    "Is Deleted", "Deleted Date", "Assigned Products", "Team Chat Message Count",
+    "Private Chat Message Count", "Call Count", "Meeting Count", "Meetings Organized Count",
+    "Meetings Attended Count", "Ad Hoc Meetings Organized Count",
+    "Ad Hoc Meetings Attended Count", "Scheduled One-time Meetings Organized Count",
+    "Scheduled One-time Meetings Attended Count", "Scheduled Recurring Meetings Organized Count",
+    "Scheduled Recurring Meetings Attended Count", "Audio Duration", "Video Duration",
+    "Screen Share Duration", "Has Other Action", "Urgent Messages", "Post Messages",
+    "Tenant Display Name", "Shared Channel Tenant Display Names", "Reply Messages",
+    "Is Licensed", "Report Period",
+)  # fmt: skip
 
 
 def _hint(header: list[str]) -> str:
