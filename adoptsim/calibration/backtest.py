@@ -97,9 +97,9 @@ def parse_origins(text: str, flag: str = "--origins") -> list[int]:
     return nums
 
 
-def target_series(observed: Observed) -> pd.DataFrame:
-    """The series a backtest scores: ``period`` and ``value`` of the whole organization's
-    ever-tried share if observed, else of its first whole-organization series."""
+def target_series(observed: Observed) -> tuple[str, pd.DataFrame]:
+    """The series a backtest scores, its name and its ``period`` and ``value``: the whole
+    organization's ever-tried share if observed, else its first whole-organization series."""
     t = observed.table[observed.table["department"] == ""]
     if t.empty:
         raise InputError(
@@ -108,7 +108,8 @@ def target_series(observed: Observed) -> pd.DataFrame:
         )
     series = "ever_tried_share" if "ever_tried_share" in set(t["series"]) else t["series"].iloc[0]
     rows = t[t["series"] == series].sort_values("week")
-    return pd.DataFrame({"period": rows["week"].to_numpy(), "value": rows["value"].to_numpy()})
+    table = pd.DataFrame({"period": rows["week"].to_numpy(), "value": rows["value"].to_numpy()})
+    return str(series), table
 
 
 def check_origins(series: pd.DataFrame, origins: Sequence[int], source: str) -> None:
@@ -216,10 +217,8 @@ def backtest(
     org = build_org(scenario, scenario.seed)
     if not isinstance(observed, Observed):
         observed = read_observed(observed, org.n, scenario.weeks // k, department_sizes(org))
-    series = target_series(observed)
+    target, series = target_series(observed)
     check_origins(series, origins, observed.source)
-    name = observed.table.loc[observed.table["department"] == "", "series"]
-    target = "ever_tried_share" if "ever_tried_share" in set(name) else name.iloc[0]
     base = scenario.model_copy(update={"calibration": None})
     base._source = scenario._source
     rows, forecasts, tasks, held = [], [], [], []
