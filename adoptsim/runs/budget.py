@@ -18,8 +18,10 @@ from pathlib import Path
 from adoptsim.errors import InputError
 
 #: bytes of the interpreter with adoptsim and its libraries loaded (measured: 235-245 MB),
-#: and the compiler's while it compiles the loops on a machine's first run (up to 150 MB)
-BASE_BYTES = 400 * 2**20
+#: and the compiler's while it compiles the loops on a machine's first run (up to 150 MB;
+#: a fresh clone's first run of 20 x 20,000 employees peaked at 614 MB against 601 MB
+#: estimated with 400 MB here, 2026-12-07, and at 425 MB in another fresh clone: 480 MB)
+BASE_BYTES = 480 * 2**20
 #: bytes per employee of the organization and its ties (about 5 ties each)
 ORG_BYTES = 600
 #: bytes per replicate-employee of a batch in flight (state, traits, work arrays)
