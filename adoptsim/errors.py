@@ -121,6 +121,35 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
     return model
 
 
+_SCALAR_TAGS = frozenset({"int", "float", "str", "bool", "none", "dict", "list"})
+
+
+def _union_tag(part: Any) -> bool:
+    """Whether a location part names a branch of a union (pydantic's tag), not a key."""
+    return isinstance(part, str) and ("[" in part or part in _SCALAR_TAGS)
+
+
+def _one_branch(errors: list[Any]) -> list[Any]:
+    """Errors with union branch tags dropped from their location; where every branch of
+    a union failed, only the branches that explain why (a value error) are kept."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for err in errors:
+        loc = tuple(part for part in err["loc"] if not _union_tag(part))
+        tagged = len(loc) < len(err["loc"])
+        groups.setdefault(loc, []).append({**err, "loc": loc, "tagged": tagged})
+    kept = []
+    for group in groups.values():
+        explained = [e for e in group if e["type"] == "value_error"]
+        if len(group) > 1 and all(e["tagged"] for e in group) and explained:
+            group = explained
+        messages: set[str] = set()
+        for e in group:
+            if e["msg"] not in messages:
+                messages.add(e["msg"])
+                kept.append(e)
+    return kept
+
+
 def describe_errors(
     exc: ValidationError,
     root: type[BaseModel],
@@ -133,7 +162,7 @@ def describe_errors(
     file the user named, not from a base file); where not, the line says what is wrong
     without the key's name or the value."""
     lines = []
-    for err in exc.errors():
+    for err in _one_branch(exc.errors()):
         loc = tuple(err["loc"])
         if quote is not None and not quote(loc):
             if err["type"] == "extra_forbidden":  # the key is the file's, not the schema's

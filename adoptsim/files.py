@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +33,9 @@ _CHUNK = 1 << 20
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def read_bytes(
-    path: str | Path,
-    limit: int = MAX_BYTES,
-    error: type[InputError] = InputError,
-    source: str | None = None,
-) -> bytes:
-    """The bytes of the regular file ``path`` (at most ``limit``); ``error`` naming the file
-    for a missing file, a FIFO or device, a folder, a larger file or a read error."""
-    path = Path(path)
-    source = source or str(path)
+def _open_regular(path: str | Path, limit: int, error: type[InputError], source: str) -> int:
+    """A descriptor of the regular file ``path`` of at most ``limit`` bytes, opened
+    without blocking (a FIFO is refused, not waited on); ``error`` otherwise."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -62,6 +55,23 @@ def read_bytes(
             raise error(kind, source=source)
         if info.st_size > limit:
             raise error(f"larger than {limit:,} bytes", source=source)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_bytes(
+    path: str | Path,
+    limit: int = MAX_BYTES,
+    error: type[InputError] = InputError,
+    source: str | None = None,
+) -> bytes:
+    """The bytes of the regular file ``path`` (at most ``limit``); ``error`` naming the file
+    for a missing file, a FIFO or device, a folder, a larger file or a read error."""
+    source = source or str(path)
+    fd = _open_regular(path, limit, error, source)
+    try:
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(limit + 1)
         if len(data) > limit:  # grew while it was read
@@ -71,6 +81,22 @@ def read_bytes(
         raise error(f"cannot read the file ({exc.strerror})", source=source) from None
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def open_text(
+    path: str | Path,
+    limit: int = MAX_BYTES,
+    error: type[InputError] = InputError,
+    source: str | None = None,
+) -> Iterator[io.TextIOBase]:
+    """The regular file ``path`` (at most ``limit`` bytes) opened as UTF-8 text for
+    reading line by line (a byte-order mark is dropped; CSV newlines kept); refused as
+    :func:`read_bytes` refuses."""
+    source = source or str(path)
+    fd = _open_regular(path, limit, error, source)
+    with os.fdopen(fd, "r", encoding="utf-8-sig", newline="") as f:
+        yield f
 
 
 def read_text(

@@ -20,12 +20,14 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim.calibration import calibrate, forecast
 from adoptsim.calibration.abc import abc_smc
+from adoptsim.calibration.persons import person_form, read_persons
 from adoptsim.cli import app
-from adoptsim.errors import InputError
+from adoptsim.errors import InputError, OrganizationError
 from adoptsim.files import check_writable, read_bytes
 from adoptsim.optimize import load_optimization, optimize
 from adoptsim.optimize.folder import search_lock
 from adoptsim.optimize.study import score
+from adoptsim.org import io_csv, load_csv, load_graphml
 from adoptsim.runs import folders
 from adoptsim.runs.compare import Comparison
 from adoptsim.runs.result import Result
@@ -66,6 +68,36 @@ def test_the_input_layer_refuses_fifos_devices_folders_and_large_files(tmp_path)
     assert time.perf_counter() - start < 2
 
 
+@pytest.mark.parametrize("reader", ["csv", "ties", "graphml", "persons"])
+def test_organization_and_per_person_readers_refuse_fifos_at_once(tmp_path, reader):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    employees = tmp_path / "employees.csv"
+    employees.write_text("employee_id,department,manager_id\na,X,\nb,X,a\n")
+    start = time.perf_counter()
+    if reader == "persons":
+        assert person_form(fifo) is None
+        with pytest.raises(InputError, match="not a regular file"):
+            read_persons(fifo, load_csv(employees), through=4)
+    else:
+        call = {
+            "csv": lambda: load_csv(fifo),
+            "ties": lambda: load_csv(employees, fifo),
+            "graphml": lambda: load_graphml(fifo),
+        }[reader]
+        with pytest.raises(OrganizationError, match="not a regular file"):
+            call()
+    assert time.perf_counter() - start < 5
+
+
+def test_organization_files_have_a_size_bound(tmp_path, monkeypatch):
+    employees = tmp_path / "employees.csv"
+    employees.write_text("employee_id,department\n" + "".join(f"e{i},X\n" for i in range(50)))
+    monkeypatch.setattr(io_csv, "MAX_ORG_BYTES", 100)
+    with pytest.raises(OrganizationError, match="larger than 100 bytes"):
+        load_csv(employees)
+
+
 @pytest.mark.parametrize(
     ("table", "match"),
     [
@@ -73,6 +105,8 @@ def test_the_input_layer_refuses_fifos_devices_folders_and_large_files(tmp_path)
         ("behavior.w_social,weight\nabc,1\n", "row 2, column 1: not a finite number"),
         ("behavior.w_social,weight\n0.1,nan\n", "not a finite number"),
         ("behavior.w_social,weight\n0.1,0\n", "every weight is 0"),
+        ("behavior.w_social,weight,distance\n0.1,1,0.2\n0.2,1,-3\n", "row 3: a distance must"),
+        ("behavior.w_social,weight,distance\n0.1,1,inf\n", "not a finite number|distance must"),
         ("behavior.w_social\n0.1\n", "no `weight` column"),
         (PASSWD, "not a finite number|cells for"),
         (SECRET_CSV, "not a finite number"),
@@ -298,8 +332,10 @@ def test_an_integer_fit_range_without_a_whole_number_is_refused(tmp_path):
 def test_an_integer_lever_range_without_a_whole_number_is_refused(tmp_path):
     lever = {**EVANGELISTS, "settings": {"target.count": {"low": 1.5, "high": 1.7,
                                                           "integer": True}}}  # fmt: skip
-    with pytest.raises(InputError, match=r"no whole number lies between 1.5 and 1.7"):
+    with pytest.raises(InputError, match=r"no whole number lies between 1.5 and 1.7") as e:
         load_optimization(write_optimization(tmp_path, levers=[lever]))
+    assert "function-after" not in str(e.value) and "valid list" not in str(e.value)
+    assert str(e.value).count("\n  - ") == 1
 
 
 def test_infinite_values_stay_infinite_and_only_weeks_become_the_horizon(tmp_path):

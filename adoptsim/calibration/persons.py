@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.calibration.observed import Observed, ObservedError, read_observed
+from adoptsim.errors import InputError
+from adoptsim.files import open_text, read_bytes
 from adoptsim.org import Organization
 from adoptsim.org.records import decimal_number
 
@@ -99,9 +101,9 @@ def person_form(path: str | Path) -> str | None:
     """``activity`` or ``first_use`` if the file's header is a per-person form, else None
     (an aggregate series, or not a file at all)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader([f.readline()]), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
+        with open_text(path, MAX_BYTES) as f:
+            header = next(csv.reader([f.readline(1 << 16)]), [])
+    except (InputError, OSError, UnicodeDecodeError, csv.Error):
         return None
     names = [h.strip() for h in header]
     if "employee_id" not in names:
@@ -115,12 +117,9 @@ def read_persons(
     """Read a per-person file against ``org``; ``through``: the window's last week
     (required for the first-use form); ``weeks``: the latest week allowed."""
     path, source = Path(path), str(path)
-    if not path.is_file():
-        raise ObservedError("no such file (or not a regular file)", source=source)
-    if path.stat().st_size > MAX_BYTES:
-        raise ObservedError(f"larger than {MAX_BYTES:,} bytes", source=source)
+    raw = read_bytes(path, MAX_BYTES, ObservedError, source)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ObservedError(f"not a readable UTF-8 CSV file ({exc})", source=source) from None

@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from adoptsim.errors import OrganizationError, did_you_mean
-
-if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
-    pass
+from adoptsim.files import open_text
 from adoptsim.org.organization import Organization
 from adoptsim.org.records import (
     _assemble,
@@ -24,10 +22,13 @@ from adoptsim.org.records import (
     decimal_number,
 )
 
+#: the largest organization file read (a 2-million-employee tie list is about 1 GB)
+MAX_ORG_BYTES = 2 * 2**30
+
 
 def _read_csv(path: Path, what: str) -> tuple[list[str], int, list[int], list[list[str]]]:
     """Header (stripped, lower-case), its line, and the line number and values of each row."""
-    if not path.is_file():
+    if not path.exists():
         raise OrganizationError(
             f"{what} file not found (looked for {path.resolve()})", source=str(path)
         )
@@ -38,7 +39,7 @@ def _read_csv(path: Path, what: str) -> tuple[list[str], int, list[int], list[li
     rows: list[list[str]] = []
     too_long: list[int] = []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with open_text(path, MAX_ORG_BYTES, OrganizationError, source) as fh:
             reader = csv.reader(fh)
             for row in reader:
                 cells = [c.strip() for c in row]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import math
 import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from adoptsim.errors import OrganizationError
-
-if TYPE_CHECKING:  # networkx is imported where graphs are read, written or converted
-    pass
+from adoptsim.files import read_bytes
+from adoptsim.org.io_csv import MAX_ORG_BYTES
 from adoptsim.org.organization import Organization, _listing
 from adoptsim.org.records import (
     _assemble,
@@ -68,15 +68,16 @@ def load_graphml(path: str | Path, *, team_ties: bool = True) -> Organization:
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
+    if not path.exists():
         raise OrganizationError(
             f"GraphML file not found (looked for {path.resolve()})", source=source
         )
+    raw = read_bytes(path, MAX_ORG_BYTES, OrganizationError, source)
     import networkx as nx
 
     reader = _directed_graphml_reader()(force_multigraph=True)
     try:
-        graphs = list(reader(path=str(path)))
+        graphs = list(reader(path=io.BytesIO(raw)))
     except (ET.ParseError, nx.NetworkXError, ValueError, KeyError, TypeError) as exc:
         raise OrganizationError(f"not a readable GraphML file: {exc}", source=source) from None
     if not graphs:

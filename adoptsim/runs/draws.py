@@ -80,7 +80,8 @@ def replicate_draws(scenario: Scenario, runs: int) -> dict[str, np.ndarray]:
 
 def read_posterior(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
     """A posterior CSV as ``adoptsim calibrate`` writes it: the parameters and the weights
-    (a ``weight`` column of numbers at least 0, not all 0; ``distance`` is dropped)."""
+    (a ``weight`` column of numbers at least 0, not all 0; ``distance``, if present, at
+    least 0 and then dropped)."""
     post = read_numbers(path, "the posterior")
     return _split_weights(post, str(path))
 
@@ -89,7 +90,13 @@ def _split_weights(post: pd.DataFrame, source: str) -> tuple[pd.DataFrame, np.nd
     if "weight" not in post.columns:
         raise InputError("not a posterior: no `weight` column", source=source)
     weights = post.pop("weight").to_numpy(dtype=float)
-    post = post.drop(columns=["distance"], errors="ignore")
+    if "distance" in post.columns:
+        distance = post.pop("distance").to_numpy(dtype=float)
+        wrong = np.flatnonzero(~np.isfinite(distance) | (distance < 0))
+        if wrong.size:
+            raise InputError(
+                f"row {wrong[0] + 2}: a distance must be a number of at least 0", source=source
+            )
     if post.empty or len(post.columns) == 0:
         raise InputError("not a posterior: no parameter column or no row", source=source)
     bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
