@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from adoptsim.cli import app
+from adoptsim.errors import OrganizationError
+from adoptsim.observe import slack
 from adoptsim.observe.teams import REPORT_COLUMNS
 from adoptsim.org import read_salt
 from adoptsim.org.keys import hash_keys
@@ -447,3 +450,18 @@ def test_the_fixture_teams_report_has_the_columns_the_reader_knows():
     header = (EXPORTS / "teams").glob("*.csv").__next__().read_text(encoding="utf-8-sig")
     first = [h.strip('"') for h in header.splitlines()[0].split(",")]
     assert tuple(first) == REPORT_COLUMNS
+
+
+def test_a_gzip_that_expands_beyond_the_bound_is_refused(tmp_path, monkeypatch) -> None:
+    bomb = tmp_path / "members.json.gz"
+    bomb.write_bytes(gzip.compress(b" " * 200_000))
+    monkeypatch.setattr(slack, "MAX_FILE_BYTES", 10_000)
+    with pytest.raises(slack.ObserveError, match="expands to more than 10,000 bytes"):
+        slack.read_slack([bomb], pd.Timestamp("2026-01-05"))
+
+
+def test_a_salt_that_is_a_fifo_is_refused_at_once(tmp_path) -> None:
+    fifo = tmp_path / "adoptsim.salt"
+    os.mkfifo(fifo)
+    with pytest.raises(OrganizationError, match="not a regular file"):
+        read_salt(fifo)

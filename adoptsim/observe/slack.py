@@ -12,14 +12,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.observe.files import ObserveError, Usage, check_not_before, expand
+from adoptsim.files import read_bytes
+from adoptsim.observe.files import (
+    MAX_FILE_BYTES,
+    ObserveError,
+    Usage,
+    check_not_before,
+    expand,
+)
 
 #: the keys read from each line
 KEYS = ("date", "user_id", "email_address", "is_active")
 
 
 def _decompress(path: Path) -> bytes:
-    raw = path.read_bytes()
+    raw = read_bytes(path, MAX_FILE_BYTES, ObserveError)
     if raw[:2] != b"\x1f\x8b":
         hint = " (a CSV export? use --format teams or activity)" if b"," in raw[:200] else ""
         raise ObserveError(
@@ -27,11 +34,17 @@ def _decompress(path: Path) -> bytes:
             source=str(path),
         )
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
+            text = gz.read(MAX_FILE_BYTES + 1)
     except (EOFError, OSError, zlib.error) as exc:
         raise ObserveError(
             f"a truncated or damaged gzip file ({exc}); download it again", source=str(path)
         ) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise ObserveError(
+            f"expands to more than {MAX_FILE_BYTES:,} bytes once decompressed", source=str(path)
+        )
+    return text
 
 
 def _diagnose(text: bytes, path: Path) -> ObserveError:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoptsim.errors import OrganizationError
+from adoptsim.files import read_bytes
 
 #: the salt's file name, in the folder of the scenario that names the directory export
 SALT_FILE = "adoptsim.salt"
@@ -28,16 +29,16 @@ def read_salt(path: str | Path, create: bool = True) -> bytes:
     path = Path(path)
     if not path.exists() and create:
         _create_salt(path)
-    try:
-        text = path.read_text(encoding="ascii").strip()
-        salt = bytes.fromhex(text)
-    except FileNotFoundError:
+    if not path.exists():
         raise OrganizationError(
             "the salt file does not exist; run `adoptsim observe` or a run of the scenario "
             "to create it",
             source=str(path),
-        ) from None
-    except (OSError, UnicodeDecodeError, ValueError):
+        )
+    raw = read_bytes(path, 4096, OrganizationError)
+    try:
+        salt = bytes.fromhex(raw.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
         raise OrganizationError(
             f"not a salt file (expected {2 * SALT_BYTES} hex digits); delete it to start "
             "over with new keys",
