@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -179,6 +181,10 @@ def test_bad_state_files_are_input_errors(small, tmp_path):
     (tmp_path / "x.json").write_text("{not json")
     (tmp_path / "x.npz").write_bytes(b"")
     with pytest.raises(InputError, match="cannot read the saved state"):
+        BatchState.load(tmp_path / "x")
+    (tmp_path / "x.json").unlink()
+    os.mkfifo(tmp_path / "x.json")
+    with pytest.raises(InputError, match="not a regular file"):
         BatchState.load(tmp_path / "x")
     org = build_org(small, small.seed)
     sim = Simulation(small, org, small.seed, [0])

@@ -31,6 +31,7 @@ from the seed and a label, so that copies diverge reproducibly. Files are a NumP
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass, field, fields, replace
@@ -41,6 +42,7 @@ import numpy as np
 
 from adoptsim import rng as rngmod
 from adoptsim.errors import InputError
+from adoptsim.files import MAX_RESULT_BYTES, read_bytes, read_text
 from adoptsim.model.people import Traits
 from adoptsim.model.records import EventLog, Tally
 from adoptsim.org import ROLES
@@ -181,8 +183,9 @@ class BatchState:
         """The state saved at ``path`` (``PATH.npz`` and ``PATH.json``)."""
         npz, meta = _paths(path)
         try:
-            tree = json.loads(meta.read_text())
-            with np.load(npz, allow_pickle=False) as data:
+            tree = json.loads(read_text(meta, MAX_RESULT_BYTES))
+            raw = read_bytes(npz, MAX_RESULT_BYTES)
+            with np.load(io.BytesIO(raw), allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
             if tree.pop("format", None) != FORMAT:
                 raise ValueError(f"not a batch state of format {FORMAT}")
