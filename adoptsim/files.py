@@ -115,6 +115,17 @@ def read_text(
         raise error(f"not UTF-8 text (byte {exc.start})", source=source) from None
 
 
+def header_shown(header: list[str], expected: list[str] | tuple[str, ...]) -> str:
+    """``"; the file has: ..."`` listing a CSV header's names (each cut to 40 characters,
+    at most 12) when at least one ``expected`` name is among them; otherwise the file is not
+    one of the kind expected and nothing of it is quoted."""
+    known = {e.strip().lower() for e in expected}
+    if not any(h.strip().lower() in known for h in header):
+        return "; its first line names none of the columns expected (not shown)"
+    names = [h if len(h) <= 40 else h[:39] + "…" for h in header[:12]]
+    return "; the file has: " + ", ".join(names) + (", ..." if len(header) > 12 else "")
+
+
 def inside(path: str | Path, root: str | Path) -> bool:
     """Whether ``path``, with every symbolic link followed, lies in the folder ``root``."""
     try:

@@ -1,7 +1,8 @@
 """A round of generated bad inputs against the command line, counted by outcome.
 
     python benchmarks/generated_inputs.py [--scenarios 600] [--orgs 120] [--experiments 70]
-        [--calibrate 40] [--draws 40] [--folders 40] [--optimize 16] [--kinds a,b]
+        [--calibrate 40] [--draws 40] [--folders 40] [--optimize 16] [--special 56]
+        [--kinds a,b]
         [--seed 1] [--timeout 60] [--out results/generated_inputs]
 
 Each case is a file (scenario YAML, organization CSV/GraphML with a scenario naming it, or
@@ -10,7 +11,10 @@ own process (`run`, `validate-scenario` or `sweep`) with a time limit and a 4 GB
 space limit. The surfaces of issue 31 (``generated_surfaces.py``) add calibrate (observed
 files, --fit ranges, a 3-million-employee pilot), draws (posteriors and draws through
 `forecast`), folder (results folders read back by `report`, `plot`, `forecast`) and
-optimize (optimization files, cut manifests, damaged journals). Outcomes: ``clean`` (exit
+optimize (optimization files, cut manifests, damaged journals); special puts a FIFO, a
+device, a folder, a link to a secret file, a sparse 3 GB file, an empty or a binary file in
+every role a file plays (organization, ties, GraphML, observed weeks, posterior, draws, a
+base scenario). Outcomes: ``clean`` (exit
 2, one message, no traceback), ``ran`` (exit 0), ``accepted wrongly`` (exit 0 for a mutation
 that is invalid by construction), ``traceback`` (a Python traceback or another exit code),
 ``hang`` (over the time limit), ``memory`` (killed by the memory limit or a MemoryError),
@@ -26,6 +30,7 @@ import concurrent.futures as cf
 import copy
 import csv
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -37,6 +42,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generated_surfaces as surfaces
+
+#: the planted secrets' markers in any case (a reader may lower-case what it quotes)
+MARKER = re.compile(r"secret-(root|hunter2|weeks)|secret garbage", re.IGNORECASE)
 
 ROOT = Path(__file__).resolve().parents[1]
 ADOPTSIM = [sys.executable, "-m", "adoptsim.cli"]
@@ -456,7 +464,7 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
         return {"outcome": "hang", "code": None, "last": ""}
     text = proc.stdout + proc.stderr
     last = (proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines() or [""])[-1]
-    if "SECRET" in text:
+    if "SECRET" in text or MARKER.search(text):
         outcome = "disclosed"
     elif case["kind"] in surfaces.KINDS and surfaces.victim_changed(folder):
         outcome = "wrote outside"
@@ -482,6 +490,7 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=40)
     ap.add_argument("--folders", type=int, default=40)
     ap.add_argument("--optimize", type=int, default=16)
+    ap.add_argument("--special", type=int, default=56)
     ap.add_argument("--kinds", default=None, help="Only these kinds (comma-separated).")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=60)
@@ -490,7 +499,7 @@ def main() -> None:
     args = ap.parse_args()
     from adoptsim.strategies import REGISTRY
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(args.seed).spawn(7)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(args.seed).spawn(8)]
     cases = (
         scenario_cases(args.scenarios, streams[0], sorted(REGISTRY))
         + org_cases(args.orgs, streams[1])
@@ -499,6 +508,7 @@ def main() -> None:
         + surfaces.draws_cases(args.draws, streams[4])
         + surfaces.folder_cases(args.folders, streams[5])
         + surfaces.optimize_cases(args.optimize, streams[6])
+        + surfaces.special_cases(args.special, streams[7])
     )
     if args.kinds:
         cases = [c for c in cases if c["kind"] in args.kinds.split(",")]

@@ -57,7 +57,12 @@ OPTIMIZATION = {
 }
 FAST_CALIBRATION = ["--population", "20", "--generations", "1"]
 #: the kinds of case this module makes
-KINDS = ("calibrate", "draws", "folder", "optimize")
+KINDS = ("calibrate", "draws", "folder", "optimize", "special")
+#: where a special file goes, and what it replaces there
+ROLES = ("employees", "ties", "graphml", "observed", "posterior", "draws", "extends")
+#: files that are not what a reader expects: named, never read through
+SPECIALS = ("fifo", "/dev/zero", "/dev/urandom", "folder", "secret link", "sparse 3 GB",
+            "empty", "binary")  # fmt: skip
 
 
 def write_common(folder: Path) -> None:
@@ -221,6 +226,8 @@ def build(case: dict, folder: Path, tpl: dict[str, Path]) -> list[str]:
         return _draws(case, folder)
     if kind == "folder":
         return _folder(case, folder, tpl)
+    if kind == "special":
+        return _special(case, folder)
     return _optimize(case, folder)
 
 
@@ -351,3 +358,61 @@ def victim_changed(folder: Path) -> bool:
     """Whether the case wrote into the file outside its folder."""
     victim = folder / "victim.txt"
     return victim.is_symlink() or not victim.is_file() or victim.read_text() != "keep me"
+
+
+def special_cases(n: int, rng: np.random.Generator) -> list[dict]:
+    """Every role a file plays (organization, observed weeks, posterior, draws, a base
+    scenario) given a file that is not a regular file of that kind; ``n`` limits the count."""
+    cases = [{"kind": "special", "what": f"{role} is {special}", "role": role,
+              "special": special, "invalid": True}
+             for role in ROLES for special in SPECIALS]  # fmt: skip
+    order = rng.permutation(len(cases))[:n]
+    return [cases[i] for i in sorted(order)]
+
+
+def _special_file(special: str, folder: Path) -> str:
+    path = folder / "special.csv"
+    if special == "fifo":
+        os.mkfifo(path)
+    elif special.startswith("/dev/"):
+        return special
+    elif special == "folder":
+        path.mkdir()
+    elif special == "secret link":
+        path.symlink_to(folder / "secret.csv")
+    elif special == "sparse 3 GB":
+        with path.open("wb") as f:
+            f.truncate(3 << 30)
+    elif special == "binary":
+        path.write_bytes(bytes(range(256)) * 64)
+    else:
+        path.write_bytes(b"")
+    return str(path)
+
+
+def _special(case: dict, folder: Path) -> list[str]:
+    role, name = case["role"], _special_file(case["special"], folder)
+    pilot = copy.deepcopy(PILOT)
+    command = "run"
+    if role in ("employees", "graphml"):
+        pilot["organization"] = {role: name}
+    elif role == "ties":
+        (folder / "people.csv").write_text(
+            "employee_id,manager_id,department\nE1,,A\nE2,E1,A\nE3,E1,B\n"
+        )
+        pilot["organization"] = {"employees": "people.csv", "ties": name}
+    elif role == "observed":
+        pilot["calibration"] = {"observed": name}
+        command = "calibrate"
+    elif role == "extends":
+        pilot["extends"] = name
+    else:
+        pilot["calibration"] = {role: name}
+        command = "forecast" if role == "posterior" else "run"
+    (folder / "pilot.yaml").write_text(yaml.safe_dump(pilot))
+    cmd = [*ADOPTSIM, command, str(folder / "pilot.yaml"), "--out", str(folder / "out")]
+    if command == "calibrate":
+        cmd[-2:-2] = ["--fit", "behavior.w_social=0:0.6", *FAST_CALIBRATION]
+    elif command == "run":
+        cmd[-2:-2] = ["--no-chart"]
+    return cmd

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from adoptsim.errors import InputError, ScenarioError
+from adoptsim.files import header_shown
+from adoptsim.org import load_csv
+from adoptsim.org.entra import read_entra_csv, read_hris_csv
 from adoptsim.scenario import load_scenario, scenario_from_text
 
 SECRET = "api_key: hunter2-SECRET\ndb_password: swordfish-SECRET\nweeks: SECRET-weeks\n"
@@ -79,3 +82,26 @@ def test_the_project_error_type_is_kept(tmp_path):
     child = write(tmp_path, "child.yaml", "name: c\nextends: secret.yaml\n")
     with pytest.raises(InputError):
         load_scenario(child)
+
+
+@pytest.mark.parametrize("role", ["employees", "ties", "entra", "hris"])
+@pytest.mark.parametrize("secret", [SECRET, PASSWD])
+def test_an_organization_file_of_another_kind_is_not_quoted(tmp_path, role, secret):
+    other = write(tmp_path, "other.csv", secret)
+    people = write(tmp_path, "people.csv", "employee_id,manager_id,department\nE1,,A\nE2,E1,A\n")
+    call = {
+        "employees": lambda: load_csv(other),
+        "ties": lambda: load_csv(people, other),
+        "entra": lambda: read_entra_csv(other),
+        "hris": lambda: read_hris_csv(other, {"employee_id": "id", "manager_id": "boss"}),
+    }[role]
+    with pytest.raises(InputError) as exc:
+        call()
+    assert "secret" not in message(exc).lower().replace("other.csv", "")
+    assert "not shown" in message(exc)
+
+
+def test_a_header_of_the_expected_kind_is_named_to_help():
+    people = ["employee_id", "dept", "manager_id"]
+    assert "dept" in header_shown(people, ["employee_id", "department"])
+    assert "x" * 41 not in header_shown(["employee_id", "x" * 60], ["employee_id"])

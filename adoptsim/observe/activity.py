@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoptsim.errors import did_you_mean
+from adoptsim.files import header_shown
 from adoptsim.observe.files import (
     ObserveError,
     Usage,
@@ -21,7 +22,7 @@ from adoptsim.observe.files import (
 )
 
 
-def _column(path: Path, header: list[str], name: str, flag: str) -> str:
+def _column(path: Path, header: list[str], name: str, flag: str, both: list[str]) -> str:
     if name in header:
         return name
     lower = [h.lower() for h in header]
@@ -29,7 +30,7 @@ def _column(path: Path, header: list[str], name: str, flag: str) -> str:
         return header[lower.index(name.strip().lower())]
     raise ObserveError(
         f'{flag} names the column "{name}", which this file does not have'
-        f"{did_you_mean(name, header)}; the file has: {', '.join(header)}",
+        f"{did_you_mean(name, header)}{header_shown(header, both)}",
         source=str(path),
         where="line 1",
     )
@@ -37,8 +38,8 @@ def _column(path: Path, header: list[str], name: str, flag: str) -> str:
 
 def _read_file(path: Path, person: str, date: str, start: pd.Timestamp) -> tuple[pd.DataFrame, int]:
     header = csv_header(path)
-    p_col = _column(path, header, person, "--person-column")
-    d_col = _column(path, header, date, "--date-column")
+    p_col = _column(path, header, person, "--person-column", [person, date])
+    d_col = _column(path, header, date, "--date-column", [person, date])
     frame = read_columns(path, header, [p_col, d_col] if p_col != d_col else [p_col])
     dates = parse_dates(frame[d_col], path, d_col, header, iso_times=True)
     empty = dates.isna()

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError, did_you_mean
+from adoptsim.files import header_shown
 
 #: the largest single export file read (a day of a 100,000-person tenant is far smaller)
 MAX_FILE_BYTES = 2 << 30
@@ -92,9 +93,8 @@ def require_columns(
     missing = [c for c in needed if c not in header]
     if missing:
         named = ", ".join(f'"{c}"{did_you_mean(c, header)}' for c in missing)
-        shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
         raise ObserveError(
-            f"missing column(s) {named} of {what}; the file has: {shown}{hint}",
+            f"missing column(s) {named} of {what}{header_shown(header, needed)}{hint}",
             source=str(path),
             where="line 1",
         )

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from adoptsim.errors import OrganizationError, did_you_mean
+from adoptsim.files import header_shown
 from adoptsim.org.io_csv import _read_csv
 from adoptsim.org.records import _Records
 
@@ -175,8 +176,8 @@ def read_entra_csv(path: str | Path) -> DirectoryRows:
     if missing:
         wanted = ", ".join(ENTRA_CSV_COLUMNS[f][0] for f in missing)
         raise OrganizationError(
-            f"missing column(s) {wanted} of an Entra users export; the file has: "
-            f"{', '.join(header)}",
+            f"missing column(s) {wanted} of an Entra users export"
+            f"{header_shown(header, [n for names in ENTRA_CSV_COLUMNS.values() for n in names])}",
             source=source,
             where=f"line {header_line}",
         )
@@ -214,7 +215,8 @@ def read_hris_csv(path: str | Path, columns: Mapping[str, str]) -> DirectoryRows
         if key not in header:
             raise OrganizationError(
                 f'the column mapping names "{name}" for {field}, which is not a column of '
-                f"this file{did_you_mean(key, header)}; the file has: {', '.join(header)}",
+                f"this file{did_you_mean(key, header)}"
+                f"{header_shown(header, [str(n) for n in columns.values()])}",
                 source=source,
                 where=f"line {header_line}",
             )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import OrganizationError, did_you_mean
-from adoptsim.files import open_text
+from adoptsim.files import header_shown, open_text
 from adoptsim.org.organization import Organization
 from adoptsim.org.records import (
     _assemble,
@@ -82,7 +82,7 @@ def _require(header: list[str], required: Sequence[str], source: str, line: int)
     if missing:
         named = ", ".join(f"{c}{did_you_mean(c, header)}" for c in missing)
         raise OrganizationError(
-            f"missing required column(s) {named}; the file has: {', '.join(header)}",
+            f"missing required column(s) {named}{header_shown(header, required)}",
             source=source,
             where=f"line {line}",
         )
