@@ -149,6 +149,9 @@ class RolloutState:
 
     def upload(self, name: str, content: bytes) -> None:
         """Take an uploaded observed file (kept in this session's private folder)."""
+        if self._lock.locked():
+            self.error = "a re-plan is running: drop the file again when it has finished"
+            return
         self._forget()
         label = re.sub(r"[^\w.\- ]", "_", Path(str(name)).name)[:100] or "observed"
         if len(content) > MAX_UPLOAD:
