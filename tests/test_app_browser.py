@@ -320,8 +320,9 @@ SHIPPED = ROOT / "scenarios"
 
 @pytest.fixture(scope="module")
 def rollout_server(tmp_path_factory):
-    """``adoptsim app`` on the shipped scenarios folder (the calibrated rollout opened)."""
-    yield from _serve(SHIPPED / "rollout.yaml", tmp_path_factory.mktemp("cwd"))
+    """``adoptsim app`` on the shipped scenarios folder (the workshop opens its 600-employee
+    pilot; the rollout page chooses the calibrated rollout)."""
+    yield from _serve(SHIPPED / "pilot_calibration.yaml", tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture
@@ -349,8 +350,8 @@ def test_rollout_page_replans_from_dropped_weeks(rollout_page, tmp_path):
     pg.evaluate(DROP_INTO, [".rollout-drop", observed.name, observed.read_text()])
     sync_api.expect(pg.locator(".rollout-upload")).to_contain_text("rollout_weeks.csv")
     _set(pg, ".set-budget", "60000")
-    _set(pg, ".set-trials", "6")
-    _set(pg, ".set-particles", "30")
+    _set(pg, ".set-trials", "4")
+    _set(pg, ".set-particles", "20")
     pg.locator(".replan").click()
     recommendation = pg.locator(".rollout-recommendation")
     sync_api.expect(recommendation).to_contain_text("Today: week 12", timeout=60_000)
