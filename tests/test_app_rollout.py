@@ -112,7 +112,7 @@ def test_too_large_uploads_and_settings_out_of_range_are_refused(folder, monkeyp
     st = state_for(folder)
     monkeypatch.setattr("adoptsim.app.rollout.MAX_UPLOAD", 10)
     st.upload("big.csv", b"x" * 11)
-    assert "larger than 10 bytes" in st.error and not st.ready
+    assert "more than 10 bytes" in st.error and not st.ready
     assert "budget" in st.set("budget_left", -1)
     assert "particles: give 2 to 500" in st.set("particles", 1)
     assert st.settings["particles"] == SMALL["particles"]  # kept
@@ -136,11 +136,10 @@ def test_a_scenario_naming_a_file_outside_the_folder_is_refused_unread(folder):
     assert not any(line in st.error for line in lines)
 
 
-def test_a_teams_export_is_matched_to_the_organization(tmp_path):
-    """A Teams usage report uploaded for a calibrated imported organization: matched to
-    its people, one week observed, re-planned; on a generated organization the error
-    says why not."""
-    folder = tmp_path / "northwind"
+@pytest.fixture(scope="module")
+def northwind(tmp_path_factory):
+    """The fixture exports' organization (60 people from a directory export), calibrated."""
+    folder = tmp_path_factory.mktemp("exports") / "northwind"
     shutil.copytree(EXPORTS, folder, ignore=shutil.ignore_patterns("*.salt", "generate.py"))
     g = np.random.default_rng(1)
     post = pd.DataFrame({"behavior.w_social": g.uniform(0.1, 0.5, 50), "weight": 1.0})
@@ -148,11 +147,46 @@ def test_a_teams_export_is_matched_to_the_organization(tmp_path):
     data = yaml.safe_load((folder / "rollout.yaml").read_text())
     data["calibration"] = {"posterior": "posterior.csv"}
     (folder / "rollout.yaml").write_text(yaml.safe_dump(data))
-    st = state_for(folder, budget_left=10_000)
-    st.fmt, st.start = "teams", "2026-01-05"
-    st.upload("m365.csv", (EXPORTS / "m365_active_users.csv").read_bytes())
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("fmt", "files", "today"),
+    [
+        ("teams", ["m365_active_users.csv"], 1),  # one 7-day active users report
+        ("teams", [f"teams/{p.name}" for p in sorted((EXPORTS / "teams").glob("*.csv"))], 2),
+        ("slack", [f"slack/{p.name}" for p in sorted((EXPORTS / "slack").glob("*.gz"))], 12),
+        ("activity", ["activity.csv"], None),
+    ],
+)
+def test_usage_exports_are_matched_to_the_organization(northwind, fmt, files, today):
+    """Dropped usage exports (one file or a day's file each) of a calibrated imported
+    organization: matched to its people as `adoptsim observe` does, and re-planned."""
+    st = state_for(northwind, budget_left=10_000, trials=2)
+    st.fmt, st.start = fmt, "2026-01-05"
+    st.person_column, st.date_column = "actor", "occurred_at"
+    st.upload_files([(Path(f).name, (northwind / f).read_bytes()) for f in files])
     st.run()
     assert st.error is None, st.error
-    assert st.result.today == 1 and sorted(st.narrowing) == [1]
+    assert st.result.today >= 1 if today is None else st.result.today == today
+    assert max(st.narrowing) == st.result.today
+
+
+def test_export_errors_are_named(northwind, folder):
+    st = state_for(northwind)
+    st.fmt = "teams"
+    st.upload("m365.csv", (EXPORTS / "m365_active_users.csv").read_bytes())
     st.start = "5 Jan"
     assert st.run() is None and "YYYY-MM-DD" in st.error
+    st.fmt, st.start = "slack", "2026-01-05"
+    assert st.run() is None and "m365.csv" in st.error and "gzip" in st.error
+    assert "adoptsim-rollout-" not in st.error
+    st.fmt = "activity"
+    assert st.run() is None and "person and the date columns" in st.error
+    plain = state_for(folder)  # a generated organization has nobody to match exports to
+    plain.fmt, plain.start = "teams", "2026-01-05"
+    plain.upload("m365.csv", (EXPORTS / "m365_active_users.csv").read_bytes())
+    assert plain.run() is None and "generated organization" in plain.error
+    plain.fmt = "per person"
+    plain.upload_files([("a.csv", b"employee_id,week,active\n"), ("b.csv", b"")])
+    assert plain.run() is None and "2 files dropped" in plain.error

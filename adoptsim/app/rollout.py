@@ -37,8 +37,9 @@ from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.org import build_with_identities
 from adoptsim.scenario import Scenario, load_scenario, read_scenario_data
 
-#: how an uploaded file is read: per-person weeks, or a usage export (needs a start date)
-FORMATS = ("per person", "teams", "slack")
+#: how the dropped files are read: per-person weeks (one file), or a usage export (its
+#: files: Teams reports, Slack's daily member analytics, activity CSVs; needs a start date)
+FORMATS = ("per person", "teams", "slack", "activity")
 #: the re-plan's settings on the page: small, so that it answers in seconds
 DEFAULTS = {"particles": 40, "trials": 8, "runs": 10, "budget_left": 50_000.0}
 #: limits of the settings the page accepts (the CLI's are wider)
@@ -105,6 +106,9 @@ class RolloutState:
         self.fmt = FORMATS[0]
         #: the first day of week 1 (usage exports only), YYYY-MM-DD
         self.start = ""
+        #: the activity format's columns: who, and when
+        self.person_column = ""
+        self.date_column = ""
         self.upload_name: str | None = None
         self.error: str | None = None
         self.stage = ""
@@ -113,7 +117,7 @@ class RolloutState:
         self.narrowing: dict[int, pd.DataFrame] = {}
         self.pngs: dict[str, bytes] = {}
         self._folder = Path(tempfile.mkdtemp(prefix="adoptsim-rollout-"))
-        self._upload: Path | None = None
+        self._uploads: dict[Path, str] = {}
         self._lock = threading.Lock()
 
     def __del__(self) -> None:
@@ -148,36 +152,52 @@ class RolloutState:
         self.through = None if value is None or value < 1 else int(value)
 
     def upload(self, name: str, content: bytes) -> None:
-        """Take an uploaded observed file (kept in this session's private folder)."""
+        """Take one uploaded observed file (see :meth:`upload_files`)."""
+        self.upload_files([(name, content)])
+
+    def upload_files(self, files: list[tuple[str, bytes]]) -> None:
+        """Take the dropped files (kept in this session's private folder, by their names)."""
         if self._lock.locked():
-            self.error = "a re-plan is running: drop the file again when it has finished"
+            self.error = "a re-plan is running: drop the files again when it has finished"
             return
         self._forget()
-        label = re.sub(r"[^\w.\- ]", "_", Path(str(name)).name)[:100] or "observed"
-        if len(content) > MAX_UPLOAD:
-            self.error = f"{label}: the file is larger than {MAX_UPLOAD:,} bytes"
+        for old in self._uploads:
+            old.unlink(missing_ok=True)
+        self._uploads, self.upload_name = {}, None
+        total = sum(len(content) for _, content in files)
+        if total > MAX_UPLOAD:
+            self.error = f"the files hold more than {MAX_UPLOAD:,} bytes"
             return
-        suffix = "".join(s for s in Path(label).suffixes if s.lower() in SUFFIXES)
-        for old in self._folder.iterdir():
-            old.unlink()
-        self._upload = self._folder / f"observed{suffix.lower() or '.csv'}"
-        self._upload.write_bytes(content)
-        self.upload_name = label
+        folder = self._folder / "uploads"
+        folder.mkdir(exist_ok=True)
+        for k, (name, content) in enumerate(files):
+            label = re.sub(r"[^\w.\- ]", "_", Path(str(name)).name)[:100].strip(". ")
+            label = label or f"file{k + 1}.csv"
+            path = folder / label
+            if path in self._uploads:
+                path = folder / f"{k + 1}_{label}"
+            path.write_bytes(content)
+            self._uploads[path] = label
+        labels = list(self._uploads.values())
+        more = f" and {len(labels) - 3} more" if len(labels) > 3 else ""
+        self.upload_name = ", ".join(labels[:3]) + more
 
     def _forget(self) -> None:
         self.result, self.narrowing, self.pngs, self.error = None, {}, {}, None
 
     def _clean(self, message: str) -> str:
-        """A message with the private folder replaced by the upload's name."""
-        if self._upload is not None:
-            message = message.replace(str(self._upload), self.upload_name or "the upload")
-        return message.replace(str(self._folder), "upload")
+        """A message with the private folder replaced by the uploads' names."""
+        for path, label in self._uploads.items():
+            message = message.replace(str(path), label)
+        return message.replace(str(self._folder / "uploads"), "upload").replace(
+            str(self._folder), "upload"
+        )
 
     # ---- the re-plan -----------------------------------------------------------------
     @property
     def ready(self) -> bool:
         """Whether a re-plan can start (a scenario and an upload)."""
-        return self.name is not None and self._upload is not None
+        return self.name is not None and bool(self._uploads)
 
     def scenario(self) -> Scenario:
         """The chosen scenario, read with the app's confinement."""
@@ -188,10 +208,16 @@ class RolloutState:
     def observed_file(self, spec: Scenario) -> Path:
         """The per-person file of the upload (a usage export turned into observed weeks
         against the scenario's organization)."""
-        if self._upload is None:
+        paths = list(self._uploads)
+        if not paths:
             raise InputError("drop the observed weeks first")
         if self.fmt == FORMATS[0]:
-            return self._upload
+            if len(paths) > 1:
+                raise InputError(
+                    f"{len(paths)} files dropped: the per-person weeks are one file "
+                    "(employee_id,week,active or employee_id,first_week)"
+                )
+            return paths[0]
         try:
             start = pd.Timestamp(pd.to_datetime(self.start, format="%Y-%m-%d"))
         except (ValueError, TypeError):
@@ -199,8 +225,13 @@ class RolloutState:
                 f"{self.start!r} is not a date; give YYYY-MM-DD (the first day of week 1)",
                 source="start",
             ) from None
-        reader = observe.read_teams if self.fmt == "teams" else observe.read_slack
-        usage = reader([self._upload], start)
+        if self.fmt == "activity":
+            if not (self.person_column and self.date_column):
+                raise InputError("the activity format needs the person and the date columns")
+            usage = observe.read_activity(paths, start, self.person_column, self.date_column)
+        else:
+            reader = observe.read_teams if self.fmt == "teams" else observe.read_slack
+            usage = reader(paths, start)
         org, identities = build_with_identities(spec.organization, spec.base_dir)
         weeks = observe.observed_weeks(usage, identities, org.ids, start, fmt=self.fmt)
         path = self._folder / "observed_weeks.csv"

@@ -24,8 +24,8 @@ def Inputs(state: RolloutState, version: int, changed: Changed):
         state.choose(name)
         changed()
 
-    def upload(info: dict[str, Any]) -> None:
-        state.upload(info["name"], info["data"])
+    def upload(files: list[Any]) -> None:
+        state.upload_files([(f["name"], f["data"]) for f in files])
         changed()
 
     def setter(key: str) -> Callable[[Any], None]:
@@ -43,6 +43,13 @@ def Inputs(state: RolloutState, version: int, changed: Changed):
         state.set_through(value)
         changed()
 
+    def column(key: str) -> Callable[[str], None]:
+        def set_value(value: str) -> None:
+            setattr(state, key, value.strip())
+            changed()
+
+        return set_value
+
     def set_start(value: str) -> None:
         state.start = value.strip()
         changed()
@@ -57,9 +64,9 @@ def Inputs(state: RolloutState, version: int, changed: Changed):
         )
         solara.Select("the file is", values=list(FORMATS), value=state.fmt, on_value=set_fmt)
         with solara.Column(classes=["rollout-drop"]):
-            solara.FileDrop(
+            solara.FileDropMultiple(
                 label="drop the observed weeks here: employee_id,week,active or "
-                "employee_id,first_week (with today's week), or a Teams/Slack usage export",
+                "employee_id,first_week (with today's week); or a usage export's files",
                 on_file=upload,
                 lazy=False,
             )
@@ -73,6 +80,11 @@ def Inputs(state: RolloutState, version: int, changed: Changed):
             if state.fmt != FORMATS[0]:
                 solara.InputText("first day of week 1 (YYYY-MM-DD)", value=state.start,
                                  on_value=set_start, classes=["set-start"])  # fmt: skip
+            if state.fmt == "activity":
+                solara.InputText("person column", value=state.person_column,
+                                 on_value=column("person_column"))  # fmt: skip
+                solara.InputText("date column", value=state.date_column,
+                                 on_value=column("date_column"))  # fmt: skip
             solara.InputFloat(
                 "budget left", value=state.settings["budget_left"],
                 on_value=setter("budget_left"), classes=["set-budget"],
