@@ -360,6 +360,7 @@ def test_rollout_page_replans_from_dropped_weeks(rollout_page, tmp_path):
     table = pg.locator(".narrowing-table")
     sync_api.expect(table).to_contain_text("band width")
     assert [r.split()[0] for r in table.inner_text().splitlines()[1:]][-1] == "12"
+    sync_api.expect(pg.locator(".filter-table")).to_contain_text("behavior.w_social")
     sync_api.expect(pg.locator(".rollout-forecast img")).to_be_visible()
     _shot(pg, tmp_path / "8_rollout.png")
     with pg.expect_download() as download:

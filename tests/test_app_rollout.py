@@ -64,6 +64,9 @@ def test_a_replan_from_an_upload_narrows_recommends_and_extends(replanned, folde
     assert all(png.startswith(b"\x89PNG") for png in st.pngs.values())
     rows = st.narrowing_rows()
     assert [r["after week"] for r in rows] == ["2", "4", "6", "8"]
+    weekly = st.filter_rows()
+    assert [r["after week"] for r in weekly] == [str(w) for w in range(1, 9)]
+    assert {"behavior.w_social", "tool.value"} <= set(weekly[0])
     assert "Today: week 8" in st.recommendation_text()
     assert st.recommendation()["budget_left"] == 5000
     text = st.next_yaml()

@@ -323,6 +323,21 @@ class RolloutState:
             )
         return rows
 
+    def filter_rows(self) -> list[dict[str, str]]:
+        """The filter after every observed week: the effective sample size and each
+        parameter's 90 % interval (its median in brackets)."""
+        if self.result is None:
+            return []
+        table = self.result.assimilation.table
+        params = [c[: -len(":median")] for c in table.columns if c.endswith(":median")]
+        rows = []
+        for _, r in table.iterrows():
+            row = {"after week": str(int(r["week"])), "effective particles": f"{r['ess']:.0f}"}
+            for p in params:
+                row[p] = f"{r[p + ':low']:.3g} to {r[p + ':high']:.3g} ({r[p + ':median']:.3g})"
+            rows.append(row)
+        return rows
+
     def recommendation(self) -> dict[str, Any]:
         """``recommendation.json``'s content (empty before a re-plan)."""
         return recommendation(self.result) if self.result is not None else {}

@@ -107,6 +107,11 @@ def Results(state: RolloutState, version: int):
         solara.Image(state.pngs["narrowing"], width="100%")
         Download(state.pngs["narrowing"], "narrowing.png", "chart (PNG)", "image/png")
         Note(markdown_table(state.narrowing_rows()), "narrowing-table")
+        Note(
+            "**What each week taught** (the filter: particles left and each parameter's "
+            "90 % interval, median in brackets)\n\n" + markdown_table(state.filter_rows()),
+            "filter-table",
+        )
     with solara.Card("From today: as planned and re-planned", classes=["rollout-forecast"]):
         solara.Image(state.pngs["replan"], width="100%")
         Download(state.pngs["replan"], "forecast.png", "chart (PNG)", "image/png")
