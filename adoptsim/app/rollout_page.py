@@ -14,6 +14,8 @@ from adoptsim.app.rollout import FORMATS, LIMITS, RolloutState
 from adoptsim.app.widgets import Download, Message, Note, markdown_table
 
 Changed = Callable[[], None]
+#: the re-plan settings' labels
+LABELS = {"particles": "particles", "trials": "trials", "runs": "particles per trial"}
 
 
 @solara.component
@@ -90,7 +92,7 @@ def Inputs(state: RolloutState, version: int, changed: Changed):
                 on_value=setter("budget_left"), classes=["set-budget"],
             )  # fmt: skip
             for key in LIMITS:
-                solara.InputInt(key, value=state.settings[key], on_value=setter(key),
+                solara.InputInt(LABELS[key], value=state.settings[key], on_value=setter(key),
                                 classes=[f"set-{key}"])  # fmt: skip
 
 
