@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 pytest.importorskip("solara")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -66,19 +67,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``adoptsim app`` on a free port, opened on a 200-employee scenario; a 300-employee
-    one (``small``) sits in the same folder."""
-    folder = tmp_path_factory.mktemp("scenarios")
-    (folder / "alpha.yaml").write_text(SMALL.format(name="alpha", employees=200))
-    (folder / "small.yaml").write_text(SMALL.format(name="small", employees=300))
+def _serve(scenario: Path, cwd: Path):
+    """``adoptsim app SCENARIO`` on a free port (its folder listed); yields the URL."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "adoptsim.cli", "app", str(folder / "alpha.yaml")]
+    cmd = [sys.executable, "-m", "adoptsim.cli", "app", str(scenario)]
     proc = subprocess.Popen(
         [*cmd, "--port", str(port)],
-        cwd=folder,
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -101,6 +97,16 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``adoptsim app`` on a free port, opened on a 200-employee scenario; a 300-employee
+    one (``small``) sits in the same folder."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    (folder / "alpha.yaml").write_text(SMALL.format(name="alpha", employees=200))
+    (folder / "small.yaml").write_text(SMALL.format(name="small", employees=300))
+    yield from _serve(folder / "alpha.yaml", folder)
+
+
+@pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -108,10 +114,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh session on the app; requests that leave this machine are refused and
-    recorded (the page must render from local assets only)."""
+def _session(browser, url: str, ready: str):
+    """A fresh session on the app at ``url`` (waits for the text ``ready``); requests that
+    leave this machine are refused and recorded (the page must render from local assets
+    only)."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
     outside: list[str] = []
 
@@ -125,11 +131,17 @@ def page(browser, server):
     pg = context.new_page()
     pg.set_default_timeout(WAIT_MS)
     sync_api.expect.set_options(timeout=WAIT_MS)  # a run on a loaded machine takes over 5 s
-    pg.goto(server)
-    pg.get_by_text("Strategy library").wait_for()
+    pg.goto(url)
+    pg.get_by_text(ready).wait_for()
     yield pg
     context.close()
     assert outside == [], f"the page asked for outside resources: {outside[:5]}"
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh session on the workshop page."""
+    yield from _session(browser, server, "Strategy library")
 
 
 def _shot(pg, path: Path) -> None:
@@ -289,3 +301,97 @@ def test_a_scenario_naming_a_file_outside_the_folder_shows_none_of_it(page, tmp_
     content = pg.content()
     assert not any(line in content for line in lines)
     _shot(pg, tmp_path / "7_outside.png")
+
+
+DROP_INTO = """
+([selector, name, text]) => {
+    const zone = document.querySelector(selector + ' .solara-file-drop');
+    const file = new File([text], name, {type: 'text/csv'});
+    const entry = {isFile: true, file: (ok) => ok(file)};
+    const event = new Event('drop', {bubbles: true, cancelable: true});
+    Object.defineProperty(event, 'dataTransfer', {
+        value: {items: [{webkitGetAsEntry: () => entry}], files: [file]},
+    });
+    zone.dispatchEvent(event);
+}
+"""
+SHIPPED = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def rollout_server(tmp_path_factory):
+    """``adoptsim app`` on the shipped scenarios folder (the workshop opens its 600-employee
+    pilot; the rollout page chooses the calibrated rollout)."""
+    yield from _serve(SHIPPED / "pilot_calibration.yaml", tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture
+def rollout_page(browser, rollout_server):
+    """A fresh session switched to the rollout page."""
+    session = _session(browser, rollout_server, "Strategy library")
+    pg = next(session)
+    pg.locator(".pages").get_by_text("rollout").click()
+    pg.locator(".rollout-drop .solara-file-drop").wait_for()
+    yield pg
+    next(session, None)
+
+
+def _set(pg, css: str, value: str) -> None:
+    field = pg.locator(f"{css} input")
+    field.fill(value)
+    field.press("Enter")
+
+
+def test_rollout_page_replans_from_dropped_weeks(rollout_page, tmp_path):
+    """The shipped observed weeks dropped on the rollout page: the narrowing forecast, the
+    recommended next step, and a next.yaml that extends the calibrated scenario."""
+    pg = rollout_page
+    observed = SHIPPED / "data" / "rollout_weeks.csv"
+    pg.evaluate(DROP_INTO, [".rollout-drop", observed.name, observed.read_text()])
+    sync_api.expect(pg.locator(".rollout-upload")).to_contain_text("rollout_weeks.csv")
+    _set(pg, ".set-budget", "60000")
+    _set(pg, ".set-trials", "4")
+    _set(pg, ".set-particles", "20")
+    pg.locator(".replan").click()
+    recommendation = pg.locator(".rollout-recommendation")
+    sync_api.expect(recommendation).to_contain_text("Today: week 12", timeout=60_000)
+    sync_api.expect(recommendation).to_contain_text("Expected gain")
+    sync_api.expect(pg.locator(".rollout-narrowing img")).to_be_visible()
+    table = pg.locator(".narrowing-table")
+    sync_api.expect(table).to_contain_text("band width")
+    assert [r.split()[0] for r in table.inner_text().splitlines()[1:]][-1] == "12"
+    sync_api.expect(pg.locator(".filter-table")).to_contain_text("behavior.w_social")
+    sync_api.expect(pg.locator(".rollout-forecast img")).to_be_visible()
+    _shot(pg, tmp_path / "8_rollout.png")
+    with pg.expect_download() as download:
+        recommendation.locator("a.download", has_text="next.yaml").click()
+    assert download.value.suggested_filename == "next.yaml"
+    folder = tmp_path / "scenarios"
+    shutil.copytree(SHIPPED, folder)
+    saved = folder / "next.yaml"
+    download.value.save_as(saved)
+    data = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    assert data["extends"] == "rollout.yaml"
+    scenario = adoptsim.load_scenario(saved)
+    calibrated = adoptsim.load_scenario(folder / "rollout.yaml")
+    posterior = folder / "data" / "rollout_posterior.csv"
+    assert Path(scenario.calibration.posterior) == posterior  # the calibration, inherited
+    assert calibrated.calibration.posterior == "data/rollout_posterior.csv"
+    assert scenario.weeks == calibrated.weeks
+    first = scenario.strategies[0]
+    assert first.type == "internal_marketing" and first.start == 1
+    assert first.end is not None and first.end >= 12  # the weeks already run stay
+
+
+def test_rollout_page_shows_a_bad_file_error(rollout_page, tmp_path):
+    """A dropped file with wrong columns: the error names the file and the columns; the
+    session's private folder is not shown."""
+    pg = rollout_page
+    pg.evaluate(DROP_INTO, [".rollout-drop", "weeks.csv", "person,week\nE0001,1\n"])
+    sync_api.expect(pg.locator(".rollout-upload")).to_contain_text("weeks.csv")
+    pg.locator(".replan").click()
+    error = pg.locator(".rollout .run-error")
+    sync_api.expect(error).to_contain_text("weeks.csv")
+    sync_api.expect(error).to_contain_text("employee_id,week,active")
+    assert "adoptsim-rollout-" not in pg.content()
+    _shot(pg, tmp_path / "9_rollout_error.png")

@@ -139,6 +139,12 @@ def test_bad_replan_input_is_named(rollout, tmp_path):
         strategies=[{"type": "senior_sponsor", "start": 12, "cost": {"per_week": 1000}}],
     )
     assert "already committed" in call(later, "--observed", weeks, "--budget-left", 100)
+    first = tmp_path / "first.csv"  # one first use; observed through the last week
+    person = pd.read_csv(weeks)["employee_id"].iloc[0]
+    first.write_text(f"employee_id,first_week\n{person},3\n")
+    horizon = call(path, "--observed", first, "--through", 20, "--particles", 4,
+                   "--budget-left", 100)  # fmt: skip
+    assert "--observed" in horizon and "nothing is left to plan" in horizon
     with pytest.raises(InputError, match="budget"):
         replan(path, weeks, -1)
 

@@ -1,9 +1,9 @@
-"""The workshop page: Solara components that show and edit an :class:`AppState` (no model
-logic here). Panels: scenario, plan, run, compare, watch, take away."""
+"""The app's page: the workshop (Solara components that show and edit an
+:class:`AppState`, no model logic here; panels: scenario, plan, run, compare, watch, take
+away) and the rollout page (:mod:`adoptsim.app.rollout_page`), switched at the top."""
 
 from __future__ import annotations
 
-import base64
 import os
 import threading
 from collections.abc import Callable
@@ -14,8 +14,11 @@ from typing import Any
 import solara
 
 from adoptsim.app import plan
+from adoptsim.app.rollout import RolloutState
+from adoptsim.app.rollout_page import RolloutPage
 from adoptsim.app.server import ENV_FOLDER, ENV_SCENARIO
 from adoptsim.app.state import PLAN_A, AppState, scenario_files
+from adoptsim.app.widgets import CSS, Download, Message, Note, markdown_table
 from adoptsim.strategies import REGISTRY
 
 Changed = Callable[[], None]
@@ -25,18 +28,8 @@ MIME = {"html": "text/html", "pdf": "application/pdf"}
 PLAY_SECONDS = 0.5
 #: an optional choice left unset
 UNSET = "(none)"
-
-CSS = """
-.message { white-space: pre-wrap; padding: 8px 12px; margin: 6px 0; border-radius: 4px;
-  border: 1px solid #bbb; background: #f6f6f6; font-size: 14px; }
-.editor-error, .run-error { border-color: #c62828; background: #fdecea; color: #8e1c1c; }
-.warning { border-color: #e6a100; background: #fff7e0; }
-a.download { margin-right: 16px; font-size: 14px; }
-.scenario-editor textarea { font-family: monospace; font-size: 13px; line-height: 1.35; }
-.fields > div { width: 170px; margin-right: 8px; }
-.library .v-btn { min-width: 44px; }
-.summary table, .comparison table { font-size: 14px; }
-"""
+#: the app's pages, switched at the top
+PAGES = ("workshop", "rollout")
 
 
 def new_state() -> AppState:
@@ -50,44 +43,12 @@ def new_state() -> AppState:
     )
 
 
-def markdown_table(rows: list[dict[str, str]]) -> str:
-    """Rows of strings as a Markdown table (columns from the first row)."""
-    if not rows:
-        return ""
-    columns = list(rows[0])
-
-    def cells(values: list[str]) -> str:
-        return "| " + " | ".join(escape(str(v)).replace("|", "\\|") or " " for v in values) + " |"
-
-    lines = [cells(columns), cells(["---"] * len(columns))]
-    lines += [cells([row[c] for c in columns]) for row in rows]
-    return "\n".join(lines)
-
-
-@solara.component
-def Note(text: str, css: str):
-    """Markdown in a container of class ``css`` (for styles and tests)."""
-    with solara.Column(classes=[css], gap="0px"):
-        solara.Markdown(text)
-
-
-@solara.component
-def Message(text: str, css: str = "note"):
-    """A message in a box: ``css`` is ``error``-ish (red) or ``note`` (grey)."""
-    solara.HTML(tag="div", unsafe_innerHTML=escape(text), classes=["message", css])
-
-
-@solara.component
-def Download(data: bytes | str, filename: str, label: str, mime: str):
-    """A link that saves ``data`` as ``filename`` (a data URL: no request to the server)."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    href = f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=(
-            f'<a class="download" href="{href}" download="{escape(filename)}">'
-            f"download {escape(label)}</a>"
-        ),
+def new_rollout() -> RolloutState:
+    """A session's rollout page: the scenarios of the server's folder (a calibrated one
+    chosen)."""
+    folder = os.environ.get(ENV_FOLDER)
+    return RolloutState(
+        scenario_files(folder) if folder else {}, root=Path(folder) if folder else None
     )
 
 
@@ -409,15 +370,22 @@ def TakeAwayPanel(state: AppState, version: int):
 
 @solara.component
 def Page():
-    """The workshop page."""
+    """The app: the workshop page or the rollout page."""
     state = solara.use_memo(new_state, [])
+    rollout = solara.use_memo(new_rollout, [])
     version, set_version = solara.use_state(0)
+    shown, set_shown = solara.use_state(PAGES[0])
 
     def changed() -> None:
         set_version(lambda v: v + 1)
 
-    solara.Title("adoptsim workshop")
+    solara.Title("adoptsim workshop" if shown == PAGES[0] else "adoptsim rollout")
     solara.Style(CSS)
+    solara.ToggleButtonsSingle(value=shown, values=list(PAGES), on_value=set_shown,
+                               classes=["pages"])  # fmt: skip
+    if shown == PAGES[1]:
+        RolloutPage(rollout, version, changed)
+        return
     with solara.Columns([5, 7]):
         with solara.Column():
             ScenarioPanel(state, version, changed)

@@ -239,8 +239,13 @@ def _plan(opt: Optimization, choices: dict, stops: list[str], today: int) -> Sce
     return with_stops(plan, stops, today)
 
 
+def _count(study: Any) -> int:
+    """The study's trials so far (without copying them, as ``study.trials`` does)."""
+    return len(study.get_trials(deepcopy=False))
+
+
 def _ask(study: Any, opt: Optimization, stoppable: list[str]) -> tuple[Any, dict, list[str]]:
-    study.sampler = make_sampler(opt, len(study.trials))
+    study.sampler = make_sampler(opt, _count(study))
     trial = study.ask()
     choices = suggest(trial, opt)
     stops = [s for s in stoppable if trial.suggest_categorical(f"stop.{s}", [False, True])]
@@ -257,10 +262,8 @@ def _search(opt, ev: Evaluator, stoppable, today, trials, runs, progress) -> Any
         sampler=make_sampler(opt, 0), directions=[o.direction for o in opt.objectives]
     )
     known: dict[str, dict[str, float]] = {}
-    while len(study.trials) < trials:
-        batch = [
-            _ask(study, opt, stoppable) for _ in range(min(opt.batch, trials - len(study.trials)))
-        ]
+    while _count(study) < trials:
+        batch = [_ask(study, opt, stoppable) for _ in range(min(opt.batch, trials - _count(study)))]
         todo: dict[str, Scenario] = {}
         keyed = []
         for trial, choices, stops in batch:
@@ -284,7 +287,7 @@ def _search(opt, ev: Evaluator, stoppable, today, trials, runs, progress) -> Any
             trial.set_user_attr("constraint", sc["cost"] - opt.budget)
             study.tell(trial, [sc[o.metric] for o in opt.objectives])
         if progress is not None:
-            progress(len(study.trials), trials)
+            progress(_count(study), trials)
     return study
 
 
