@@ -11,8 +11,8 @@ import yaml
 
 import adoptsim
 from adoptsim.calibration import calibrate
-from adoptsim.optimize import optimize
 from adoptsim.execute import ProcessEvaluator, SequentialEvaluator, ThreadEvaluator
+from adoptsim.optimize import optimize
 from adoptsim.validation.registry import run_cases
 from tests.conftest import SMALL, deep_update, small_scenario
 from tests.test_calibration import FIT, PILOT, observe
@@ -147,7 +147,10 @@ def test_runs_give_the_pinned_numbers_on_every_evaluator(evaluator):
     assert r.summary["sustained_share"].tolist() == pytest.approx(RUN_STRATEGIES[0], rel=REL)
     assert r.summary["cost"].tolist() == pytest.approx(RUN_STRATEGIES[1], rel=REL)
     assert len(r.events) == RUN_STRATEGIES[2]
-    own = {"behavior.w_social": [0.1, 0.5, 0.7, 0.9], "behavior.habit_decay": [0.05, 0.05, 0.1, 0.1]}
+    own = {
+        "behavior.w_social": [0.1, 0.5, 0.7, 0.9],
+        "behavior.habit_decay": [0.05, 0.05, 0.1, 0.1],
+    }
     r = adoptsim.run(small_scenario(weeks=12), 4, 3, per_replicate=own, evaluator=evaluator)
     assert r.summary["final_active_share"].tolist() == pytest.approx(RUN_PER_REPLICATE, abs=1e-12)
     org = deep_update(SMALL["organization"], {"new_per_replicate": True})

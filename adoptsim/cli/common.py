@@ -30,7 +30,7 @@ from typer.main import get_command_from_info
 
 from adoptsim.cli.commands import COMMANDS
 from adoptsim.errors import AdoptsimError
-from adoptsim.runs.budget import Estimate, parse_size
+from adoptsim.execute.budget import Estimate, parse_size
 
 
 class LazyGroup(TyperGroup):
