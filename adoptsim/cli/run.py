@@ -11,7 +11,7 @@ from rich.table import Table
 
 import adoptsim
 from adoptsim.cli import common as ui
-from adoptsim.cli.common import MaxMemory, Overwrite, app
+from adoptsim.cli.common import Executor, MaxMemory, Overwrite, Scheduler, Workers, app
 from adoptsim.cli.tables import attribution_table, summary_table
 from adoptsim.errors import AdoptsimError, InputError, did_you_mean
 from adoptsim.model.engine import Simulation
@@ -36,11 +36,15 @@ def run_cmd(
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip adoption.png.")] = False,
     overwrite: Overwrite = False,
     max_memory: MaxMemory = None,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Run a scenario's ensemble, print the summary and write the results folder."""
 
     try:
         limit = ui.memory_limit(max_memory)
+        evaluator = ui.batch_evaluator(executor, workers, scheduler)
         spec = adoptsim.load_scenario(scenario)
         n = spec.runs if runs is None else runs
         folder = check_target(out_dir or Path("results") / spec.name, overwrite)
@@ -54,6 +58,7 @@ def run_cmd(
                 new_org_per_replicate=True if new_org else None,
                 progress=lambda k: bar.advance(task, k),
                 max_memory=limit,
+                evaluator=evaluator,
             )
         with atomic_folder(folder, overwrite) as tmp:
             result.write(tmp)
