@@ -50,6 +50,7 @@ from adoptsim.execute.budget import (
     Estimate,
     check_memory,
 )
+from adoptsim.execute.simulations import build_simulation
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import Simulation
 from adoptsim.model.population import REPLICATE_PARAMETERS
@@ -187,7 +188,9 @@ def assimilate(
     rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
     kept = rngmod.stream(seed, rngmod.SHARED, "assimilation snapshots")
     t0 = time.perf_counter()
-    sim = ConditionedSimulation(horizon, org, seed, list(range(particles)), values=values)
+    sim = build_simulation(
+        horizon, seed, range(particles), org, values=values, kind=ConditionedSimulation
+    )
     bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
     logw, rows, snapshots = np.zeros(particles), [], {}
     for week in range(1, observed.last_week + 1):

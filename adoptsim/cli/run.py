@@ -14,9 +14,9 @@ from adoptsim.cli import common as ui
 from adoptsim.cli.common import Executor, MaxMemory, Overwrite, Scheduler, Workers, app
 from adoptsim.cli.tables import attribution_table, summary_table
 from adoptsim.errors import AdoptsimError, InputError, did_you_mean
-from adoptsim.model.engine import Simulation
+from adoptsim.execute.simulations import build_org, build_simulation
 from adoptsim.runs.folders import atomic_folder, check_target
-from adoptsim.runs.runner import build_org, estimate
+from adoptsim.runs.runner import estimate
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import names, render_strategy
 from adoptsim.viz import save_charts
@@ -86,7 +86,7 @@ def validate_scenario_cmd(
         org = build_org(spec, spec.seed)
 
         # resolves every strategy's targets against the organization
-        Simulation(spec.with_changes(weeks=1), org, spec.seed, [0], source=str(scenario))
+        build_simulation(spec.with_changes(weeks=1), spec.seed, [0], org, source=str(scenario))
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     ui.out.print(
