@@ -5,8 +5,10 @@
     python benchmarks/shell.py --repeats 5   # more runs of each command
 
 Each command runs ``--repeats`` times, the commands interleaved (so a change of load hits
-them alike); for each, the median wall time and the median processor time it and its
-children used (user + system, from the kernel's accounting of the waited-for children):
+them alike); for each, the median wall time and the median processor time it used (user +
+system, from the kernel's accounting of the waited-for process: worker processes are
+children of the fork server, not of the command, so a sweep on processes counts only the
+command's own process):
 
 * ``adoptsim --help``;
 * ``adoptsim run scenarios/baseline.yaml`` (2,000 employees, 50 runs, chart included);
