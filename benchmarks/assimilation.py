@@ -28,7 +28,7 @@ from adoptsim.calibration import calibrate, save_calibration
 from adoptsim.calibration.assimilate import assimilate, check_particles, filter_estimate
 from adoptsim.errors import InputError
 from adoptsim.model.engine import Simulation
-from adoptsim.runs.budget import format_size
+from adoptsim.execute.budget import format_size
 from adoptsim.runs.runner import build_org, run
 from adoptsim.scenario import load_scenario
 

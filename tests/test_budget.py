@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 import adoptsim
 from adoptsim.cli import app
 from adoptsim.errors import InputError
-from adoptsim.runs import budget, runner
+from adoptsim.execute import budget
+from adoptsim.runs import runner
 from tests.conftest import SMALL, deep_update, small_scenario
 
 cli = CliRunner()

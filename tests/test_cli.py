@@ -186,3 +186,26 @@ def test_out_at_a_file_or_under_one_is_a_clear_error(tmp_path):
             assert "--out" in res.output and "Traceback" not in res.output
             assert res.exception is None or isinstance(res.exception, SystemExit)
     assert blocker.read_text() == "not a folder"
+
+
+def test_run_and_compare_take_an_executor_with_the_same_numbers(tmp_path):
+    scen = tmp_path / "tiny.yaml"
+    scen.write_text(SMALL_YAML)
+    summaries = []
+    for flags in ([], ["--executor", "sequential"], ["--executor", "processes", "-w", "2"]):
+        out = tmp_path / f"out{len(summaries)}"
+        args = ["run", str(scen), "-n", "4", "--out", str(out), "--no-chart", *flags]
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        summaries.append(json.loads((out / "summary.json").read_text()))
+    assert summaries[0] == summaries[1] == summaries[2]
+    res = runner.invoke(app, ["run", str(scen), "--executor", "gpu", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2
+    assert "unknown executor 'gpu'; allowed: threads, sequential, processes, dask" in res.output
+    assert not (tmp_path / "x").exists()
+    out = tmp_path / "cmp"
+    res = runner.invoke(
+        app, ["compare", str(scen), str(scen), "-n", "2", "--out", str(out), "--no-chart",
+              "--executor", "sequential"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output

@@ -42,13 +42,7 @@ from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import weighted_quantile
 from adoptsim.calibration.persons import PersonObserved, read_persons
 from adoptsim.errors import InputError
-from adoptsim.model.conditioned import ConditionedSimulation
-from adoptsim.model.engine import Simulation
-from adoptsim.model.population import REPLICATE_PARAMETERS
-from adoptsim.model.records import EventLog
-from adoptsim.model.state import BatchState
-from adoptsim.org import Organization
-from adoptsim.runs.budget import (
+from adoptsim.execute.budget import (
     BASE_BYTES,
     ORG_BYTES,
     SECONDS_PER_ELEMENT_WEEK,
@@ -56,6 +50,13 @@ from adoptsim.runs.budget import (
     Estimate,
     check_memory,
 )
+from adoptsim.execute.simulations import build_simulation
+from adoptsim.model.conditioned import ConditionedSimulation
+from adoptsim.model.engine import Simulation
+from adoptsim.model.population import REPLICATE_PARAMETERS
+from adoptsim.model.records import EventLog
+from adoptsim.model.state import BatchState
+from adoptsim.org import Organization
 from adoptsim.runs.draws import posterior_draws
 from adoptsim.runs.result import Result
 from adoptsim.runs.runner import assemble, build_org, collect
@@ -187,7 +188,9 @@ def assimilate(
     rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
     kept = rngmod.stream(seed, rngmod.SHARED, "assimilation snapshots")
     t0 = time.perf_counter()
-    sim = ConditionedSimulation(horizon, org, seed, list(range(particles)), values=values)
+    sim = build_simulation(
+        horizon, seed, range(particles), org, values=values, kind=ConditionedSimulation
+    )
     bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
     logw, rows, snapshots = np.zeros(particles), [], {}
     for week in range(1, observed.last_week + 1):

@@ -37,7 +37,7 @@ from adoptsim.calibration.observed import Observed, read_observed
 from adoptsim.calibration.spec import FitParameter
 from adoptsim.errors import InputError
 from adoptsim.execute import SequentialEvaluator, as_evaluator
-from adoptsim.runs.runner import build_org
+from adoptsim.execute.simulations import build_org
 from adoptsim.runs.runner import run as run_ensemble
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.scenario.sections import CalibrationRef

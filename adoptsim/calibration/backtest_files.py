@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
 from adoptsim.calibration.backtest import METHODS, Backtest
 from adoptsim.runs.folders import atomic_folder
 from adoptsim.viz import style
+from adoptsim.viz.style import subplots
 
 TABLE = "backtest.csv"
 FORECASTS = "forecasts.csv"
@@ -61,10 +62,8 @@ def chart(bt: Backtest, title: str) -> Figure:
     observed series."""
     origins = bt.settings["origins"]
     shown = [origins[0], origins[-1]] if len(origins) > 1 else [origins[0]]
-    with plt.rc_context(style.rc_params()):
-        fig, axes = plt.subplots(
-            1, 1 + len(shown), figsize=style.figsize(5 + 4.6 * len(shown), 4.4)
-        )
+    with matplotlib.rc_context(style.rc_params()):
+        fig, axes = subplots(1, 1 + len(shown), figsize=style.figsize(5 + 4.6 * len(shown), 4.4))
         ax = axes[0]
         by = bt.by_origin()
         for m in by.columns:

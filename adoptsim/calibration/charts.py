@@ -3,17 +3,18 @@ forecast. Same house style as :mod:`adoptsim.viz`."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
 from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.result import Calibration
 from adoptsim.viz import style
+from adoptsim.viz.style import subplots
 
 
 def _series_axes(n: int, height: float = 4.2) -> tuple[Figure, list]:
-    fig, axes = plt.subplots(1, n, figsize=style.figsize(4.6 * n + 1, height), squeeze=False)
+    fig, axes = subplots(1, n, figsize=style.figsize(4.6 * n + 1, height), squeeze=False)
     return fig, list(axes[0])
 
 
@@ -22,7 +23,7 @@ def fit_chart(cal: Calibration, fit_table: pd.DataFrame) -> Figure:
     of the posterior predictive."""
     whole = fit_table[fit_table["department"] == ""]
     series = list(dict.fromkeys(whole["series"])) or list(dict.fromkeys(fit_table["series"]))
-    with plt.rc_context(style.rc_params()):
+    with matplotlib.rc_context(style.rc_params()):
         fig, axes = _series_axes(len(series))
         for ax, name in zip(axes, series, strict=True):
             d = fit_table[(fit_table["series"] == name) & (fit_table["department"] == "")]
@@ -53,8 +54,8 @@ def posterior_chart(cal: Calibration) -> Figure:
     names = [p.path for p in cal.fit]
     n = len(names)
     w = post["weight"].to_numpy()
-    with plt.rc_context(style.rc_params()):
-        fig, axes = plt.subplots(n, n, figsize=style.figsize(2.6 * n + 2, 2.4 * n + 1.6),
+    with matplotlib.rc_context(style.rc_params()):
+        fig, axes = subplots(n, n, figsize=style.figsize(2.6 * n + 2, 2.4 * n + 1.6),
                                  squeeze=False)  # fmt: skip
         for i, a in enumerate(names):
             for j, b in enumerate(names):
@@ -89,7 +90,7 @@ def trials_chart(cal: Calibration) -> Figure:
     assert search is not None, "trials_chart needs a calibration with --method optimize"
     n = len(cal.fit)
     best = cal.best
-    with plt.rc_context(style.rc_params()):
+    with matplotlib.rc_context(style.rc_params()):
         fig, axes = _series_axes(n, height=3.8)
         for j, (ax, p) in enumerate(zip(axes, cal.fit, strict=True)):
             ax.scatter(p.from_unit(search.trials[:, j]), search.distances, s=10,
@@ -117,8 +118,8 @@ def forecast_chart(
 ) -> Figure:
     """Forecast ``active_share`` and ``ever_tried_share``: median and 90 % band over
     replicates, with the observed points."""
-    with plt.rc_context(style.rc_params()):
-        fig, ax = plt.subplots(figsize=style.figsize(9, 5))
+    with matplotlib.rc_context(style.rc_params()):
+        fig, ax = subplots(figsize=style.figsize(9, 5))
         for k, col in enumerate(("ever_tried_share", "active_share")):
             g = curves.groupby("week")[col]
             color = style.PLAN_COLORS[k]
@@ -156,8 +157,8 @@ def narrowing_chart(
     weeks = sorted(forecasts)
     cols = min(4, len(weeks))
     rows = -(-len(weeks) // cols)
-    with plt.rc_context(style.rc_params()):
-        fig, axes = plt.subplots(
+    with matplotlib.rc_context(style.rc_params()):
+        fig, axes = subplots(
             rows, cols, figsize=style.figsize(3.2 * cols + 1, 2.6 * rows + 1),
             squeeze=False, sharex=True, sharey=True,
         )  # fmt: skip

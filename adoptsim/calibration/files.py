@@ -20,11 +20,12 @@ from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.persons import read_persons
 from adoptsim.calibration.result import FIT_TABLE, Calibration
 from adoptsim.errors import InputError
+from adoptsim.execute.simulations import build_org
 from adoptsim.files import MAX_BYTES, read_text
 from adoptsim.runs.draws import scenario_file
 from adoptsim.runs.folders import CHECKSUMS, atomic_folder, verify
 from adoptsim.runs.result import MANIFEST, Result
-from adoptsim.runs.runner import build_org, run
+from adoptsim.runs.runner import run
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.viz import save_charts
 from adoptsim.viz.style import save

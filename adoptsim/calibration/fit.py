@@ -37,10 +37,10 @@ from adoptsim.calibration.spec import (
 )
 from adoptsim.errors import InputError
 from adoptsim.execute import Mapper, ThreadEvaluator, as_evaluator, batch_size
+from adoptsim.execute.simulations import build_org, build_simulation
 from adoptsim.model.engine import CURVE_COLUMNS, GROUP_COLUMNS, Simulation
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.org import Organization
-from adoptsim.runs.runner import build_org
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 from adoptsim.scenario.sections import CalibrationRef
 
@@ -239,7 +239,7 @@ def simulated_series(
 ) -> np.ndarray:
     """The observed cells as simulated: (replicates, observations) shares (``values``:
     each replicate's own parameters, as Simulation takes them)."""
-    sim = Simulation(scenario, org, seed, replicates, values=values)
+    sim = build_simulation(scenario, seed, replicates, org, values=values)
     if observed.people is not None:
         return _person_series(sim, observed)
     sim.run()

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from adoptsim.errors import InputError, ScenarioError
-from adoptsim.org.records import decimal_number
-from adoptsim.runs.budget import (
+from adoptsim.execute import cores
+from adoptsim.execute.budget import (
     EVENT_BYTES,
     EVENTS_PER_PERSON,
     Estimate,
     check_memory,
     estimate_run,
 )
-from adoptsim.runs.runner import BATCH_ELEMENTS, FIXED_PER_RUN, default_workers
+from adoptsim.org.records import decimal_number
+from adoptsim.runs.runner import BATCH_ELEMENTS, FIXED_PER_RUN
 from adoptsim.scenario import Scenario, locate, with_overrides
 from adoptsim.scenario.paths import PathError
 
@@ -192,7 +193,7 @@ def calibration_estimate(
     """The memory and time a calibration of ``simulations`` particles (each ``replicates``
     simulated pilots) on ``employees`` is expected to take: the organization and one batch
     per worker in flight (a calibration keeps curves, not events)."""
-    workers = default_workers() if workers is None else max(1, workers)
+    workers = cores() if workers is None else max(1, workers)
     runs = max(1, simulations * replicates)
     est = estimate_run(employees, runs, scenario.weeks, workers, BATCH_ELEMENTS)
     events = EVENT_BYTES * EVENTS_PER_PERSON * employees * runs

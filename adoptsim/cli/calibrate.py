@@ -15,10 +15,9 @@ from adoptsim.calibration import calibrate, forecast, save_calibration
 from adoptsim.calibration.files import assimilated_forecast
 from adoptsim.calibration.fit import check_method
 from adoptsim.cli import common as ui
-from adoptsim.cli.common import MaxMemory, Overwrite, app
+from adoptsim.cli.common import Executor, MaxMemory, Overwrite, Scheduler, Workers, app
 from adoptsim.cli.tables import summary_table
 from adoptsim.errors import AdoptsimError, InputError
-from adoptsim.execute import EXECUTORS, Evaluator, make_evaluator
 from adoptsim.files import check_writable
 from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
@@ -30,22 +29,6 @@ Method = Annotated[
         "-m",
         help="abc (ABC-SMC: a posterior, the default) or optimize (an Optuna point fit).",
     ),
-]
-Executor = Annotated[
-    str | None,
-    typer.Option(
-        "--executor",
-        "-e",
-        help="Where particle batches run: threads (of this process, the default), "
-        "sequential, processes or dask. The posterior does not depend on it.",
-    ),
-]
-Workers = Annotated[
-    int | None, typer.Option("--workers", "-w", help="Processes or threads (default: cores).")
-]
-Scheduler = Annotated[
-    str | None,
-    typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
 ]
 Trials = Annotated[
     int | None, typer.Option("--trials", min=10, max=100_000, help="Optimize trials.")
@@ -123,7 +106,7 @@ def calibrate_cmd(
         folder = check_target(out_dir or Path("results") / f"{spec.name}-fit", overwrite)
         check_writable(folder)  # before a long fit, not after it
         limit = ui.memory_limit(max_memory)
-        evaluator = _evaluator(executor, workers, scheduler)
+        evaluator = ui.batch_evaluator(executor, workers, scheduler)
         with ui.err.status("calibrating") as status:
             cal = calibrate(
                 spec,
@@ -173,15 +156,6 @@ def _progress(status: Any) -> Callable[[int, float, float, int], None]:
     return progress
 
 
-def _evaluator(executor: str | None, workers: int | None, scheduler: str | None) -> Evaluator:
-    """Threads of this process unless another executor or a scheduler is named (an
-    InputError names the allowed executors, the default first)."""
-    if executor is not None and executor not in EXECUTORS:
-        allowed = ", ".join(["threads", *(e for e in EXECUTORS if e != "threads")])
-        raise InputError(f"unknown executor {executor!r}; allowed: {allowed}", source="--executor")
-    return make_evaluator(executor or ("dask" if scheduler else "threads"), workers, scheduler)
-
-
 def _posterior_table(cal) -> Table:
     s = cal.summary()
     table = Table(
@@ -226,6 +200,9 @@ def forecast_cmd(
     through: Through = None,
     overwrite: Overwrite = False,
     max_memory: MaxMemory = None,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Forecast the rollout from a calibrated scenario: each run draws its parameters from
     the posterior, so the band holds what the pilot left uncertain and chance. With
@@ -246,7 +223,8 @@ def forecast_cmd(
             common = dict(weeks=weeks, runs=n, seed=seed, overwrite=overwrite, max_memory=limit)
             advance = lambda k: bar.advance(task, k)  # noqa: E731
             if observed is None:
-                result = forecast(spec, folder, progress=advance, **common)
+                evaluator = ui.batch_evaluator(executor, workers, scheduler)
+                result = forecast(spec, folder, progress=advance, evaluator=evaluator, **common)
             else:
                 result = assimilated_forecast(
                     spec, folder, observed, through=through, progress=advance, **common

@@ -29,8 +29,9 @@ from typer.core import TyperGroup
 from typer.main import get_command_from_info
 
 from adoptsim.cli.commands import COMMANDS
-from adoptsim.errors import AdoptsimError
-from adoptsim.runs.budget import Estimate, parse_size
+from adoptsim.errors import AdoptsimError, InputError
+from adoptsim.execute import EXECUTORS, Evaluator, make_evaluator
+from adoptsim.execute.budget import Estimate, parse_size
 
 
 class LazyGroup(TyperGroup):
@@ -114,6 +115,32 @@ MAX_MEMORY_HELP = (
 #: the options several commands share
 Overwrite = Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)]
 MaxMemory = Annotated[str | None, typer.Option("--max-memory", help=MAX_MEMORY_HELP)]
+Executor = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        "-e",
+        help="Where batches run: threads (of this process, the default), sequential, "
+        "processes or dask. The numbers do not depend on it.",
+    ),
+]
+Workers = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Processes or threads (default: cores).")
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786): run there."),
+]
+
+
+def batch_evaluator(executor: str | None, workers: int | None, scheduler: str | None) -> Evaluator:
+    """The evaluator of ``--executor/--workers/--scheduler``: threads of this process unless
+    another executor or a scheduler is named (an InputError names the allowed executors,
+    the default first)."""
+    if executor is not None and executor not in EXECUTORS:
+        allowed = ", ".join(["threads", *(e for e in EXECUTORS if e != "threads")])
+        raise InputError(f"unknown executor {executor!r}; allowed: {allowed}", source="--executor")
+    return make_evaluator(executor or ("dask" if scheduler else "threads"), workers, scheduler)
 
 
 def show_estimate(est: Estimate) -> None:

@@ -11,7 +11,7 @@ from rich.markup import escape
 import adoptsim
 from adoptsim import report
 from adoptsim.cli import common as ui
-from adoptsim.cli.common import MaxMemory, Overwrite, app
+from adoptsim.cli.common import Executor, MaxMemory, Overwrite, Scheduler, Workers, app
 from adoptsim.cli.tables import comparison_tables
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.files import writable_target, write_file
@@ -74,11 +74,15 @@ def compare_cmd(
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip the charts.")] = False,
     overwrite: Overwrite = False,
     max_memory: MaxMemory = None,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Run plans on the same replicate seeds and compare them with the first (paired)."""
 
     try:
         limit = ui.memory_limit(max_memory)
+        evaluator = ui.batch_evaluator(executor, workers, scheduler)
         check_rank_by(rank_by)
         check_target(out_dir, overwrite)
         specs = [adoptsim.load_scenario(s) for s in scenarios]
@@ -100,6 +104,7 @@ def compare_cmd(
                 rank_by=rank_by,
                 progress=tick,
                 max_memory=limit,
+                evaluator=evaluator,
             )
         with atomic_folder(out_dir, overwrite) as tmp:
             comparison.write(tmp)

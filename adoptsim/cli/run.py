@@ -11,12 +11,12 @@ from rich.table import Table
 
 import adoptsim
 from adoptsim.cli import common as ui
-from adoptsim.cli.common import MaxMemory, Overwrite, app
+from adoptsim.cli.common import Executor, MaxMemory, Overwrite, Scheduler, Workers, app
 from adoptsim.cli.tables import attribution_table, summary_table
 from adoptsim.errors import AdoptsimError, InputError, did_you_mean
-from adoptsim.model.engine import Simulation
+from adoptsim.execute.simulations import build_org, build_simulation
 from adoptsim.runs.folders import atomic_folder, check_target
-from adoptsim.runs.runner import build_org, estimate
+from adoptsim.runs.runner import estimate
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import names, render_strategy
 from adoptsim.viz import save_charts
@@ -36,11 +36,15 @@ def run_cmd(
     no_chart: Annotated[bool, typer.Option("--no-chart", help="Skip adoption.png.")] = False,
     overwrite: Overwrite = False,
     max_memory: MaxMemory = None,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Run a scenario's ensemble, print the summary and write the results folder."""
 
     try:
         limit = ui.memory_limit(max_memory)
+        evaluator = ui.batch_evaluator(executor, workers, scheduler)
         spec = adoptsim.load_scenario(scenario)
         n = spec.runs if runs is None else runs
         folder = check_target(out_dir or Path("results") / spec.name, overwrite)
@@ -54,6 +58,7 @@ def run_cmd(
                 new_org_per_replicate=True if new_org else None,
                 progress=lambda k: bar.advance(task, k),
                 max_memory=limit,
+                evaluator=evaluator,
             )
         with atomic_folder(folder, overwrite) as tmp:
             result.write(tmp)
@@ -81,7 +86,7 @@ def validate_scenario_cmd(
         org = build_org(spec, spec.seed)
 
         # resolves every strategy's targets against the organization
-        Simulation(spec.with_changes(weeks=1), org, spec.seed, [0], source=str(scenario))
+        build_simulation(spec.with_changes(weeks=1), spec.seed, [0], org, source=str(scenario))
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     ui.out.print(

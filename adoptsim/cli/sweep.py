@@ -12,7 +12,7 @@ from rich.table import Table
 
 from adoptsim import validation
 from adoptsim.cli import common as ui
-from adoptsim.cli.common import MaxMemory, app
+from adoptsim.cli.common import Executor, MaxMemory, Scheduler, Workers, app
 from adoptsim.errors import AdoptsimError
 from adoptsim.runs.folders import writable_folder
 from adoptsim.sweeps import (
@@ -47,6 +47,9 @@ def validate_cmd(
     quick: Annotated[
         bool, typer.Option("--quick", help="Run at the small size of the tests (seconds).")
     ] = False,
+    executor: Executor = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Reproduce published results of the diffusion literature; exit 1 when a case fails."""
 
@@ -59,6 +62,7 @@ def validate_cmd(
                 size="quick" if quick else "full",
                 seed=seed,
                 progress=lambda name: status.update(f"validating {name}"),
+                evaluator=ui.batch_evaluator(executor, workers, scheduler),
             )
         written = validation.save(results, out_dir)
     except AdoptsimError as exc:

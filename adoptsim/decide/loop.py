@@ -24,9 +24,8 @@ from adoptsim.decide.levers import ReplanLevers, load_levers
 from adoptsim.decide.replan import Replan, check_calibrated, plan_from, replan
 from adoptsim.decide.truth import Truth
 from adoptsim.errors import InputError
-from adoptsim.model.engine import Simulation
+from adoptsim.execute.simulations import build_org, build_simulation
 from adoptsim.runs.draws import posterior_draws
-from adoptsim.runs.runner import build_org
 from adoptsim.scenario import Scenario
 
 #: the fixed plan is searched with this many times the trials of a re-plan (it is searched
@@ -51,7 +50,7 @@ def prior_filter(spec: Scenario, particles: int, seed: int) -> Assimilation:
     """The particles before launch: posterior draws at week 0, equally weighted."""
     org = build_org(spec, seed)
     values = posterior_draws(spec, particles, seed)
-    sim = Simulation(spec, org, seed, list(range(particles)), values=values)
+    sim = build_simulation(spec, seed, range(particles), org, values=values)
     none = PersonObserved("activity", np.full((1, org.n), -1, dtype=np.int8), "(before launch)")
     return Assimilation(
         scenario=spec,

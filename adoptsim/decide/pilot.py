@@ -25,9 +25,9 @@ from adoptsim import rng as rngmod
 from adoptsim.decide import preposterior as pp
 from adoptsim.decide.spec import Design, PilotError, PilotStudy, load_pilots
 from adoptsim.errors import InputError, ScenarioError
-from adoptsim.model.engine import Simulation
+from adoptsim.execute.simulations import build_org, build_simulation
 from adoptsim.runs.draws import posterior_draws
-from adoptsim.runs.runner import build_org, replicate_columns, run
+from adoptsim.runs.runner import replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
 
 #: runs for a design's cost (its cost rules over the pilot weeks)
@@ -146,7 +146,7 @@ def check_groups(study: PilotStudy) -> dict[str, int]:
         if d.weeks == 0:
             sizes[d.name] = 0
             continue
-        sim = Simulation(pilot_only(study, d), org, study.seed, [0])
+        sim = build_simulation(pilot_only(study, d), study.seed, [0], org)
         people = int(sim.strategies[0].targets.sum())
         if people == 0:
             raise PilotError(

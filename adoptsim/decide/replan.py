@@ -29,6 +29,7 @@ import pandas as pd
 from adoptsim.calibration.assimilate import Assimilation, assimilate, continue_state
 from adoptsim.decide.levers import ReplanLevers, load_levers, running, shifted, with_stops
 from adoptsim.errors import InputError, ScenarioError
+from adoptsim.execute import cores
 from adoptsim.optimize.spec import Optimization
 from adoptsim.optimize.study import (
     make_sampler,
@@ -38,7 +39,6 @@ from adoptsim.optimize.study import (
     suggest,
     trials_table,
 )
-from adoptsim.runs.runner import default_workers
 from adoptsim.scenario import Scenario, load_scenario, validate_scenario
 
 #: plans of the search run again on every particle (besides the plan as it stands)
@@ -91,7 +91,7 @@ def _optimization(spec: Scenario, menu: ReplanLevers, today: int, budget: float,
             "objectives": [o.model_dump(exclude_none=True) for o in menu.objectives],
             "replicates": runs,
             "seed": spec.seed,
-            "batch": max(1, default_workers()),
+            "batch": max(1, cores()),
         }
     )
     opt._source, opt._base = spec.source, spec
@@ -105,7 +105,7 @@ class Evaluator:
     def __init__(self, filt: Assimilation, spent: float, workers: int | None):
         self.filt = filt
         self.spent = spent
-        self.workers = workers or default_workers()
+        self.workers = workers or cores()
 
     def summaries(self, plans: Sequence[Scenario], runs: int | None, label: str) -> list:
         """Each plan's summary (one row per replicate) with ``cost`` the cost from next

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from adoptsim.execute.simulations import build_org, build_simulation
 from adoptsim.model.engine import Simulation
 from adoptsim.org import Organization
-from adoptsim.runs.runner import assemble, build_org, collect
+from adoptsim.runs.runner import assemble, collect
 from adoptsim.scenario import Scenario
 
 
@@ -29,7 +30,7 @@ class Truth:
     ):
         self.org = org if org is not None else build_org(scenario, seed)
         own = {k: np.array([float(v)]) for k, v in values.items()}
-        self.sim = Simulation(scenario, self.org, seed, [replicate], values=own)
+        self.sim = build_simulation(scenario, seed, [replicate], self.org, values=own)
         self.used: list[np.ndarray] = []  # week 1, 2, ...
 
     @property

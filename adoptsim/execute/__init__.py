@@ -1,29 +1,42 @@
 """Where a batch runs: one home for every command and function that runs many replicates.
 
-* what to run: a :class:`Job` (a scenario's data, overrides, (point, replicate) rows, the
-  seed and the metrics: picklable), run by :func:`run_job` in any process;
+* how a batch is built: :func:`.simulations.build_simulation` (a simulation of some
+  replicates of a scenario, each with its own values if given) on
+  :func:`.simulations.build_org` (the scenario's organization from its own random stream;
+  not imported here, so that the command line's start-up does not load the engine);
 * how big a batch of the engine is: :func:`batch_size` (:data:`BATCH_ELEMENTS`
-  replicate-employees, defined with the memory budget in :mod:`adoptsim.runs.budget`);
+  replicate-employees, beside the memory and time estimates in :mod:`.budget`);
 * where: an :class:`Evaluator`, chosen once: :class:`SequentialEvaluator`,
-  :class:`ThreadEvaluator`, :class:`ProcessEvaluator` or :class:`DaskEvaluator` (a local
-  cluster, or a scheduler's address); :func:`make_evaluator` maps the command line's
-  ``--executor/--workers/--scheduler``, :func:`as_evaluator` what a caller passed.
+  :class:`ThreadEvaluator`, :class:`ProcessEvaluator` (each worker ends with its parent:
+  :mod:`.watchdog`) or :class:`DaskEvaluator` (a local cluster, or a scheduler's address);
+  :func:`make_evaluator` maps the command line's ``--executor/--workers/--scheduler``,
+  :func:`as_evaluator` what a caller passed (None: threads of this process).
 
-Sweeps hand it jobs (:meth:`Evaluator.evaluate`), calibration its particle batches
-(:meth:`Evaluator.map`), optimization its plans (:func:`scenario_jobs`). On Dask::
+Every caller hands its batches to an evaluator: ``adoptsim.run`` (hence ``forecast``,
+``compare``, the app), sweeps (their :class:`~adoptsim.runs.jobs.Job` s), calibration (its
+particle batches), optimization (its plans' jobs), backtests and the validation cases.
+An evaluator runs picklable callables (:meth:`Evaluator.evaluate`, each result handed
+back as it finishes) or a module-level function on picklable tasks (:meth:`Evaluator.map`,
+results in order). On Dask, from Python::
 
+    import adoptsim
     from adoptsim.execute import DaskEvaluator
     with DaskEvaluator(scheduler="tcp://10.0.0.5:8786") as ev:  # or workers=4: local
+        adoptsim.run("scenarios/baseline.yaml", runs=1000, evaluator=ev)
         adoptsim.sweep("experiments/a.yaml", evaluator=ev)
         adoptsim.calibrate("pilot.yaml", "observed.csv", evaluator=ev)
 
-The numbers never depend on the evaluator, the number of workers or the batch size.
-``adoptsim.run`` itself runs its batches on threads of the calling process
-(:func:`adoptsim.runs.runner.run`), as do :mod:`adoptsim.validation`'s cases.
+and from the shell, the same commands with ``--scheduler tcp://10.0.0.5:8786`` (or
+``--executor dask --workers 4``). The numbers never depend on the evaluator, the number
+of workers or the batch size (``tests/test_execution_pins.py``).
+
+This layer sits below ``runs/``: it knows how to build and where to run a batch, not what
+a run collects (a sweep's jobs and ``adoptsim.run``'s batches are defined in ``runs/``).
 """
 
 from __future__ import annotations
 
+from adoptsim.execute.budget import BATCH_ELEMENTS, batch_size
 from adoptsim.execute.choose import EVALUATORS, EXECUTORS, as_evaluator, make_evaluator
 from adoptsim.execute.dask import FAST_MALLOC, DaskEvaluator
 from adoptsim.execute.evaluators import (
@@ -32,21 +45,14 @@ from adoptsim.execute.evaluators import (
     MapperEvaluator,
     ProcessEvaluator,
     SequentialEvaluator,
+    Task,
     ThreadEvaluator,
+    call,
     cores,
     process_context,
     sequential_map,
 )
-from adoptsim.execute.jobs import (
-    Job,
-    chunks,
-    end_with_parent,
-    run_job,
-    scenario_jobs,
-    scenario_summaries,
-    shared_organization,
-)
-from adoptsim.runs.budget import BATCH_ELEMENTS, batch_size
+from adoptsim.execute.watchdog import end_with_parent
 
 __all__ = [
     "BATCH_ELEMENTS",
@@ -55,22 +61,18 @@ __all__ = [
     "FAST_MALLOC",
     "DaskEvaluator",
     "Evaluator",
-    "Job",
     "Mapper",
     "MapperEvaluator",
     "ProcessEvaluator",
     "SequentialEvaluator",
+    "Task",
     "ThreadEvaluator",
     "as_evaluator",
     "batch_size",
-    "chunks",
+    "call",
     "cores",
     "end_with_parent",
     "make_evaluator",
     "process_context",
-    "run_job",
-    "scenario_jobs",
-    "scenario_summaries",
     "sequential_map",
-    "shared_organization",
 ]

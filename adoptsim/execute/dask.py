@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from adoptsim.errors import InputError
-from adoptsim.execute.evaluators import Done, Evaluator, check_workers, cores
-from adoptsim.execute.jobs import Job, run_job
+from adoptsim.execute.evaluators import Done, Evaluator, Task, call, check_workers, cores
 
 #: Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers, which disables glibc's
 #: dynamic mmap threshold: every temporary array of the engine is then mapped and unmapped,
@@ -91,21 +90,21 @@ class DaskEvaluator(Evaluator):
             self._client = self._cluster = None
             super().finalize()
 
-    def _evaluate(self, jobs: Iterator[Job], done: Done) -> dict[str, Any]:
+    def _evaluate(self, tasks: Iterator[Task], done: Done) -> dict[str, Any]:
         from distributed import as_completed
 
         client = self._client
         nthreads = client.nthreads()
         threads = max(1, sum(nthreads.values()))
         info = {"scheduler": client.scheduler.address, "workers": len(nthreads), "threads": threads}
-        first = [client.submit(run_job, j, pure=False) for j in itertools.islice(jobs, 2 * threads)]
+        first = [client.submit(call, t, pure=False) for t in itertools.islice(tasks, 2 * threads)]
         queue = as_completed(first)
         for fut in queue:
             done(fut.result())
             fut.release()
-            nxt = next(jobs, None)
+            nxt = next(tasks, None)
             if nxt is not None:
-                queue.add(client.submit(run_job, nxt, pure=False))
+                queue.add(client.submit(call, nxt, pure=False))
         return info
 
     def _map[T, R](self, fn: Callable[[T], R], tasks: list[T]) -> list[R]:

@@ -3,14 +3,16 @@
 * :class:`SequentialEvaluator`: every task in this process, one after the other;
 * :class:`ThreadEvaluator`: a pool of ``workers`` threads in this process;
 * :class:`ProcessEvaluator`: a pool of ``workers`` local processes (default: all cores),
-  each ending itself when this process dies (:func:`~adoptsim.execute.jobs.end_with_parent`);
+  each ending itself when this process dies (:func:`~adoptsim.execute.watchdog.end_with_parent`);
 * :class:`~adoptsim.execute.dask.DaskEvaluator`: a Dask cluster.
 
-Every evaluator does two things: :meth:`Evaluator.evaluate` runs a sweep's
-:class:`~adoptsim.execute.jobs.Job` s, handing back each one's rows as it finishes, and
-:meth:`Evaluator.map` runs any module-level function on picklable tasks, results in task
-order (a calibration's particle batches). Numbers do not depend on the evaluator: a job's
-rows, and a task's result, are a function of the job or task only.
+Every evaluator does two things: :meth:`Evaluator.evaluate` runs tasks that are picklable
+callables (a sweep's :class:`~adoptsim.runs.jobs.Job` s, a run's batches), handing back each
+one's result as it finishes, and :meth:`Evaluator.map` runs any module-level function on
+picklable tasks, results in task order (a calibration's particle batches, validation
+cases). Numbers do not depend on the evaluator: a task's result is a function of the task
+only. Worker processes start from a fork server that has imported the module of the first
+task, and end with the process that started them (:mod:`adoptsim.execute.watchdog`).
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-import pandas as pd
-
 from adoptsim.errors import AdoptsimError, InputError
-from adoptsim.execute.jobs import Job, end_with_parent, run_job
-from adoptsim.runs.runner import default_workers as cores
+from adoptsim.execute.watchdog import end_with_parent
 
-Done = Callable[[pd.DataFrame], None]
+#: called with each task's result as it finishes
+Done = Callable[[Any], None]
+#: a task of :meth:`Evaluator.evaluate`: a picklable callable without arguments
+Task = Callable[[], Any]
 #: runs ``fn`` on every task and returns the results in task order
 Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list]
 
@@ -53,6 +55,19 @@ def process_context(preload: str) -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
+def cores() -> int:
+    """The number of processors this process may use (the default number of workers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def call[R](task: Callable[[], R]) -> R:
+    """``task()``: what a worker does with a task of :meth:`Evaluator.evaluate`."""
+    return task()
+
+
 def sequential_map[T, R](fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
     """``[fn(t) for t in tasks]``: every task in this process, one after the other."""
     return [fn(t) for t in tasks]
@@ -65,10 +80,13 @@ def check_workers(workers: int | None) -> None:
 
 
 class Evaluator(ABC):
-    """Runs jobs and hands back each job's rows as it finishes."""
+    """Runs tasks and hands back each one's result as it finishes."""
 
     #: the name of the ``--executor`` option and of the manifest's sessions
     name: ClassVar[str]
+    #: whether tasks run in this process (a task may then hold a callback such as a
+    #: progress bar, and need not be picklable)
+    in_process: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._active = False
@@ -105,10 +123,11 @@ class Evaluator(ABC):
         finally:
             self.finalize()
 
-    def evaluate(self, jobs: Iterable[Job], done: Done) -> dict[str, Any]:
-        """Run every job, calling ``done(rows)`` as each finishes; returns what ran them."""
+    def evaluate(self, tasks: Iterable[Task], done: Done) -> dict[str, Any]:
+        """Run every task (a picklable callable, such as a sweep's job), calling
+        ``done(result)`` in this process as each finishes; returns what ran them."""
         with self.session():
-            return self._evaluate(iter(jobs), done)
+            return self._evaluate(iter(tasks), done)
 
     def map[T, R](self, fn: Callable[[T], R], tasks: Iterable[T]) -> list[R]:
         """``[fn(t) for t in tasks]``, run where this evaluator runs things (``fn`` a
@@ -117,7 +136,7 @@ class Evaluator(ABC):
             return self._map(fn, list(tasks))
 
     @abstractmethod
-    def _evaluate(self, jobs: Iterator[Job], done: Done) -> dict[str, Any]: ...
+    def _evaluate(self, tasks: Iterator[Task], done: Done) -> dict[str, Any]: ...
 
     def _map[T, R](self, fn: Callable[[T], R], tasks: list[T]) -> list[R]:
         return sequential_map(fn, tasks)
@@ -130,10 +149,11 @@ class SequentialEvaluator(Evaluator):
     """Every job in this process, one after the other."""
 
     name = "sequential"
+    in_process = True
 
-    def _evaluate(self, jobs: Iterator[Job], done: Done) -> dict[str, Any]:
-        for job in jobs:
-            done(run_job(job))
+    def _evaluate(self, tasks: Iterator[Task], done: Done) -> dict[str, Any]:
+        for task in tasks:
+            done(task())
         return {}
 
 
@@ -157,37 +177,42 @@ class _PoolEvaluator(Evaluator):
         super().finalize()
 
     @abstractmethod
-    def _new_pool(self) -> Executor: ...
+    def _new_pool(self, preload: str) -> Executor:
+        """A pool whose workers have imported module ``preload`` (the first task's)."""
+
+    def _pool_for(self, preload: str) -> Executor:
+        if self._pool is None:
+            self._pool = self._new_pool(preload)
+        return self._pool
 
     def _map[T, R](self, fn: Callable[[T], R], tasks: list[T]) -> list[R]:
         if self._workers == 1 or len(tasks) <= 1:
             return sequential_map(fn, tasks)
-        if self._pool is None:
-            self._pool = self._new_pool()
         try:
-            return list(self._pool.map(fn, tasks))
+            return list(self._pool_for(fn.__module__).map(fn, tasks))
         except BrokenProcessPool as exc:
             self._pool = None
             raise _died(exc) from None
 
-    def _evaluate(self, jobs: Iterator[Job], done: Done) -> dict[str, Any]:
+    def _evaluate(self, tasks: Iterator[Task], done: Done) -> dict[str, Any]:
         if self._workers == 1:
-            for job in jobs:
-                done(run_job(job))
+            for task in tasks:
+                done(task())
             return {}
-        if self._pool is None:
-            self._pool = self._new_pool()
-        pool = self._pool
+        first = list(itertools.islice(tasks, 2 * self._workers))
+        if not first:
+            return {}
+        pool = self._pool_for(type(first[0]).__module__)
         pending: set[Future] = set()
         try:
-            pending = {pool.submit(run_job, j) for j in itertools.islice(jobs, 2 * self._workers)}
+            pending = {pool.submit(call, t) for t in first}
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     done(_result(fut))
-                    nxt = next(jobs, None)
+                    nxt = next(tasks, None)
                     if nxt is not None:
-                        pending.add(pool.submit(run_job, nxt))
+                        pending.add(pool.submit(call, nxt))
         except BaseException:
             for fut in pending:
                 fut.cancel()
@@ -204,9 +229,10 @@ class ThreadEvaluator(_PoolEvaluator):
     interpreter lock for most of a week, so two threads run about 1.6 times one."""
 
     name = "threads"
+    in_process = True
 
-    def _new_pool(self) -> Executor:
-        return ThreadPoolExecutor(self._workers, thread_name_prefix="adoptsim-sweep")
+    def _new_pool(self, preload: str) -> Executor:
+        return ThreadPoolExecutor(self._workers, thread_name_prefix="adoptsim-batch")
 
 
 class ProcessEvaluator(_PoolEvaluator):
@@ -218,16 +244,16 @@ class ProcessEvaluator(_PoolEvaluator):
 
     name = "processes"
 
-    def _new_pool(self) -> Executor:
+    def _new_pool(self, preload: str) -> Executor:
         return ProcessPoolExecutor(
             self._workers,
-            mp_context=process_context("adoptsim.execute.jobs"),
+            mp_context=process_context(preload),
             initializer=end_with_parent,
             initargs=(os.getpid(),),
         )
 
 
-def _result(fut: Future) -> pd.DataFrame:
+def _result(fut: Future) -> Any:
     try:
         return fut.result()
     except BrokenProcessPool as exc:
@@ -244,7 +270,7 @@ def _died(exc: BaseException) -> AdoptsimError:
 
 class MapperEvaluator(Evaluator):
     """Any ``mapper(fn, tasks) -> [fn(t) for t in tasks]`` (results in task order) as an
-    evaluator: jobs are handed to it all at once."""
+    evaluator: tasks are handed to it all at once."""
 
     name = "mapper"
 
@@ -252,9 +278,9 @@ class MapperEvaluator(Evaluator):
         super().__init__()
         self._mapper = mapper
 
-    def _evaluate(self, jobs: Iterator[Job], done: Done) -> dict[str, Any]:
-        for rows in self._mapper(run_job, list(jobs)):
-            done(rows)
+    def _evaluate(self, tasks: Iterator[Task], done: Done) -> dict[str, Any]:
+        for result in self._mapper(call, list(tasks)):
+            done(result)
         return {}
 
     def _map[T, R](self, fn: Callable[[T], R], tasks: list[T]) -> list[R]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 import pandas as pd
 import yaml
@@ -366,8 +366,8 @@ def pareto_chart(table: pd.DataFrame, opt: Optimization) -> Figure:
     metric = opt.objectives[0].metric
     ok = table[table["feasible"]]
     front = ok[ok["pareto"]].sort_values("cost")
-    with plt.rc_context(style.rc_params()):
-        fig, ax = plt.subplots(figsize=style.figsize(10, 6))
+    with matplotlib.rc_context(style.rc_params()):
+        fig, ax = style.subplots(figsize=style.figsize(10, 6))
         ax.scatter(ok["cost"], 100 * ok[metric] if "share" in metric else ok[metric],
                    s=14, color="#BBBBBB", label="plans tried")  # fmt: skip
         y = 100 * front[metric] if "share" in metric else front[metric]

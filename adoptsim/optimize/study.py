@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError, ScenarioError
-from adoptsim.execute import Evaluator, scenario_jobs, scenario_summaries
+from adoptsim.execute import Evaluator
 from adoptsim.optimize.spec import Optimization, OptimizeError, Range
 from adoptsim.runs.draws import posterior_draws, uniform_draws
+from adoptsim.runs.jobs import scenario_jobs, scenario_summaries
 from adoptsim.runs.runner import replicate_columns, run
 from adoptsim.scenario import Scenario, validate_scenario
 from adoptsim.scenario.paths import merged, nested
@@ -155,7 +156,7 @@ class PlanRunner(Protocol):
 
 def plan_runner(evaluator: Evaluator | None = None, workers: int | None = None) -> PlanRunner:
     """The plan runner of ``evaluator``: the plans' replicates as jobs of the evaluator
-    (:func:`adoptsim.execute.scenario_jobs`; inside ``with evaluator:`` one pool or cluster
+    (:func:`adoptsim.runs.jobs.scenario_jobs`; inside ``with evaluator:`` one pool or cluster
     serves the whole search), or, with None, each plan in turn with :func:`adoptsim.run`
     in this process (replicates in vectorised batches on ``workers`` threads)."""
 

@@ -2,15 +2,16 @@
 
 A single replicate is a function of (scenario, root seed, replicate index). Replicates are
 advanced in batches (state as replicates x employees arrays), each with its own random
-streams, so the numbers do not depend on the batch size or on which process runs them.
+streams, so the numbers do not depend on the batch size or on which process runs them. The
+batches (:class:`Batch`, picklable) run on an :mod:`adoptsim.execute` evaluator: threads of
+this process unless the caller gives another.
 """
 
 from __future__ import annotations
 
-import os
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -19,30 +20,28 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_object_dtype, union_categoricals
 
-from adoptsim import rng as rngmod
 from adoptsim.errors import InputError
-from adoptsim.model import kernels
-from adoptsim.model.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
-from adoptsim.model.population import REPLICATE_PARAMETERS
-from adoptsim.org import ROLES, Organization, build
-from adoptsim.runs import metrics
-from adoptsim.runs.budget import (
+from adoptsim.execute import Evaluator, as_evaluator, cores
+from adoptsim.execute.budget import (
     BATCH_ELEMENTS,
     Estimate,
     check_memory,
     estimate_run,
 )
-from adoptsim.runs.budget import batch_size as replicates_per_batch
+from adoptsim.execute.budget import batch_size as replicates_per_batch
+from adoptsim.execute.simulations import build_org, build_simulation
+from adoptsim.model import kernels
+from adoptsim.model.engine import CURVE_COLUMNS, EVENT_NAMES, GROUP_COLUMNS, EventLog, Simulation
+from adoptsim.model.population import REPLICATE_PARAMETERS
+from adoptsim.org import ROLES, Organization
+from adoptsim.runs import metrics
 from adoptsim.runs.draws import replicate_parameters
 from adoptsim.runs.result import Result, make_manifest
 from adoptsim.scenario import Scenario, load_scenario, locate, with_overrides
 
 Progress = Callable[[int], None]
 
-
-def build_org(scenario: Scenario, seed: int, replicate: int | None = None) -> Organization:
-    """The scenario's organization from its own random stream (shared unless ``replicate``)."""
-    return build(scenario.organization, rngmod.org_stream(seed, replicate), scenario.base_dir)
+__all__ = ["Batch", "assemble", "build_org", "collect", "estimate", "run", "simulate"]
 
 
 def simulate(
@@ -60,11 +59,9 @@ def simulate(
 
     Returns the raw tables: curves, by department, by role, events, costs, strategy log.
     """
-    if org is None:
-        org = build_org(scenario, seed)
     source = str(scenario.source) if scenario.source else None
-    sim = Simulation(
-        scenario, org, seed, replicates, source=source, values=values, streams_of=streams_of
+    sim = build_simulation(
+        scenario, seed, replicates, org, values=values, streams_of=streams_of, source=source
     )
     sim.run(progress)
     return collect(sim)
@@ -197,7 +194,7 @@ def batches(
     runs: int, employees: int, batch_size: int | None = None, replicates: Sequence[int] = ()
 ) -> list[list[int]]:
     """Replicate indices (``replicates``, default 0..runs-1) split into batches of about
-    BATCH_ELEMENTS elements (:func:`adoptsim.runs.budget.batch_size`)."""
+    BATCH_ELEMENTS elements (:func:`adoptsim.execute.budget.batch_size`)."""
     size = batch_size or replicates_per_batch(employees)
     reps = list(replicates) or list(range(runs))
     return [reps[i : i + size] for i in range(0, len(reps), size)]
@@ -254,22 +251,70 @@ def replicate_columns(
     return columns
 
 
-def _batch_jobs(scenario, seed, runs, org, batch_size, per_replicate, progress) -> list:
+@dataclass(frozen=True)
+class Batch:
+    """One batch of a run, as a task of an evaluator (picklable unless ``progress`` is
+    set): ``replicates`` of ``scenario`` on ``org`` with their own ``values``; calling it
+    returns its position in the run and its raw tables (:func:`simulate`)."""
+
+    index: int
+    scenario: Scenario
+    seed: int
+    replicates: list[int]
+    org: Organization
+    values: dict[str, np.ndarray] | None = None
+    progress: Progress | None = None
+
+    def __call__(self) -> tuple[int, dict[str, pd.DataFrame]]:
+        tables = simulate(
+            self.scenario, self.seed, self.replicates, self.org, self.progress, self.values
+        )
+        return self.index, tables
+
+
+def _batch_jobs(scenario, seed, runs, org, batch_size, per_replicate) -> list[Batch]:
     """The batches of a run on one organization: replicates with their own parameters in
     the same batches when the engine takes them per replicate, else grouped by value."""
     if vectorised(per_replicate, False):
         cols = replicate_columns(scenario, runs, per_replicate)
         return [
-            lambda reps=reps: simulate(
-                scenario, seed, reps, org, progress, {p: c[reps] for p, c in cols.items()}
-            )
-            for reps in batches(runs, org.n, batch_size)
+            Batch(i, scenario, seed, reps, org, {p: c[reps] for p, c in cols.items()})
+            for i, reps in enumerate(batches(runs, org.n, batch_size))
         ]
+    groups = replicate_groups(scenario, runs, per_replicate)
     return [
-        lambda reps=reps, spec=spec: simulate(spec, seed, reps, org, progress)
-        for spec, group in replicate_groups(scenario, runs, per_replicate)
-        for reps in batches(len(group), org.n, batch_size, group)
+        Batch(i, spec, seed, reps, org)
+        for i, (spec, reps) in enumerate(
+            (spec, reps)
+            for spec, group in groups
+            for reps in batches(len(group), org.n, batch_size, group)
+        )
     ]
+
+
+def _org_of(task: tuple[Scenario, int, int]) -> Organization:
+    """The organization of replicate ``task[2]`` (a run with an organization per replicate)."""
+    scenario, seed, replicate = task
+    return build_org(scenario, seed, replicate)
+
+
+def _run_batches(
+    evaluator: Evaluator, batches: list[Batch], progress: Progress | None
+) -> list[dict[str, pd.DataFrame]]:
+    """The batches' tables in batch order, run on ``evaluator``; ``progress`` is called in
+    the batches as weeks go when they run in this process, else as each batch finishes."""
+    if progress is not None and evaluator.in_process:
+        batches = [replace(b, progress=progress) for b in batches]
+    parts: dict[int, dict[str, pd.DataFrame]] = {}
+
+    def done(result: tuple[int, dict[str, pd.DataFrame]]) -> None:
+        index, tables = result
+        parts[index] = tables
+        if progress is not None and not evaluator.in_process:
+            progress(len(batches[index].replicates) * batches[index].scenario.weeks)
+
+    evaluator.evaluate(batches, done)
+    return [parts[i] for i in range(len(batches))]
 
 
 def _typed(scenario: Scenario, overrides: dict[str, float]) -> dict[str, Any]:
@@ -282,30 +327,6 @@ def _typed(scenario: Scenario, overrides: dict[str, float]) -> dict[str, Any]:
         is_int = isinstance(current, int) and not isinstance(current, bool)
         out[path] = round(value) if is_int and float(value).is_integer() else value
     return out
-
-
-def default_workers() -> int:
-    """The number of processors this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def in_parallel[T](jobs: list[Callable[[], T]], workers: int | None = None) -> list[T]:
-    """Results of ``jobs`` in order, run on up to ``workers`` threads (NumPy and SciPy
-    release the interpreter lock in their array loops, so batches overlap)."""
-    workers = default_workers() if workers is None else max(1, int(workers))
-    if workers == 1 or len(jobs) <= 1:
-        return [job() for job in jobs]
-    with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = [pool.submit(job) for job in jobs]
-        try:
-            return [f.result() for f in futures]
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
 
 
 def estimate(
@@ -325,7 +346,7 @@ def estimate(
         employees,
         scenario.runs if runs is None else runs,
         scenario.weeks,
-        default_workers() if workers is None else workers,
+        cores() if workers is None else workers,
         batch_size * employees if batch_size else BATCH_ELEMENTS,
         scenario.organization.new_per_replicate if new_org is None else new_org,
     )
@@ -343,15 +364,18 @@ def run(
     max_memory: int | None = None,
     per_replicate: Mapping[str, Sequence[float]] | None = None,
     posterior: str | Path | pd.DataFrame | None = None,
+    evaluator: Evaluator | None = None,
 ) -> Result:
     """Run an ensemble of a scenario and return its :class:`Result`.
 
     ``runs`` and ``seed`` default to the scenario's. ``progress(n)`` is called with the
     number of replicate-weeks just completed (for a progress bar of ``runs * weeks``).
-    Batches of replicates run on ``workers`` threads (default: one per processor); the
-    numbers do not depend on ``batch_size`` or ``workers``. A run estimated to need more
-    than ``max_memory`` bytes (default: the memory the machine has available) is refused
-    with an InputError before it starts (:mod:`adoptsim.runs.budget`).
+    Batches of replicates run on ``evaluator`` (:mod:`adoptsim.execute`: processes, a Dask
+    cluster), default ``workers`` threads of this process (default: one per processor);
+    the numbers do not depend on the evaluator, ``batch_size`` or ``workers``. A run
+    estimated to need more than ``max_memory`` bytes (default: the memory the machine has
+    available) is refused with an InputError before it starts
+    (:mod:`adoptsim.execute.budget`).
 
     ``per_replicate`` gives replicates their own parameters: scenario path (as in sweeps,
     e.g. ``behavior.w_social``) -> one value per run; replicate ``r`` runs exactly as a run
@@ -381,23 +405,21 @@ def run(
     generated = scenario.organization.generate
     if generated is not None:
         budget(generated.employees)
+    evaluator = as_evaluator(evaluator, workers)
     if new_org:
-        orgs = in_parallel([lambda r=r: build_org(scenario, seed, r) for r in range(runs)], workers)
+        orgs = evaluator.map(_org_of, [(scenario, seed, r) for r in range(runs)])
         spec_of = {
             r: g for g, reps in replicate_groups(scenario, runs, per_replicate) for r in reps
         }
-        jobs = [
-            lambda r=r, o=o: simulate(spec_of[r], seed, [r], o, progress)
-            for r, o in enumerate(orgs)
-        ]
+        jobs = [Batch(r, spec_of[r], seed, [r], o) for r, o in enumerate(orgs)]
         org = orgs[-1]
     else:
         org = build_org(scenario, seed)
         if generated is None:
             budget(org.n)
         org.adjacency  # noqa: B018  (built once here, not by every thread)
-        jobs = _batch_jobs(scenario, seed, runs, org, batch_size, per_replicate, progress)
-    parts = in_parallel(jobs, workers)
+        jobs = _batch_jobs(scenario, seed, runs, org, batch_size, per_replicate)
+    parts = _run_batches(evaluator, jobs, progress)
     result = assemble(
         scenario, parts, runs, seed, new_org, org.n, organizations=orgs if new_org else [org]
     )

@@ -1,5 +1,5 @@
-"""Parameter sweeps: experiment files, designs, the store and analysis (the evaluators and
-jobs are :mod:`adoptsim.execute`'s, re-exported here).
+"""Parameter sweeps: experiment files, designs, the store and analysis (the evaluators are
+:mod:`adoptsim.execute`'s and the jobs :mod:`adoptsim.runs.jobs`', re-exported here).
 
 ``adoptsim.sweep`` is the function :func:`adoptsim.sweeps.sweep`.
 """
@@ -13,15 +13,13 @@ from adoptsim.execute import (
     FAST_MALLOC,
     DaskEvaluator,
     Evaluator,
-    Job,
     ProcessEvaluator,
     SequentialEvaluator,
     ThreadEvaluator,
-    chunks,
     cores,
     make_evaluator,
-    run_job,
 )
+from adoptsim.runs.jobs import Job, chunks, run_job
 from adoptsim.scenario.paths import (
     Item,
     PathError,

@@ -12,13 +12,13 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from adoptsim.runs import metrics as metrics_mod
 from adoptsim.viz import plots
+from adoptsim.viz.style import subplots
 
 #: metrics charted when the experiment keeps them all
 HEADLINE_METRICS = ("final_active_share", "sustained_share")
@@ -116,8 +116,8 @@ def parameter_chart(
     groups = [(None, ok)] if by is None else list(ok.groupby(ok[by].astype(str), sort=False))
     colors = [*plots.PLAN_COLORS[1:], plots.PALETTE["black"]]
     scale = unit_scale(metric)
-    with plt.rc_context(plots.STYLE):
-        fig, ax = plt.subplots(figsize=(9, 5.5))
+    with matplotlib.rc_context(plots.STYLE):
+        fig, ax = subplots(figsize=(9, 5.5))
         for i, (label, sub) in enumerate(groups):
             g = sub.groupby("_x")[metric]
             mean = g.mean() * scale
@@ -177,8 +177,8 @@ def heatmap(
         xl = [tx[int(i)] for i in grid.columns]
     if ty is not None:
         yl = [ty[int(i)] for i in grid.index]
-    with plt.rc_context({**plots.STYLE, "axes.grid": False}):
-        fig, ax = plt.subplots(figsize=(9, 6))
+    with matplotlib.rc_context({**plots.STYLE, "axes.grid": False}):
+        fig, ax = subplots(figsize=(9, 6))
         im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(xl)), xl, rotation=30 if len(xl) > 5 else 0)
         ax.set_yticks(range(len(yl)), yl)
@@ -222,8 +222,8 @@ def sobol_chart(indices: pd.DataFrame, metric: str, info: dict[str, Any] | None 
     d = indices.sort_values("ST", ascending=True)
     pos = np.arange(len(d))
     conf = round(100 * float(info.get("confidence", 0.95)))
-    with plt.rc_context(plots.STYLE):
-        fig, ax = plt.subplots(figsize=(9, 1.2 + 0.6 * len(d) + 1.5))
+    with matplotlib.rc_context(plots.STYLE):
+        fig, ax = subplots(figsize=(9, 1.2 + 0.6 * len(d) + 1.5))
         h = 0.38
         ax.barh(
             pos + h / 2,
@@ -265,8 +265,8 @@ def morris_chart(indices: pd.DataFrame, metric: str, info: dict[str, Any] | None
     scale = unit_scale(metric)
     unit = " (percentage points)" if is_share(metric) else ""
     conf = round(100 * float(info.get("confidence", 0.95)))
-    with plt.rc_context(plots.STYLE):
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 1.2 + 0.6 * len(d) + 1.5), sharey=True)
+    with matplotlib.rc_context(plots.STYLE):
+        fig, (a1, a2) = subplots(1, 2, figsize=(11, 1.2 + 0.6 * len(d) + 1.5), sharey=True)
         a1.barh(
             pos,
             d["mu_star"] * scale,

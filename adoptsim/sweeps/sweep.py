@@ -32,18 +32,11 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import InputError
-from adoptsim.execute import (
-    Evaluator,
-    Job,
-    batch_size,
-    chunks,
-    cores,
-    make_evaluator,
-    shared_organization,
-)
+from adoptsim.execute import Evaluator, batch_size, cores, make_evaluator
+from adoptsim.execute.budget import Estimate, check_memory, estimate_processes
 from adoptsim.model.population import REPLICATE_PARAMETERS
-from adoptsim.runs.budget import Estimate, check_memory, estimate_processes
 from adoptsim.runs.folders import file_digest
+from adoptsim.runs.jobs import Job, chunks, shared_organization
 from adoptsim.runs.runner import estimate
 from adoptsim.sweeps.design import Design, check_points, make_design, point_seed
 from adoptsim.sweeps.experiment import Experiment, experiment_from_data, load_experiment

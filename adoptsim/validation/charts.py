@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -13,6 +13,7 @@ from adoptsim.model import behavior as bh
 from adoptsim.validation.common import LALLY_PEOPLE, CaseResult
 from adoptsim.validation.registry import results_table
 from adoptsim.viz.plots import PALETTE, STYLE
+from adoptsim.viz.style import subplots
 
 
 def _colors():
@@ -38,7 +39,7 @@ def _verdict(result: CaseResult) -> str:
 
 def chart(result: CaseResult) -> Figure:
     """The chart of a case result, overlaying the published figure and the simulated one."""
-    with plt.rc_context(_style()):
+    with matplotlib.rc_context(_style()):
         return _CHARTS[result.case](result)
 
 
@@ -46,7 +47,7 @@ def _bass_chart(result: CaseResult) -> Figure:
     c = _colors()
     df = result.data["curves"]
     pairs = list(df.groupby(["p", "q"], sort=False))
-    fig, axes = plt.subplots(1, len(pairs), figsize=(11, 5), sharey=True, squeeze=False)
+    fig, axes = subplots(1, len(pairs), figsize=(11, 5), sharey=True, squeeze=False)
     for ax, ((p, q), d) in zip(axes[0], pairs, strict=True):
         ax.fill_between(d["period"], d["low"], d["high"], color=c["blue"], alpha=0.2, lw=0)
         ax.plot(d["period"], d["simulated"], color=c["blue"], lw=2.5, label="adoptsim (mean)")
@@ -76,7 +77,7 @@ def _bass_chart(result: CaseResult) -> Figure:
 def _granovetter_chart(result: CaseResult) -> Figure:
     c = _colors()
     df = result.data["curves"]
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = subplots(figsize=(9, 5))
     published = {0: 100, 1: 1}
     for i, (label, d) in enumerate(df.groupby("thresholds", sort=False)):
         color = (c["blue"], c["vermillion"])[i]
@@ -138,7 +139,7 @@ def _finish_panels(fig: Figure, axes, legend: str, title: str, result: CaseResul
 def _centola_chart(result: CaseResult) -> Figure:
     c = _colors()
     df = result.data["curves"]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(11, 5), sharey=True)
     colors = {"clustered": c["blue"], "random": c["orange"]}
     for ax, k in zip(axes, (2, 1), strict=True):
         for net, d in df[df["k"] == k].groupby("network"):
@@ -158,7 +159,7 @@ def _eckles_chart(result: CaseResult) -> Figure:
     c = _colors()
     df = result.data["curves"]
     noise = result.settings["noise"]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(11, 5), sharey=True)
     palette = [c["blue"], c["orange"], c["vermillion"]]
     nets = list(dict.fromkeys(df["network"]))
     for ax, q in zip(axes, (0.0, noise), strict=True):
@@ -181,7 +182,7 @@ def _habit_chart(result: CaseResult) -> Figure:
     cdf = result.data["habitual"]
     summ = result.data["summary"].iloc[0]
     lo, hi = bh.LALLY_RANGE_DAYS
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = subplots(figsize=(9, 5))
     ax.step(
         cdf["days"],
         100 * cdf["habitual_share"],
@@ -229,7 +230,7 @@ def _rogers_chart(result: CaseResult) -> Figure:
     c = _colors()
     sh = result.data["shares"]
     mw = result.data["mean_week"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 5))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 5))
     x = np.arange(len(sh))
     ax1.bar(x - 0.2, 100 * sh["published"], 0.4, color="#999999", label="Rogers (2003)")
     ax1.bar(x + 0.2, 100 * sh["simulated"], 0.4, color=c["blue"], label="adoptsim")
@@ -268,7 +269,6 @@ def save(results: Sequence[CaseResult], folder: str | Path, dpi: int = 150) -> l
         fig = chart(r)
         path = folder / f"{r.case}.png"
         fig.savefig(path, dpi=dpi)
-        plt.close(fig)
         written.append(path)
     path = folder / "validation.csv"
     results_table(results).to_csv(path, index=False)

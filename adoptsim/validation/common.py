@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from adoptsim.model.engine import Simulation
+from adoptsim.execute.simulations import build_simulation
 from adoptsim.org import KINDS, Organization
 from adoptsim.runs.runner import collect
 from adoptsim.scenario import Scenario, validate_scenario
@@ -196,7 +196,7 @@ def case_scenario(data: dict[str, Any]) -> Scenario:
 
 def run_case(spec: Scenario, org: Organization, seed: int, replicates: Sequence[int]):
     """Run replicates on ``org``; the simulation (for traits) and its tables."""
-    sim = Simulation(spec, org, seed, list(replicates))
+    sim = build_simulation(spec, seed, replicates, org)
     sim.run()
     return sim, collect(sim)
 

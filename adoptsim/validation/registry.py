@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from adoptsim.errors import InputError
+from adoptsim.execute import Evaluator, SequentialEvaluator
 from adoptsim.validation.bass import bass_case
 from adoptsim.validation.common import CaseResult, Size
 from adoptsim.validation.eckles import eckles_case
@@ -35,19 +37,47 @@ def check_cases(names: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+@dataclass(frozen=True)
+class Case:
+    """One case to run, as a task of an evaluator (picklable unless ``progress`` is set)."""
+
+    index: int
+    name: str
+    size: Size
+    seed: int
+    progress: Callable[[str], None] | None = None
+
+    def __call__(self) -> tuple[int, CaseResult]:
+        if self.progress is not None:
+            self.progress(self.name)
+        return self.index, CASES[self.name](self.size, self.seed)
+
+
 def run_cases(
     names: Sequence[str] | None = None,
     size: Size = "full",
     seed: int = 1,
     progress: Callable[[str], None] | None = None,
+    evaluator: Evaluator | None = None,
 ) -> list[CaseResult]:
-    """Run the named cases (all by default) at ``size``; ``progress(name)`` before each."""
-    out = []
-    for name in check_cases(names):
-        if progress is not None:
-            progress(name)
-        out.append(CASES[name](size, seed))
-    return out
+    """Run the named cases (all by default) at ``size`` on ``evaluator`` (an
+    :mod:`adoptsim.execute` evaluator; default: one after the other in this process);
+    ``progress(name)`` before each case when they run in this process, else as each ends."""
+    evaluator = evaluator or SequentialEvaluator()
+    here = evaluator.in_process
+    tasks = [
+        Case(i, name, size, seed, progress if here else None)
+        for i, name in enumerate(check_cases(names))
+    ]
+    out: dict[int, CaseResult] = {}
+
+    def done(result: tuple[int, CaseResult]) -> None:
+        out[result[0]] = result[1]
+        if progress is not None and not here:
+            progress(tasks[result[0]].name)
+
+    evaluator.evaluate(tasks, done)
+    return [out[i] for i in range(len(tasks))]
 
 
 def results_table(results: Sequence[CaseResult]) -> pd.DataFrame:

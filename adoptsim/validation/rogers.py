@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from adoptsim.execute.simulations import build_org
 from adoptsim.model.people import CATEGORY_SHARES, category_of
-from adoptsim.runs.runner import build_org
 from adoptsim.validation import common as vc
 
 

@@ -7,7 +7,6 @@ import math
 from collections.abc import Sequence
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -67,9 +66,9 @@ def compare_curves(
     weeks = max(style.horizon(r) for r in results)
     label = column.removesuffix("_share").replace("_", " ")
     n = len(results)
-    with plt.rc_context(style.rc_params()):
+    with matplotlib.rc_context(style.rc_params()):
         if strip:
-            fig, (ax, lower) = plt.subplots(
+            fig, (ax, lower) = style.subplots(
                 2,
                 1,
                 figsize=style.figsize(10, 5.2 + 0.32 * n),
@@ -77,7 +76,7 @@ def compare_curves(
                 gridspec_kw={"height_ratios": [5, 0.5 + 0.4 * n]},
             )
         else:
-            fig, ax = plt.subplots(figsize=style.figsize(10, 5.5))
+            fig, ax = style.subplots(figsize=style.figsize(10, 5.5))
         for i, r in enumerate(results):
             b = metrics.band(r.curves, column)
             ls = "--" if i == 0 and n > 1 else "-"
@@ -109,8 +108,8 @@ def plans(source: Comparison | Sequence[Result], row_height: float = 0.45) -> Fi
     results = style.results_of(source)
     colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(len(results))]
     weeks = max(style.horizon(r) for r in results)
-    with plt.rc_context(style.rc_params()):
-        fig, ax = plt.subplots(figsize=style.figsize(10, 1.4 + row_height * len(results)))
+    with matplotlib.rc_context(style.rc_params()):
+        fig, ax = style.subplots(figsize=style.figsize(10, 1.4 + row_height * len(results)))
         _plans_strip(ax, results, weeks, colors)
         style.week_axis(ax)
         ax.set_title("Plans: strategies and the weeks they act", loc="left")
@@ -144,8 +143,8 @@ def differences(comparison: Comparison, which: Sequence[str] | None = None) -> F
     nrows = math.ceil(len(chosen) / ncols)
     # rows of plan names need room in proportion to the font, not to the figure
     height = (0.9 + 0.42 * len(others)) * style.SCALE["font"] / style.SCALE["size"]
-    with plt.rc_context(style.rc_params()):
-        fig, axes = plt.subplots(
+    with matplotlib.rc_context(style.rc_params()):
+        fig, axes = style.subplots(
             nrows,
             ncols,
             figsize=style.figsize(12, height * nrows + 1.6),
@@ -249,8 +248,8 @@ def cost_effectiveness(source: Comparison | Sequence[Result]) -> Figure:
     lines mark equal cost per sustained adopter."""
     results = style.results_of(source)
     colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(len(results))]
-    with plt.rc_context(style.rc_params()):
-        fig, ax = plt.subplots(figsize=style.figsize(9, 5.5))
+    with matplotlib.rc_context(style.rc_params()):
+        fig, ax = style.subplots(figsize=style.figsize(9, 5.5))
         xs, ys = [], []
         for i, r in enumerate(results):
             agg = r.aggregate

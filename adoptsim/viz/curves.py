@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -15,8 +15,8 @@ from adoptsim.viz import style
 
 def adoption(result: Result) -> Figure:
     """Active share over time with its 90 % band, habitual and aware share beside it."""
-    with plt.rc_context(style.rc_params()):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(style.rc_params()):
+        fig, ax = style.subplots()
         curves = result.curves
         weeks = style.horizon(result)
         for column, label, color, ls in (
@@ -54,8 +54,8 @@ def stages(result: Result) -> Figure:
     if float(compliance.max()) <= 0:
         layers.pop(1)
     weeks = style.horizon(result)
-    with plt.rc_context(style.rc_params()):
-        fig, ax = plt.subplots(figsize=style.figsize(10, 5))
+    with matplotlib.rc_context(style.rc_params()):
+        fig, ax = style.subplots(figsize=style.figsize(10, 5))
         ax.stackplot(
             c.index,
             *[np.clip(v.to_numpy(), 0, None) * 100 for _, v, _ in layers],
@@ -94,8 +94,8 @@ def groups(result: Result, by: str = "department", column: str = "active_share")
     weeks = style.horizon(result)
     whole = metrics.band(result.curves, column)
     label = column.removesuffix("_share").replace("_", " ")
-    with plt.rc_context(style.rc_params()):
-        fig, axes = plt.subplots(
+    with matplotlib.rc_context(style.rc_params()):
+        fig, axes = style.subplots(
             nrows,
             ncols,
             figsize=style.figsize(3.6 * ncols + 1.2, 2.6 * nrows + 1.3),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
+import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -44,7 +44,7 @@ def funnel(source: Result | Comparison | Sequence[Result], week: int | None = No
     results = style.results_of(source)
     at = min(style.horizon(r) for r in results) if week is None else int(week)
     values = [_funnel_values(r, at) for r in results]
-    with plt.rc_context(style.rc_params()):
+    with matplotlib.rc_context(style.rc_params()):
         if len(results) == 1:
             return _one_plan(results[0], values[0], at)
         return _several_plans(results, values, at)
@@ -53,7 +53,7 @@ def funnel(source: Result | Comparison | Sequence[Result], week: int | None = No
 def _one_plan(result: Result, values: list[tuple[float, float, float]], at: int) -> Figure:
     """The funnel of one plan as horizontal bars, each step also as a share of the one before."""
     steps = [s for s, _ in FUNNEL]
-    fig, ax = plt.subplots(figsize=style.figsize(9, 4.6))
+    fig, ax = style.subplots(figsize=style.figsize(9, 4.6))
     colors = [
         style.STAGE_COLORS["aware"],
         style.PALETTE["sky"],
@@ -90,7 +90,7 @@ def _several_plans(
     """The funnels of several plans as grouped bars, one colour per plan."""
     n = len(results)
     colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(n)]
-    fig, ax = plt.subplots(figsize=style.figsize(10, 5.5))
+    fig, ax = style.subplots(figsize=style.figsize(10, 5.5))
     width = 0.84 / n
     # a bar's width in points, to turn value labels upright when they do not fit
     bar_pt = fig.get_figwidth() * 72 * 0.85 / len(FUNNEL) * width

@@ -7,7 +7,6 @@ import math
 from collections.abc import Sequence
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
@@ -168,9 +167,9 @@ def network(
     segments = np.stack([pos[has], pos[org.manager[has]]], axis=1)
     size = float(np.clip(14000 / org.n, 4, 40))
     colors = np.array([c for _, _, c in _NETWORK_STAGES])
-    with plt.rc_context(style.rc_params()):
+    with matplotlib.rc_context(style.rc_params()):
         k = len(chosen)
-        fig, axes = plt.subplots(1, k, figsize=style.figsize(4.6 * k + 0.4, 5.6), squeeze=False)
+        fig, axes = style.subplots(1, k, figsize=style.figsize(4.6 * k + 0.4, 5.6), squeeze=False)
         extent = np.abs(pos).max() * 1.08 + 0.3
         for ax, w, st in zip(axes[0], chosen, stage, strict=True):
             ax.add_collection(LineCollection(segments, colors="#CCCCCC", lw=0.25, zorder=1))
@@ -235,9 +234,9 @@ def network_departments(
     xy = np.column_stack([np.cos(angle), np.sin(angle)]) if d > 1 else np.zeros((1, 2))
     share = result.curves_by_department.groupby(["week", "department"])["active_share"].mean()
     cmap = matplotlib.colormaps["cividis"]
-    with plt.rc_context(style.rc_params()):
+    with matplotlib.rc_context(style.rc_params()):
         k = len(chosen)
-        fig, axes = plt.subplots(1, k, figsize=style.figsize(4.4 * k + 1.2, 5.4), squeeze=False)
+        fig, axes = style.subplots(1, k, figsize=style.figsize(4.4 * k + 1.2, 5.4), squeeze=False)
         area = 2500 * headcount / max(headcount.max(), 1)
         for ax, w in zip(axes[0], chosen, strict=True):
             values = np.array([share.get((w, name), np.nan) for name in names]) * 100

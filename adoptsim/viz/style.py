@@ -14,10 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import matplotlib.ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from adoptsim.errors import InputError
@@ -107,9 +105,18 @@ def font_pt(points: float) -> float:
     return points * SCALE["font"]
 
 
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, constrained_layout=None, **kw):
+    """A figure and its axes as ``pyplot.subplots`` makes them (under the rc parameters in
+    force), drawn by Agg outside pyplot: no pyplot to import, no figure manager to close
+    it from; ``kw`` go to :meth:`Figure.subplots`."""
+    fig = Figure(figsize=figsize, constrained_layout=constrained_layout)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, **kw)
+
+
 def close(fig: Figure) -> None:
     """Release a figure's memory."""
-    plt.close(fig)
+    fig.clear()
 
 
 # ---- provenance and marks ---------------------------------------------------------------

@@ -1,19 +1,17 @@
-"""Jobs: runs to do as a picklable description, and the one function that runs one.
+"""A sweep's jobs: runs to do as a picklable description, and the one function that runs one.
 
 A :class:`Job` is a base scenario's data, overrides shared by its rows and, per point,
 overrides of its own, the (point, replicate) rows to run, the root seed and the metrics to
 collect. :func:`run_job` runs it in any process and returns one row per (point,
 replicate). A row is a function of (scenario, overrides, seed, replicate) only, so a job
 gives the same rows whichever evaluator runs it and however the replicates are chunked.
-:func:`scenario_summaries` runs whole scenarios (an optimization's plans) as jobs.
+:func:`scenario_summaries` runs whole scenarios (an optimization's plans) as jobs. A job is
+a task of any :mod:`adoptsim.execute` evaluator (calling it runs it).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.execute import batch_size
+from adoptsim.execute.simulations import build_org
 from adoptsim.model.population import REPLICATE_PARAMETERS
-from adoptsim.runs.budget import batch_size
-from adoptsim.runs.runner import assemble, build_org, simulate
+from adoptsim.runs.runner import assemble, simulate
 from adoptsim.scenario import Scenario, apply_overrides, validate_scenario, with_overrides
 
 
@@ -51,6 +50,10 @@ class Job:
     def points(self) -> list[int]:
         """The points of the rows, in order of first appearance."""
         return list(dict.fromkeys(p for p, _ in self.rows))
+
+    def __call__(self) -> pd.DataFrame:
+        """The job's rows (:func:`run_job`)."""
+        return run_job(self)
 
 
 _ORG_CACHE: dict[tuple, Any] = {}
@@ -243,33 +246,3 @@ def chunks(todo: Iterable[tuple[int, int]], size: int) -> Iterator[tuple[int, tu
     for p, reps in by_point.items():
         for i in range(0, len(reps), size):
             yield p, tuple(reps[i : i + size])
-
-
-def end_with_parent(owner: int, interval: float = 0.5) -> None:
-    """Worker initializer: the worker exits once the process ``owner`` (the sweep's) is gone.
-
-    A sweep whose process is killed (SIGKILL, a closed terminal) would otherwise leave its
-    workers running their queued jobs; they notice within ``interval`` seconds.
-    """
-
-    def watch() -> None:
-        while _alive(owner):
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="adoptsim-end-with-parent", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc: existence is all we know
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")

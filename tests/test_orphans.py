@@ -1,0 +1,87 @@
+"""No process outlives a killed command: after SIGKILL of ``adoptsim calibrate --executor
+processes``, its workers, the fork server and the resource tracker are gone within seconds
+(issue 31, class 6)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+
+
+def marked(marker: str) -> set[int]:
+    """Living processes (not zombies) whose environment holds ``marker``."""
+    found = set()
+    needle = f"ADOPTSIM_ORPHAN_TEST={marker}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:  # gone meanwhile, or not ours
+            continue
+        if state not in ("Z", "X"):
+            found.add(int(entry.name))
+    return found
+
+
+def children(pid: int) -> set[int]:
+    """Living processes whose parent is ``pid``."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+                out.add(int(entry.name))
+    return out
+
+
+def test_nothing_outlives_a_killed_calibration(tmp_path):
+    marker = uuid.uuid4().hex
+    cmd = [sys.executable, "-m", "adoptsim.cli", "calibrate"]
+    cmd += [str(ROOT / "scenarios" / "pilot_calibration.yaml"), "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(
+        [*cmd, "--executor", "processes", "--workers", "2"],
+        cwd=tmp_path,
+        env={**os.environ, "ADOPTSIM_ORPHAN_TEST": marker},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = {w for c in children(proc.pid) for w in children(c)}
+            if len(workers) >= 2:  # the fork server's workers run particle batches
+                break
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the calibration should be running its workers"
+        started = marked(marker) - {proc.pid}
+        assert len(started) >= 3  # the workers, the fork server (and the resource tracker)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = marked(marker)
+        assert not left, f"processes {sorted(left)} outlived the killed calibration by 5 s"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in marked(marker):  # never leave them behind, even when the test fails
+            os.kill(pid, signal.SIGKILL)
