@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +40,13 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import weighted_quantile
-from adoptsim.calibration.persons import PersonObserved, read_persons
+from adoptsim.calibration.aggregate import ShareLikelihood, read_observations
+from adoptsim.calibration.observed import Observed
+from adoptsim.calibration.persons import PersonObserved
 from adoptsim.errors import InputError
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import Simulation
+from adoptsim.model.people import Traits, draw_traits
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.model.records import EventLog
 from adoptsim.model.state import BatchState
@@ -69,6 +72,8 @@ DISCOUNT = 0.98
 #: the 90 % band covered 36 % of the true weeks at power 1; at 0.3, 99 % and 89 % on seeds
 #: 1-10 and 11-20 (seen when choosing), 78 % on seeds 21-30 (run after)
 POWER = 0.3
+#: copies made by resampling redraw the traits of those never seen using the tool
+RENEW_TRAITS = False
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
 #: a filter's week costs this many plain simulated weeks (the likelihood, the copies of
@@ -85,7 +90,7 @@ class Assimilation:
     scenario: Scenario
     org: Organization
     seed: int
-    observed: PersonObserved | None
+    observed: PersonObserved | Observed | None
     state: BatchState
     weights: np.ndarray
     table: pd.DataFrame
@@ -155,7 +160,7 @@ class Assimilation:
 
 def assimilate(
     calibration: Scenario | str | Path,
-    observed: PersonObserved | str | Path,
+    observed: PersonObserved | Observed | str | Path,
     *,
     particles: int = 500,
     seed: int | None = None,
@@ -168,6 +173,7 @@ def assimilate(
     max_memory: int | None = None,
     progress: Callable[[int, float], None] | None = None,
     org: Organization | None = None,
+    renew_traits: bool = RENEW_TRAITS,
 ) -> Assimilation:
     """Assimilate per-person observations into a calibrated scenario (one that names its
     posterior; without one every particle has the scenario's parameters): see the module.
@@ -179,8 +185,9 @@ def assimilate(
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
-    if not isinstance(observed, PersonObserved):
-        observed = read_persons(observed, org, through, None)
+    if not isinstance(observed, PersonObserved | Observed):
+        observed = read_observations(observed, org, through, None)
+    shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
     check_particles(particles, org.n, observed.last_week, max_memory)
     values = _draws(spec, particles, seed)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
@@ -190,21 +197,23 @@ def assimilate(
     sim = ConditionedSimulation(horizon, org, seed, list(range(particles)), values=values)
     bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
     logw, rows, snapshots = np.zeros(particles), [], {}
+    origin = np.arange(particles)  # each particle's ancestor at week 0
     for week in range(1, observed.last_week + 1):
-        sim.observe(observed.codes[week])
+        sim.observe(None if shares is not None else observed.codes[week])
         sim.step()
         sim.events = EventLog()  # the filter keeps no activity stream
+        loglik = sim.loglik if shares is None else shares(sim.curves, sim.dept_curves, week)
         step = power
         if temper is not None:
-            step *= tempering(logw, power * sim.loglik, temper * particles)
+            step *= tempering(logw, power * loglik, temper * particles)
         before = logw - _logsumexp(logw)  # log of the weights before this week
-        logw += step * sim.loglik
+        logw += step * loglik
         w = _normalised(logw)
         ess = float(1.0 / np.sum(w * w))
         resample = ess < threshold * particles or step < power
         row = {"week": week, "ess": ess, "resampled": resample, "power": step}
         # the week's (powered) likelihood averaged over the particles by their weights
-        gain = before + step * sim.loglik
+        gain = before + step * loglik
         row["log_likelihood"] = _logsumexp(gain)
         rows.append(row | _summary(sim.values, w))
         if snapshot:
@@ -213,11 +222,15 @@ def assimilate(
         if row["resampled"]:
             idx = systematic(w, particles, rng)
             state = _copies(sim.state(False, copy=False), idx, f"resample@{week}")
+            if renew_traits:
+                state = fresh_traits(state, idx, f"resample@{week}", spec, org)
+            origin = origin[idx]
             moved = liu_west(sim.values, w, idx, discount, bounds, rng)
             aware = sim.aware[idx]
             sim.restore(state.with_values(moved), copy=False)
             sim.aware = aware
             logw = np.zeros(particles)
+        rows[-1]["ancestors"] = int(np.unique(origin).size)
         if progress is not None:
             progress(week, ess)
     return Assimilation(
@@ -370,3 +383,29 @@ def continue_state(
     result = assemble(spec, [collect(sim)], runs, state.seed, False, org.n, organizations=[org])
     result.manifest["per_replicate"] = {k: [float(x) for x in v] for k, v in sim.values.items()}
     return result
+
+
+def fresh_traits(
+    state: BatchState, idx: np.ndarray, label: str, spec: Scenario, org: Organization
+) -> BatchState:
+    """``state`` (just taken, its arrays its own) with every repeat of a row after its first
+    given new traits, drawn from its renewed streams, for the employees who have not tried
+    the tool (their state follows: usefulness and the legacy habit move with the traits)."""
+    _, first = np.unique(idx, return_index=True)
+    repeats = np.setdiff1d(np.arange(len(idx)), first)
+    a = state.arrays
+    legacy = state.values.get("legacy.habit.mean")
+    for row in repeats:
+        g = rngmod.stream(state.seed, f"{label}/{int(row)}", "traits")
+        mean = spec.legacy.habit.mean if legacy is None else float(legacy[row])
+        new = draw_traits(spec, org, [g], np.array([mean]))
+        fresh = ~a["ever_tried"][row]
+        a["usefulness"][row, fresh] += (
+            new.usefulness_noise[0, fresh] - a["traits.usefulness_noise"][row, fresh]
+        )
+        a["legacy_habit"][row, fresh] += (
+            new.legacy_habit[0, fresh] - a["traits.legacy_habit"][row, fresh]
+        )
+        for f in fields(Traits):
+            a[f"traits.{f.name}"][row, fresh] = getattr(new, f.name)[0, fresh]
+    return state
