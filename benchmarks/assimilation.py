@@ -53,12 +53,18 @@ def write_twin(folder: Path, seed: int, employees: int) -> tuple[Path, Path, np.
     values = {k: np.array([v]) for k, v in TRUTH.items()}
     sim = Simulation(spec, org, seed, [0], values=values, streams_of=["truth"])
     observed = folder / "activity.csv"
+    first = np.zeros(org.n, dtype=int)  # week of first use, 0: not by week 12
     with open(observed, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["employee_id", "week", "active"])
         while sim.week < 12:
             sim.step()
             out.writerows((org.ids[i], sim.week, 1) for i in np.flatnonzero(sim.used[0]))
+            first[(first == 0) & sim.used[0]] = sim.week
+    with open(folder / "first_use.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["employee_id", "first_week"])
+        out.writerows((org.ids[i], first[i] or "") for i in range(org.n))
     sim.run()
     return scenario, observed, sim.curves[:, 0]
 
@@ -130,17 +136,31 @@ def twin_table(seeds, particles: int, employees: int, **options) -> dict:
     return {"rows": rows, "summary": summary}
 
 
-def cost(particles: int, employees: int, repeats: int = 3) -> dict:
-    """Seconds to assimilate 12 observed weeks (the best of ``repeats``), no posterior."""
+def cost(particles: int, employees: int, repeats: int = 3, form: str = "activity") -> dict:
+    """Seconds to assimilate 12 observed weeks (the best of ``repeats``; wall and CPU, and
+    the load average), no posterior; ``form``: ``activity`` or ``first_use``."""
     with tempfile.TemporaryDirectory() as tmp:
         scenario, observed, _ = write_twin(Path(tmp), 1, employees)
-        assimilate(scenario, observed, particles=20, seed=1, snapshot=0)  # compile first
-        times = []
+        through = None
+        if form == "first_use":
+            observed, through = observed.with_name("first_use.csv"), 12
+        options = {"seed": 1, "snapshot": 0, "through": through}
+        assimilate(scenario, observed, particles=20, **options)  # compile first
+        times, cpu = [], []
         for _ in range(repeats):
-            t0 = time.perf_counter()
-            assimilate(scenario, observed, particles=particles, seed=1, snapshot=0)
+            t0, c0 = time.perf_counter(), time.process_time()
+            assimilate(scenario, observed, particles=particles, **options)
             times.append(time.perf_counter() - t0)
-    return {"particles": particles, "employees": employees, "seconds": min(times)}
+            cpu.append(time.process_time() - c0)
+    best = int(np.argmin(times))
+    return {
+        "form": form,
+        "particles": particles,
+        "employees": employees,
+        "seconds": times[best],
+        "cpu_seconds": cpu[best],
+        "load": os.getloadavg()[0],
+    }
 
 
 def scale(employees: int) -> dict:
@@ -179,8 +199,8 @@ def main() -> None:
         )  # fmt: skip
         print(json.dumps(out["summary"], indent=2))
     elif args.what == "cost":
-        out = cost(args.particles, args.employees)
-        print(json.dumps(out))
+        out = [cost(args.particles, args.employees, form=f) for f in ("activity", "first_use")]
+        print(json.dumps(out, indent=2))
     else:
         out = scale(100_000 if args.employees == 1000 else args.employees)
         print(json.dumps(out, indent=2))

@@ -174,6 +174,7 @@ def assimilate(
     progress: Callable[[int, float], None] | None = None,
     org: Organization | None = None,
     renew_traits: bool = RENEW_TRAITS,
+    posterior: pd.DataFrame | None = None,
 ) -> Assimilation:
     """Assimilate per-person observations into a calibrated scenario (one that names its
     posterior; without one every particle has the scenario's parameters): see the module.
@@ -189,7 +190,7 @@ def assimilate(
         observed = read_observations(observed, org, through, None)
     shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
     check_particles(particles, org.n, observed.last_week, max_memory)
-    values = _draws(spec, particles, seed)
+    values = _draws(spec, particles, seed, posterior)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
     rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
     kept = rngmod.stream(seed, rngmod.SHARED, "assimilation snapshots")
@@ -279,11 +280,13 @@ def check_particles(particles: int, employees: int, weeks: int, limit: int | Non
     check_memory(filter_estimate(particles, employees, weeks), limit, knobs="--runs (particles)")
 
 
-def _draws(spec: Scenario, particles: int, seed: int) -> dict[str, np.ndarray]:
-    """Each particle's parameters from the scenario's posterior (none without one)."""
-    if spec.calibration is None or spec.calibration.posterior is None:
+def _draws(
+    spec: Scenario, particles: int, seed: int, posterior: pd.DataFrame | None = None
+) -> dict[str, np.ndarray]:
+    """Each particle's parameters from ``posterior`` or the scenario's (none without)."""
+    if posterior is None and (spec.calibration is None or spec.calibration.posterior is None):
         return {}
-    values = posterior_draws(spec, particles, seed)
+    values = posterior_draws(spec, particles, seed, posterior)
     other = sorted(set(values) - set(REPLICATE_PARAMETERS))
     if other:
         raise InputError(

@@ -22,9 +22,9 @@ from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
 
 
-def _methods(text: str | None) -> tuple[str, ...]:
+def _methods(text: str | None) -> tuple[str, ...] | None:
     if not text:
-        return METHODS
+        return None
     names = tuple(m.strip() for m in text.split(",") if m.strip())
     bad = [m for m in names if m not in METHODS]
     if bad or not names:
@@ -44,7 +44,12 @@ PeriodWeeks = Annotated[
 def backtest_cmd(
     scenario: Annotated[Path, typer.Argument(help="The scenario the series is fitted on.")],
     observed: Annotated[
-        Path, typer.Option("--observed", help="CSV of the observed series (week, a share).")
+        Path,
+        typer.Option(
+            "--observed",
+            help="CSV of the observed series (week, a share), or per person "
+            "(employee_id,week,active or employee_id,first_week): adds the assimilated method.",
+        ),
     ],
     origins: Annotated[
         str,
@@ -61,6 +66,10 @@ def backtest_cmd(
     generations: Generations = None,
     methods: Annotated[
         str | None, typer.Option("--methods", help=f"Comma list of: {', '.join(METHODS)}.")
+    ] = None,
+    through: Annotated[
+        int | None,
+        typer.Option("--through", min=1, help="The first-use form's last observed week."),
     ] = None,
     executor: Executor = None,
     workers: Workers = None,
@@ -102,6 +111,7 @@ def backtest_cmd(
                 methods=chosen,
                 evaluator=evaluator,
                 workers=workers,
+                through=through,
                 **options,
             )
             save_backtest(bt, folder, overwrite, title=f"Backtest: {spec.name}")
