@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from adoptsim.calibration import calibrate, save_calibration
-from adoptsim.calibration.assimilate import assimilate, check_particles, filter_estimate
+from adoptsim.calibration.assimilate import (
+    SNAPSHOT,
+    assimilate,
+    check_particles,
+    filter_estimate,
+    snapshot_size,
+)
 from adoptsim.errors import InputError
 from adoptsim.model.engine import Simulation
 from adoptsim.runs.budget import format_size
@@ -168,10 +174,12 @@ def scale(employees: int) -> dict:
     fits, up to 50, is run once)."""
     out = {"employees": employees, "estimates": {}}
     for particles in (500, 200, 50):
-        est = filter_estimate(particles, employees, 12)
+        kept = snapshot_size(SNAPSHOT, particles, employees, 12)  # as `forecast` keeps
+        est = filter_estimate(particles, employees, 12, kept)
         row = {"memory": format_size(est.memory), "seconds_estimated": round(est.seconds, 1)}
+        row["snapshot_particles"] = kept
         try:
-            check_particles(particles, employees, 12, None)
+            check_particles(particles, employees, 12, None, kept)
             row["fits"] = True
         except InputError as exc:
             row["fits"], row["refusal"] = False, exc.message

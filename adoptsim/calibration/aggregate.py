@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from adoptsim.calibration.observed import Observed, ObservedError
+from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.persons import PersonObserved, person_form, read_any, read_persons
 from adoptsim.model.conditioned import FLOOR
-from adoptsim.model.records import CURVE_COLUMNS, GROUP_COLUMNS, MODEL_COLUMNS
+from adoptsim.model.records import CURVE_COLUMNS, GROUP_COLUMNS
 from adoptsim.org import Organization
 
 #: the latest week an aggregate series may hold when read for the filter
@@ -26,23 +26,7 @@ def read_observations(
     organization or by department), checked against ``org``; ``weeks``: the latest week."""
     if person_form(path) is not None:
         return read_persons(path, org, through, weeks)
-    observed = read_any(path, org, LATEST if weeks is None else weeks, through)
-    check_shares(observed)
-    return observed
-
-
-def check_shares(observed: Observed) -> None:
-    """An ObservedError for a series that is not a share of people (a mean: the filter
-    weighs counts of people)."""
-    t = observed.table
-    for series, dept in zip(t["series"], t["department"], strict=True):
-        allowed = CURVE_COLUMNS[:MODEL_COLUMNS] if dept == "" else GROUP_COLUMNS
-        if series not in allowed:
-            raise ObservedError(
-                f"series {series!r} is not a share of people the filter can weigh; it takes "
-                f"{', '.join(allowed)}",
-                source=observed.source,
-            )
+    return read_any(path, org, LATEST if weeks is None else weeks, through)
 
 
 class ShareLikelihood:

@@ -76,6 +76,8 @@ POWER = 0.3
 RENEW_TRAITS = False
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
+#: the most memory those kept particles take (fewer are kept per week in big organizations)
+SNAPSHOT_BYTES = 2**30
 #: a filter's week costs this many plain simulated weeks (the likelihood, the copies of
 #: resampling; measured in benchmarks/assimilation.py)
 FILTER_COST = 6.0
@@ -189,7 +191,8 @@ def assimilate(
     if not isinstance(observed, PersonObserved | Observed):
         observed = read_observations(observed, org, through, None)
     shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
-    check_particles(particles, org.n, observed.last_week, max_memory)
+    snapshot = snapshot_size(snapshot, particles, org.n, observed.last_week)
+    check_particles(particles, org.n, observed.last_week, max_memory, snapshot)
     values = _draws(spec, particles, seed, posterior)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
     rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
@@ -264,20 +267,34 @@ def tempering(logw: np.ndarray, loglik: np.ndarray, floor: float) -> float:
     return max(lo, 1e-12)
 
 
-def filter_estimate(particles: int, employees: int, weeks: int) -> Estimate:
+def snapshot_size(snapshot: int, particles: int, employees: int, weeks: int) -> int:
+    """The particles kept at each observed week: ``snapshot`` at most, fewer (2 at least)
+    where their state would take more than SNAPSHOT_BYTES, none if ``snapshot`` is 0."""
+    if snapshot <= 0:
+        return 0
+    fits = SNAPSHOT_BYTES // (STATE_BYTES * employees * max(weeks, 1))
+    return int(max(2, min(snapshot, particles, fits)))
+
+
+def filter_estimate(particles: int, employees: int, weeks: int, snapshot: int = 0) -> Estimate:
     """The memory and time of a filter: its batch, the copy a resampling takes and the
-    state it puts back (three batches' state; no events are kept)."""
+    state it puts back (three batches' state; no events are kept), and the ``snapshot``
+    particles kept at each week."""
     memory = BASE_BYTES + ORG_BYTES * employees + 3 * STATE_BYTES * particles * employees
+    memory += STATE_BYTES * snapshot * employees * weeks
     seconds = SECONDS_PER_ELEMENT_WEEK * employees * particles * weeks * FILTER_COST
     what = f"a filter of {particles:,} particles x {employees:,} employees x {weeks} weeks"
     return Estimate(int(memory), seconds, what)
 
 
-def check_particles(particles: int, employees: int, weeks: int, limit: int | None) -> None:
+def check_particles(
+    particles: int, employees: int, weeks: int, limit: int | None, snapshot: int = 0
+) -> None:
     """An InputError for fewer than 2 particles or more than the memory holds."""
     if particles < 2:
         raise InputError(f"{particles} particles: a filter needs at least 2", source="--runs")
-    check_memory(filter_estimate(particles, employees, weeks), limit, knobs="--runs (particles)")
+    est = filter_estimate(particles, employees, weeks, snapshot)
+    check_memory(est, limit, knobs="--runs (particles)")
 
 
 def _draws(
