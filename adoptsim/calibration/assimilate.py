@@ -21,7 +21,13 @@ one batch (their parameters are the engine's per-replicate values). Each observe
    every particle's parameters are moved by the kernel shrinkage of Liu & West (2001, in
    Sequential Monte Carlo Methods in Practice, 197-223): ``a theta + (1 - a) mean + N(0,
    (1 - a^2) V)`` with ``a = (3 delta - 1) / (2 delta)``, which keeps the cloud's mean and
-   variance while copies of one particle spread.
+   variance while copies of one particle spread. The copies also draw again the traits of
+   the employees who have not tried the tool (``renew_traits``): traits are static and
+   per particle, and without this every particle ends with the traits of a few week-0
+   ancestors, so the forecast lacks the spread of who will adopt next;
+4. aggregate observations (a share per week, of the organization or of a department)
+   weigh the particles by the binomial likelihood of the observed count given each
+   particle's own share (:mod:`adoptsim.calibration.aggregate`), the weeks run freely.
 
 :func:`assimilate` returns an :class:`Assimilation` (the particles' state, parameters and
 weights after the last observed week, and the filter's table); its :meth:`forecast`
@@ -69,11 +75,12 @@ ESS_THRESHOLD = 0.5
 #: Liu & West's discount factor delta (they recommend 0.95 to 0.99)
 DISCOUNT = 0.98
 #: the power of each week's likelihood, chosen on the twin experiment (docs/calibration.md):
-#: the 90 % band covered 36 % of the true weeks at power 1; at 0.3, 99 % and 89 % on seeds
-#: 1-10 and 11-20 (seen when choosing), 78 % on seeds 21-30 (run after)
+#: the 90 % band covered 36 % of the true weeks at power 1; with the copies' traits drawn
+#: again, 0.4 and 0.6 let the particles collapse onto a few ancestors (a seed's band missed)
 POWER = 0.3
-#: copies made by resampling redraw the traits of those never seen using the tool
-RENEW_TRAITS = False
+#: copies made by resampling redraw the traits of those who have not tried the tool:
+#: otherwise every particle ends with the traits of a few ancestors (docs/calibration.md)
+RENEW_TRAITS = True
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
 #: the most memory those kept particles take (fewer are kept per week in big organizations)
@@ -178,13 +185,14 @@ def assimilate(
     renew_traits: bool = RENEW_TRAITS,
     posterior: pd.DataFrame | None = None,
 ) -> Assimilation:
-    """Assimilate per-person observations into a calibrated scenario (one that names its
-    posterior; without one every particle has the scenario's parameters): see the module.
-    ``power``: the power of each week's likelihood; ``temper``: if given, a week's power
-    is lowered further where needed to keep the effective sample size at ``temper`` x
-    particles (adaptive tempering); ``snapshot``: particles kept after each week for
-    :meth:`Assimilation.forecast_from`. ``progress(week, ess)`` after each observed week;
-    ``org``: the scenario's organization, if already built (else built from the seed)."""
+    """Assimilate observations (per person, or an aggregate series of shares) into a
+    calibrated scenario (one that names its posterior, or ``posterior``; without one every
+    particle has the scenario's parameters): see the module.
+    ``power``: each week's likelihood's power; ``temper``: if given, a week's power is
+    lowered where needed to keep the effective sample size at ``temper`` x particles;
+    ``snapshot``: particles kept after each week for :meth:`Assimilation.forecast_from`;
+    ``progress(week, ess)`` after each week; ``org``: the scenario's organization, if
+    built; ``renew_traits``: copies draw again the traits of those who have not tried."""
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
@@ -195,8 +203,7 @@ def assimilate(
     check_particles(particles, org.n, observed.last_week, max_memory, snapshot)
     values = _draws(spec, particles, seed, posterior)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
-    rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
-    kept = rngmod.stream(seed, rngmod.SHARED, "assimilation snapshots")
+    rng, kept = (rngmod.stream(seed, rngmod.SHARED, f"assimilation{s}") for s in ("", " snapshots"))
     t0 = time.perf_counter()
     sim = ConditionedSimulation(horizon, org, seed, list(range(particles)), values=values)
     bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
@@ -216,24 +223,15 @@ def assimilate(
         ess = float(1.0 / np.sum(w * w))
         resample = ess < threshold * particles or step < power
         row = {"week": week, "ess": ess, "resampled": resample, "power": step}
-        # the week's (powered) likelihood averaged over the particles by their weights
-        gain = before + step * loglik
-        row["log_likelihood"] = _logsumexp(gain)
+        row["log_likelihood"] = _logsumexp(before + step * loglik)  # averaged by weight
         rows.append(row | _summary(sim.values, w))
         if snapshot:
             keep = systematic(w, min(snapshot, particles), kept)
             snapshots[week] = _copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
         if row["resampled"]:
-            idx = systematic(w, particles, rng)
-            state = _copies(sim.state(False, copy=False), idx, f"resample@{week}")
-            if renew_traits:
-                state = fresh_traits(state, idx, f"resample@{week}", spec, org)
-            origin = origin[idx]
-            moved = liu_west(sim.values, w, idx, discount, bounds, rng)
-            aware = sim.aware[idx]
-            sim.restore(state.with_values(moved), copy=False)
-            sim.aware = aware
-            logw = np.zeros(particles)
+            label = f"resample@{week}"
+            idx = _resample(sim, w, rng, label, discount, bounds, spec if renew_traits else None)
+            origin, logw = origin[idx], np.zeros(particles)
         rows[-1]["ancestors"] = int(np.unique(origin).size)
         if progress is not None:
             progress(week, ess)
@@ -248,6 +246,29 @@ def assimilate(
         snapshots=snapshots,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _resample(
+    sim: ConditionedSimulation,
+    w: np.ndarray,
+    rng: np.random.Generator,
+    label: str,
+    discount: float,
+    bounds: dict[str, tuple[float, float]],
+    renew: Scenario | None,
+) -> np.ndarray:
+    """Resample ``sim``'s particles by ``w`` in place (copies on new streams, parameters
+    moved by Liu & West's kernel, and with ``renew`` (the scenario) the traits of those
+    who have not tried drawn again); returns the rows taken."""
+    idx = systematic(w, sim.R, rng)
+    state = _copies(sim.state(False, copy=False), idx, label)
+    if renew is not None:
+        state = fresh_traits(state, idx, label, renew, sim.org)
+    moved = liu_west(sim.values, w, idx, discount, bounds, rng)
+    aware = sim.aware[idx]
+    sim.restore(state.with_values(moved), copy=False)
+    sim.aware = aware
+    return idx
 
 
 def tempering(logw: np.ndarray, loglik: np.ndarray, floor: float) -> float:

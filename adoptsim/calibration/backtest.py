@@ -232,12 +232,7 @@ def backtest(
     k = check_period_weeks(section.period_weeks if period_weeks is None else period_weeks)
     origins = parse_origins(origins) if isinstance(origins, str) else list(origins)
     org = build_org(scenario, scenario.seed)
-    observed, persons = _read(observed, org, scenario.weeks // k, through)
-    if persons is not None and k != 1:
-        raise InputError(
-            f"per-person observations are weekly: --period-weeks {k} does not apply",
-            source="--period-weeks",
-        )
+    observed, persons = _read(observed, org, scenario.weeks // k, through, k)
     methods = _check_methods(methods, persons)
     target, series = target_series(observed)
     check_origins(series, origins, observed.source)
@@ -263,18 +258,8 @@ def backtest(
         runner = as_evaluator(evaluator, workers)
         with runner.session():
             done = runner.map(run_origin, tasks)
-        for (origin, seed, held_y), task, (ens, summary, seconds, assim) in zip(
-            held, tasks, done, strict=True
-        ):
-            done_row = {"seconds": seconds, "converged": summary.get("converged", True)}
-            for method, e in (("adoptsim", ens), (ASSIMILATED, assim)):
-                if method not in methods or e is None:
-                    continue
-                s = score(held_y, e, np.median(e, axis=0))
-                rows.append({"method": method, "origin": origin, "seed": seed, **s, **done_row})
-                forecasts.append(
-                    _forecast_rows(method, origin, seed, task.periods, held_y, e, None)
-                )
+        for (origin, seed, held_y), task, out in zip(held, tasks, done, strict=True):
+            rows += _ensemble_rows(methods, origin, seed, task.periods, held_y, out, forecasts)
     return Backtest(
         table=pd.DataFrame(rows),
         forecasts=pd.concat(forecasts, ignore_index=True),
@@ -292,11 +277,20 @@ def backtest(
 
 
 def _read(
-    observed: Observed | PersonObserved | str | Path, org, periods: int, through: int | None
+    observed: Observed | PersonObserved | str | Path,
+    org,
+    periods: int,
+    through: int | None,
+    period_weeks: int,
 ) -> tuple[Observed, PersonObserved | None]:
     """The observed series (aggregated, for a per-person file) and the per-person weeks."""
     if isinstance(observed, Observed):
         return observed, None
+    if period_weeks != 1 and person_form(observed) is not None:
+        raise InputError(
+            f"per-person observations are weekly: --period-weeks {period_weeks} does not apply",
+            source="--period-weeks",
+        )
     if isinstance(observed, PersonObserved) or person_form(observed) is not None:
         persons = (
             observed
@@ -321,6 +315,29 @@ def _check_methods(methods: Sequence[str] | None, persons: PersonObserved | None
             source="--methods",
         )
     return list(methods)
+
+
+def _ensemble_rows(
+    methods: Sequence[str],
+    origin: int,
+    seed: int,
+    periods: np.ndarray,
+    held_y: np.ndarray,
+    done: tuple,
+    forecasts: list[pd.DataFrame],
+) -> list[dict]:
+    """The score rows of one origin task's ensembles (adoptsim's, the assimilated one's),
+    their forecasts appended to ``forecasts``."""
+    ens, summary, seconds, assimilated = done
+    done_row = {"seconds": seconds, "converged": summary.get("converged", True)}
+    rows = []
+    for method, e in (("adoptsim", ens), (ASSIMILATED, assimilated)):
+        if method not in methods or e is None:
+            continue
+        s = score(held_y, e, np.median(e, axis=0))
+        rows.append({"method": method, "origin": origin, "seed": seed, **s, **done_row})
+        forecasts.append(_forecast_rows(method, origin, seed, periods, held_y, e, None))
+    return rows
 
 
 def _curve_rows(

@@ -35,6 +35,17 @@ def _methods(text: str | None) -> tuple[str, ...] | None:
     return names
 
 
+ObservedFile = Annotated[
+    Path,
+    typer.Option(
+        "--observed",
+        help="CSV of the observed series (week, a share), or per person "
+        "(employee_id,week,active or employee_id,first_week): adds the assimilated method.",
+    ),
+]
+Through = Annotated[
+    int | None, typer.Option("--through", min=1, help="The first-use form's last observed week.")
+]
 PeriodWeeks = Annotated[
     int | None, typer.Option("--period-weeks", help="Model weeks per observed period (default 1).")
 ]
@@ -43,14 +54,7 @@ PeriodWeeks = Annotated[
 @app.command("backtest")
 def backtest_cmd(
     scenario: Annotated[Path, typer.Argument(help="The scenario the series is fitted on.")],
-    observed: Annotated[
-        Path,
-        typer.Option(
-            "--observed",
-            help="CSV of the observed series (week, a share), or per person "
-            "(employee_id,week,active or employee_id,first_week): adds the assimilated method.",
-        ),
-    ],
+    observed: ObservedFile,
     origins: Annotated[
         str,
         typer.Option(
@@ -67,10 +71,7 @@ def backtest_cmd(
     methods: Annotated[
         str | None, typer.Option("--methods", help=f"Comma list of: {', '.join(METHODS)}.")
     ] = None,
-    through: Annotated[
-        int | None,
-        typer.Option("--through", min=1, help="The first-use form's last observed week."),
-    ] = None,
+    through: Through = None,
     executor: Executor = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
