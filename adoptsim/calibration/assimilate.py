@@ -441,12 +441,10 @@ def fresh_traits(
         mean = spec.legacy.habit.mean if legacy is None else float(legacy[row])
         new = draw_traits(spec, org, [g], np.array([mean]))
         fresh = ~a["ever_tried"][row]
-        a["usefulness"][row, fresh] += (
-            new.usefulness_noise[0, fresh] - a["traits.usefulness_noise"][row, fresh]
-        )
-        a["legacy_habit"][row, fresh] += (
-            new.legacy_habit[0, fresh] - a["traits.legacy_habit"][row, fresh]
-        )
+        for moved, trait in (("usefulness", "usefulness_noise"), ("legacy_habit", "legacy_habit")):
+            change = getattr(new, trait)[0] - a[f"traits.{trait}"][row]
+            change *= fresh
+            a[moved][row] += change
         for f in fields(Traits):
-            a[f"traits.{f.name}"][row, fresh] = getattr(new, f.name)[0, fresh]
+            np.copyto(a[f"traits.{f.name}"][row], getattr(new, f.name)[0], where=fresh)
     return state
