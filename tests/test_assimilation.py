@@ -288,7 +288,7 @@ def test_aggregate_shares_weigh_the_particles_and_help_the_forecast(twin, tmp_pa
         assimilate(scenario, tmp_path / "bad.csv", particles=10, seed=3)
 
 
-def test_cli_forecast_and_replan_take_an_aggregate_series(twin, tmp_path):
+def test_cli_forecast_takes_an_aggregate_series(twin, tmp_path):
     scenario, _, truth, *_ = twin
     col = CURVE_COLUMNS.index("ever_tried_share")
     pd.DataFrame({"week": range(1, 7), "ever_tried_share": truth[1:7, col]}).to_csv(
