@@ -1,6 +1,6 @@
 """Assimilation benchmarks (run by hand): the synthetic twin, the filter's cost, scale.
 
-    python benchmarks/assimilation.py twin --seeds 10       # the twin experiment's table
+    python benchmarks/assimilation.py twin --seeds 20 --first-seed 41   # the twin's table
     python benchmarks/assimilation.py cost                  # 12 weeks x 500 particles x 1,000
     python benchmarks/assimilation.py scale                 # 100,000 employees: memory, time
 
@@ -117,6 +117,7 @@ def twin(seed: int, particles: int, employees: int, **options) -> dict:
         "unconditioned": scores(plain.curves, truth, weeks),
         "assimilated": scores(forecast.curves, truth, weeks),
         "final_ess": float(filt.table["ess"].iloc[-1]),
+        "ancestors": [int(a) for a in filt.table["ancestors"]],
     }
 
 
@@ -199,11 +200,15 @@ def main() -> None:
     ap.add_argument("--power", type=float, default=0.3)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--cache", type=Path, help="keep each seed's calibration here")
+    ap.add_argument(
+        "--keep-traits", action="store_true", help="copies keep their traits (the filter before)"
+    )
     args = ap.parse_args()
     if args.what == "twin":
         out = twin_table(
             range(args.first_seed, args.first_seed + args.seeds), args.particles,
             args.employees, temper=args.temper, power=args.power, cache=args.cache,
+            renew_traits=not args.keep_traits,
         )  # fmt: skip
         print(json.dumps(out["summary"], indent=2))
     elif args.what == "cost":
