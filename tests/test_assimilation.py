@@ -288,6 +288,21 @@ def test_aggregate_shares_weigh_the_particles_and_help_the_forecast(twin, tmp_pa
         assimilate(scenario, tmp_path / "bad.csv", particles=10, seed=3)
 
 
+def test_aggregate_periods_are_model_weeks_times_the_period_length(twin, tmp_path):
+    scenario, _, truth, *_ = twin
+    monthly = tmp_path / "monthly.yaml"
+    monthly.write_text(
+        f"extends: {scenario}\ncalibration:\n  posterior: {scenario.parent / 'posterior.csv'}"
+        "\n  period_weeks: 2\n"
+    )
+    col = CURVE_COLUMNS.index("using_share")
+    pd.DataFrame({"week": [1, 2, 3], "using_share": truth[[2, 4, 6], col]}).to_csv(
+        tmp_path / "periods.csv", index=False
+    )
+    a = assimilate(monthly, tmp_path / "periods.csv", particles=12, seed=3, snapshot=0)
+    assert a.state.week == 6 and a.table["week"].tolist() == list(range(1, 7))
+
+
 def test_cli_forecast_takes_an_aggregate_series(twin, tmp_path):
     scenario, _, truth, *_ = twin
     col = CURVE_COLUMNS.index("ever_tried_share")

@@ -20,13 +20,23 @@ LATEST = 10_000
 
 
 def read_observations(
-    path: str | Path, org: Organization, through: int | None = None, weeks: int | None = None
+    path: str | Path,
+    org: Organization,
+    through: int | None = None,
+    weeks: int | None = None,
+    period_weeks: int = 1,
 ) -> PersonObserved | Observed:
-    """A per-person file (either form) or an aggregate series (a share per week, for the
-    organization or by department), checked against ``org``; ``weeks``: the latest week."""
+    """A per-person file (either form) or an aggregate series (a share per period, for the
+    organization or by department; period k is model week k x ``period_weeks``), checked
+    against ``org``; ``weeks``: the latest week."""
     if person_form(path) is not None:
         return read_persons(path, org, through, weeks)
-    return read_any(path, org, LATEST if weeks is None else weeks, through)
+    latest = LATEST if weeks is None else max(1, weeks // period_weeks)
+    observed = read_any(path, org, latest, through)
+    if period_weeks == 1:
+        return observed
+    table = observed.table.assign(week=observed.table["week"] * period_weeks)
+    return Observed(table, observed.source)
 
 
 class ShareLikelihood:

@@ -197,7 +197,8 @@ def assimilate(
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
     if not isinstance(observed, PersonObserved | Observed):
-        observed = read_observations(observed, org, through, None)
+        k = spec.calibration.period_weeks if spec.calibration is not None else 1
+        observed = read_observations(observed, org, through, None, k)
     shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
     snapshot = snapshot_size(snapshot, particles, org.n, observed.last_week)
     check_particles(particles, org.n, observed.last_week, max_memory, snapshot)

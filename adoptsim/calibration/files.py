@@ -168,7 +168,8 @@ def assimilated_forecast(
     weeks = scenario.weeks if weeks is None else int(weeks)
     seed = scenario.seed if seed is None else int(seed)
     from_org = build_org(scenario, seed)
-    persons = read_observations(observed, from_org, through, None)
+    k = scenario.calibration.period_weeks if scenario.calibration is not None else 1
+    persons = read_observations(observed, from_org, through, None, k)
     if persons.last_week > weeks:
         raise InputError(
             f"{observed} holds week {persons.last_week}, after the forecast's last week "
