@@ -1,6 +1,6 @@
 """Assimilation benchmarks (run by hand): the synthetic twin, the filter's cost, scale.
 
-    python benchmarks/assimilation.py twin --seeds 10       # the twin experiment's table
+    python benchmarks/assimilation.py twin --seeds 20 --first-seed 41   # the twin's table
     python benchmarks/assimilation.py cost                  # 12 weeks x 500 particles x 1,000
     python benchmarks/assimilation.py scale                 # 100,000 employees: memory, time
 
@@ -25,10 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from adoptsim.calibration import calibrate, save_calibration
-from adoptsim.calibration.assimilate import assimilate, check_particles, filter_estimate
+from adoptsim.calibration.assimilate import (
+    SNAPSHOT,
+    assimilate,
+    check_particles,
+    filter_estimate,
+    snapshot_size,
+)
 from adoptsim.errors import InputError
-from adoptsim.model.engine import Simulation
 from adoptsim.execute.budget import format_size
+from adoptsim.model.engine import Simulation
 from adoptsim.runs.runner import build_org, run
 from adoptsim.scenario import load_scenario
 
@@ -53,12 +59,18 @@ def write_twin(folder: Path, seed: int, employees: int) -> tuple[Path, Path, np.
     values = {k: np.array([v]) for k, v in TRUTH.items()}
     sim = Simulation(spec, org, seed, [0], values=values, streams_of=["truth"])
     observed = folder / "activity.csv"
+    first = np.zeros(org.n, dtype=int)  # week of first use, 0: not by week 12
     with open(observed, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["employee_id", "week", "active"])
         while sim.week < 12:
             sim.step()
             out.writerows((org.ids[i], sim.week, 1) for i in np.flatnonzero(sim.used[0]))
+            first[(first == 0) & sim.used[0]] = sim.week
+    with open(folder / "first_use.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["employee_id", "first_week"])
+        out.writerows((org.ids[i], first[i] or "") for i in range(org.n))
     sim.run()
     return scenario, observed, sim.curves[:, 0]
 
@@ -105,6 +117,7 @@ def twin(seed: int, particles: int, employees: int, **options) -> dict:
         "unconditioned": scores(plain.curves, truth, weeks),
         "assimilated": scores(forecast.curves, truth, weeks),
         "final_ess": float(filt.table["ess"].iloc[-1]),
+        "ancestors": [int(a) for a in filt.table["ancestors"]],
     }
 
 
@@ -130,17 +143,31 @@ def twin_table(seeds, particles: int, employees: int, **options) -> dict:
     return {"rows": rows, "summary": summary}
 
 
-def cost(particles: int, employees: int, repeats: int = 3) -> dict:
-    """Seconds to assimilate 12 observed weeks (the best of ``repeats``), no posterior."""
+def cost(particles: int, employees: int, repeats: int = 3, form: str = "activity") -> dict:
+    """Seconds to assimilate 12 observed weeks (the best of ``repeats``; wall and CPU, and
+    the load average), no posterior; ``form``: ``activity`` or ``first_use``."""
     with tempfile.TemporaryDirectory() as tmp:
         scenario, observed, _ = write_twin(Path(tmp), 1, employees)
-        assimilate(scenario, observed, particles=20, seed=1, snapshot=0)  # compile first
-        times = []
+        through = None
+        if form == "first_use":
+            observed, through = observed.with_name("first_use.csv"), 12
+        options = {"seed": 1, "snapshot": 0, "through": through}
+        assimilate(scenario, observed, particles=20, **options)  # compile first
+        times, cpu = [], []
         for _ in range(repeats):
-            t0 = time.perf_counter()
-            assimilate(scenario, observed, particles=particles, seed=1, snapshot=0)
+            t0, c0 = time.perf_counter(), time.process_time()
+            assimilate(scenario, observed, particles=particles, **options)
             times.append(time.perf_counter() - t0)
-    return {"particles": particles, "employees": employees, "seconds": min(times)}
+            cpu.append(time.process_time() - c0)
+    best = int(np.argmin(times))
+    return {
+        "form": form,
+        "particles": particles,
+        "employees": employees,
+        "seconds": times[best],
+        "cpu_seconds": cpu[best],
+        "load": os.getloadavg()[0],
+    }
 
 
 def scale(employees: int) -> dict:
@@ -148,10 +175,12 @@ def scale(employees: int) -> dict:
     fits, up to 50, is run once)."""
     out = {"employees": employees, "estimates": {}}
     for particles in (500, 200, 50):
-        est = filter_estimate(particles, employees, 12)
+        kept = snapshot_size(SNAPSHOT, particles, employees, 12)  # as `forecast` keeps
+        est = filter_estimate(particles, employees, 12, kept)
         row = {"memory": format_size(est.memory), "seconds_estimated": round(est.seconds, 1)}
+        row["snapshot_particles"] = kept
         try:
-            check_particles(particles, employees, 12, None)
+            check_particles(particles, employees, 12, None, kept)
             row["fits"] = True
         except InputError as exc:
             row["fits"], row["refusal"] = False, exc.message
@@ -171,16 +200,20 @@ def main() -> None:
     ap.add_argument("--power", type=float, default=0.3)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--cache", type=Path, help="keep each seed's calibration here")
+    ap.add_argument(
+        "--keep-traits", action="store_true", help="copies keep their traits (the filter before)"
+    )
     args = ap.parse_args()
     if args.what == "twin":
         out = twin_table(
             range(args.first_seed, args.first_seed + args.seeds), args.particles,
             args.employees, temper=args.temper, power=args.power, cache=args.cache,
+            renew_traits=not args.keep_traits,
         )  # fmt: skip
         print(json.dumps(out["summary"], indent=2))
     elif args.what == "cost":
-        out = cost(args.particles, args.employees)
-        print(json.dumps(out))
+        out = [cost(args.particles, args.employees, form=f) for f in ("activity", "first_use")]
+        print(json.dumps(out, indent=2))
     else:
         out = scale(100_000 if args.employees == 1000 else args.employees)
         print(json.dumps(out, indent=2))

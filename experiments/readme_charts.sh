@@ -35,6 +35,14 @@ cp "$WORK/best_plan/pareto.png" $OUT/optimize_pareto.png
 
 .venv/bin/python experiments/backtest_series.py --series korean_family_planning >/dev/null  # writes results/readme/backtest.png
 
+# the synthetic twin's first 12 weeks, calibrated then assimilated (docs/calibration.md)
+awk -F, 'NR == 1 || $2 <= 12' scenarios/data/twin_activity.csv > "$WORK/twin_weeks_1_12.csv"
+$A calibrate scenarios/twin.yaml --observed "$WORK/twin_weeks_1_12.csv" --seed 1 \
+    --out "$WORK/twin_fit" >/dev/null 2>&1
+$A forecast "$WORK/twin_fit/calibrated.yaml" --observed "$WORK/twin_weeks_1_12.csv" \
+    --weeks 52 --runs 500 --seed 1 --out "$WORK/twin_assimilated" >/dev/null
+cp "$WORK/twin_assimilated/forecast_by_week.png" $OUT/twin_forecast_by_week.png
+
 $A validate --case bass --out "$WORK/validation" >/dev/null
 cp "$WORK/validation/bass.png" $OUT/validation_bass.png
 ls -l $OUT

@@ -12,7 +12,15 @@ import yaml
 from typer.testing import CliRunner
 
 from adoptsim.calibration import calibrate
-from adoptsim.calibration.assimilate import Assimilation, assimilate, systematic
+from adoptsim.calibration.assimilate import (
+    Assimilation,
+    _copies,
+    assimilate,
+    filter_estimate,
+    fresh_traits,
+    snapshot_size,
+    systematic,
+)
 from adoptsim.calibration.persons import person_form, read_any, read_persons
 from adoptsim.cli import app
 from adoptsim.errors import InputError
@@ -230,6 +238,100 @@ def test_a_saved_assimilation_forecasts_the_same(twin, tmp_path):
     back = Assimilation.load(a.save(tmp_path / "saved"), scenario)
     np.testing.assert_allclose(back.weights, a.weights)
     pd.testing.assert_frame_equal(back.forecast(25).curves, a.forecast(25).curves)
+
+
+def test_copies_redraw_the_traits_of_those_who_have_not_tried(twin):
+    scenario, observed, *_ = twin
+    spec = load_scenario(scenario)
+    a = assimilate(scenario, observed, particles=30, seed=2, snapshot=0)
+    state = a.state
+    idx = np.array([0, 0, 1])
+    taken = _copies(state, idx, "t")
+    fresh = fresh_traits(_copies(state, idx, "t"), idx, "t", spec, a.org)
+    tried = state.arrays["ever_tried"][0]
+    assert 0 < tried.sum() < state.employees
+    for name in ("traits.innovativeness", "traits.legacy_habit", "traits.usefulness_noise"):
+        old, new = taken.arrays[name], fresh.arrays[name]
+        np.testing.assert_array_equal(new[[0, 2]], old[[0, 2]])  # first copies kept
+        np.testing.assert_array_equal(new[1, tried], old[1, tried])  # who tried: kept
+        assert np.all(new[1, ~tried] != old[1, ~tried])  # the others: drawn again
+    # the state follows the traits: usefulness less its noise is unchanged
+    np.testing.assert_allclose(
+        fresh.arrays["usefulness"][1] - fresh.arrays["traits.usefulness_noise"][1],
+        taken.arrays["usefulness"][1] - taken.arrays["traits.usefulness_noise"][1],
+    )
+    ancestors = a.table["ancestors"]
+    assert ancestors.iloc[0] <= 30 and (ancestors.diff().dropna() <= 0).all()
+
+
+def test_aggregate_shares_weigh_the_particles_and_help_the_forecast(twin, tmp_path):
+    scenario, _, truth, org, _ = twin
+    col = CURVE_COLUMNS.index("using_share")
+    series = pd.DataFrame({"week": range(1, 9), "using_share": truth[1:9, col]})
+    series.to_csv(tmp_path / "shares.csv", index=False)
+    a = assimilate(scenario, tmp_path / "shares.csv", particles=60, seed=3, snapshot=0)
+    assert a.table["week"].tolist() == list(range(1, 9))
+    assert a.table["ess"].between(1, 60).all() and a.table["resampled"].any()
+    weeks = list(range(9, 41))
+    true = truth[weeks, col]
+    plain = run(scenario, runs=60, seed=103).curves
+    out = []
+    for curves in (plain, a.forecast(40).curves):
+        med = curves.groupby("week")["using_share"].median().loc[weeks].to_numpy()
+        out.append(float(np.mean(np.abs(med - true))))
+    assert out[1] < out[0], out
+    # the aggregate reader's checks hold: a department's series not counted by department
+    dept = org.departments[0]
+    bad = pd.DataFrame({"week": [1, 2], "department": dept, "using_share": [0.1, 0.2]})
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(InputError, match="unknown series 'using_share'"):
+        assimilate(scenario, tmp_path / "bad.csv", particles=10, seed=3)
+
+
+def test_aggregate_periods_are_model_weeks_times_the_period_length(twin, tmp_path):
+    scenario, _, truth, *_ = twin
+    monthly = tmp_path / "monthly.yaml"
+    monthly.write_text(
+        f"extends: {scenario}\ncalibration:\n  posterior: {scenario.parent / 'posterior.csv'}"
+        "\n  period_weeks: 2\n"
+    )
+    col = CURVE_COLUMNS.index("using_share")
+    pd.DataFrame({"week": [1, 2, 3], "using_share": truth[[2, 4, 6], col]}).to_csv(
+        tmp_path / "periods.csv", index=False
+    )
+    a = assimilate(monthly, tmp_path / "periods.csv", particles=12, seed=3, snapshot=0)
+    assert a.state.week == 6 and a.table["week"].tolist() == list(range(1, 7))
+
+
+def test_cli_forecast_takes_an_aggregate_series(twin, tmp_path):
+    scenario, _, truth, *_ = twin
+    col = CURVE_COLUMNS.index("ever_tried_share")
+    pd.DataFrame({"week": range(1, 7), "ever_tried_share": truth[1:7, col]}).to_csv(
+        tmp_path / "shares.csv", index=False
+    )
+    out = tmp_path / "fc"
+    res = cli.invoke(
+        app,
+        ["forecast", str(scenario), "--observed", str(tmp_path / "shares.csv"), "--weeks", "15",
+         "--runs", "12", "--seed", "3", "--out", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(out / "filter.csv")["week"].tolist() == list(range(1, 7))
+    res = cli.invoke(
+        app,
+        ["forecast", str(scenario), "--observed", str(tmp_path / "shares.csv"), "--through",
+         "6", "--runs", "12", "--out", str(tmp_path / "x")],
+    )  # fmt: skip
+    assert res.exit_code == 2 and "--through applies to per-person" in " ".join(res.output.split())
+
+
+def test_snapshots_are_counted_in_the_memory_and_fewer_kept_when_big():
+    assert snapshot_size(50, 500, 1_000, 12) == 50
+    assert snapshot_size(0, 500, 1_000, 12) == 0
+    few = snapshot_size(50, 50, 100_000, 12)
+    assert 2 <= few < 50
+    plain = filter_estimate(50, 100_000, 12).memory
+    assert filter_estimate(50, 100_000, 12, few).memory - plain == 250 * few * 100_000 * 12
 
 
 def test_too_few_or_too_many_particles_are_refused(twin):

@@ -83,8 +83,9 @@ def test_a_backtest_scores_every_method_at_every_origin_and_seed(series):
     bt = backtest(series / "series.yaml", series / "series.csv", "4:5", seeds=[1, 2], runs=20,
                   population=30, generations=2)  # fmt: skip
     t = bt.table
-    assert set(t["method"]) == set(METHODS)
-    assert len(t) == len(METHODS) * 2 * 2
+    aggregate = set(METHODS) - {"assimilated"}  # no per-person data: no assimilated method
+    assert set(t["method"]) == aggregate
+    assert len(t) == len(aggregate) * 2 * 2
     for col in ("method", "origin", "seed", "mae", "crps", "coverage_50", "coverage_90"):
         assert col in t.columns
     ours = t[t["method"] == "adoptsim"]
@@ -133,3 +134,26 @@ def test_cli_backtest_bad_input_exits_2_naming_it(series, tmp_path, args, match)
     assert r.exit_code == 2, r.output
     assert match in " ".join(r.output.split())
     assert not (tmp_path / "bt").exists()
+
+
+def test_the_assimilated_method_beats_the_unconditioned_forecast_at_every_origin(tmp_path):
+    from tests.test_assimilation import PRIOR, write_twin
+
+    scenario, observed, *_ = write_twin(tmp_path, seed=3, pilot=20)
+    fit = ["behavior.w_social=0:0.6", "behavior.external_awareness=0.005:0.06:log",
+           "tool.value=0.9:1.6"]  # fmt: skip
+    assert len(fit) == len(PRIOR)
+    bt = backtest(scenario, observed, "8,12", seeds=[1, 2], runs=30, population=30,
+                  generations=2, fit=fit, methods=["adoptsim", "assimilated", "bass"])  # fmt: skip
+    by = bt.by_origin()
+    assert list(by.columns) == ["adoptsim", "assimilated", "bass"]
+    assert (by["assimilated"] < by["adoptsim"]).all(), by
+    assert bt.series == "ever_tried_share"
+
+
+def test_the_assimilated_method_needs_per_person_data(series, tmp_path):
+    files = [str(series / "series.yaml"), "--observed", str(series / "series.csv")]
+    r = cli.invoke(app, ["backtest", *files, "--origins", "4:5", "--methods", "assimilated",
+                         "--out", str(tmp_path / "bt")])  # fmt: skip
+    assert r.exit_code == 2, r.output
+    assert "needs per-person observations" in " ".join(r.output.split())

@@ -122,6 +122,19 @@ def test_paired_gain_interval():
     assert g["low"] == pytest.approx(0.1) and g["share_better"] == 1.0
 
 
+def test_replan_takes_an_aggregate_series(rollout, tmp_path):
+    path, weeks = rollout
+    employees = load_scenario(path).organization.generate.employees
+    users = pd.read_csv(weeks).query("active == 1").groupby("week").size()
+    share = users.reindex(range(1, 9), fill_value=0) / employees
+    series = tmp_path / "shares.csv"
+    pd.DataFrame({"week": share.index, "using_share": share.to_numpy()}).to_csv(series, index=False)
+    out = replan(path, series, 15000, trials=3, particles=20, runs=8)
+    assert out.today == 8
+    table = out.assimilation.table
+    assert table["week"].tolist() == list(range(1, 9)) and table["ess"].between(1, 20).all()
+
+
 def test_bad_replan_input_is_named(rollout, tmp_path):
     path, weeks = rollout
     plain = write_rollout(tmp_path, calibration=None)

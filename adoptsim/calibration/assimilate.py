@@ -21,7 +21,13 @@ one batch (their parameters are the engine's per-replicate values). Each observe
    every particle's parameters are moved by the kernel shrinkage of Liu & West (2001, in
    Sequential Monte Carlo Methods in Practice, 197-223): ``a theta + (1 - a) mean + N(0,
    (1 - a^2) V)`` with ``a = (3 delta - 1) / (2 delta)``, which keeps the cloud's mean and
-   variance while copies of one particle spread.
+   variance while copies of one particle spread. The copies also draw again the traits of
+   the employees who have not tried the tool (``renew_traits``): traits are static and
+   per particle, and without this every particle ends with the traits of a few week-0
+   ancestors, so the forecast lacks the spread of who will adopt next;
+4. aggregate observations (a share per week, of the organization or of a department)
+   weigh the particles by the binomial likelihood of the observed count given each
+   particle's own share (:mod:`adoptsim.calibration.aggregate`), the weeks run freely.
 
 :func:`assimilate` returns an :class:`Assimilation` (the particles' state, parameters and
 weights after the last observed week, and the filter's table); its :meth:`forecast`
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +46,9 @@ import pandas as pd
 
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import weighted_quantile
-from adoptsim.calibration.persons import PersonObserved, read_persons
+from adoptsim.calibration.aggregate import ShareLikelihood, read_observations
+from adoptsim.calibration.observed import Observed
+from adoptsim.calibration.persons import PersonObserved
 from adoptsim.errors import InputError
 from adoptsim.execute.budget import (
     BASE_BYTES,
@@ -53,6 +61,7 @@ from adoptsim.execute.budget import (
 from adoptsim.execute.simulations import build_simulation
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import Simulation
+from adoptsim.model.people import Traits, draw_traits
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.model.records import EventLog
 from adoptsim.model.state import BatchState
@@ -67,11 +76,16 @@ ESS_THRESHOLD = 0.5
 #: Liu & West's discount factor delta (they recommend 0.95 to 0.99)
 DISCOUNT = 0.98
 #: the power of each week's likelihood, chosen on the twin experiment (docs/calibration.md):
-#: the 90 % band covered 36 % of the true weeks at power 1; at 0.3, 99 % and 89 % on seeds
-#: 1-10 and 11-20 (seen when choosing), 78 % on seeds 21-30 (run after)
+#: the 90 % band covered 36 % of the true weeks at power 1; with the copies' traits drawn
+#: again, 0.4 and 0.6 let the particles collapse onto a few ancestors (a seed's band missed)
 POWER = 0.3
+#: copies made by resampling redraw the traits of those who have not tried the tool:
+#: otherwise every particle ends with the traits of a few ancestors (docs/calibration.md)
+RENEW_TRAITS = True
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
+#: the most memory those kept particles take (fewer are kept per week in big organizations)
+SNAPSHOT_BYTES = 2**30
 #: a filter's week costs this many plain simulated weeks (the likelihood, the copies of
 #: resampling; measured in benchmarks/assimilation.py)
 FILTER_COST = 6.0
@@ -86,7 +100,7 @@ class Assimilation:
     scenario: Scenario
     org: Organization
     seed: int
-    observed: PersonObserved | None
+    observed: PersonObserved | Observed | None
     state: BatchState
     weights: np.ndarray
     table: pd.DataFrame
@@ -156,7 +170,7 @@ class Assimilation:
 
 def assimilate(
     calibration: Scenario | str | Path,
-    observed: PersonObserved | str | Path,
+    observed: PersonObserved | Observed | str | Path,
     *,
     particles: int = 500,
     seed: int | None = None,
@@ -169,58 +183,60 @@ def assimilate(
     max_memory: int | None = None,
     progress: Callable[[int, float], None] | None = None,
     org: Organization | None = None,
+    renew_traits: bool = RENEW_TRAITS,
+    posterior: pd.DataFrame | None = None,
 ) -> Assimilation:
-    """Assimilate per-person observations into a calibrated scenario (one that names its
-    posterior; without one every particle has the scenario's parameters): see the module.
-    ``power``: the power of each week's likelihood; ``temper``: if given, a week's power
-    is lowered further where needed to keep the effective sample size at ``temper`` x
-    particles (adaptive tempering); ``snapshot``: particles kept after each week for
-    :meth:`Assimilation.forecast_from`. ``progress(week, ess)`` after each observed week;
-    ``org``: the scenario's organization, if already built (else built from the seed)."""
+    """Assimilate observations (per person, or an aggregate series of shares) into a
+    calibrated scenario (one that names its posterior, or ``posterior``; without one every
+    particle has the scenario's parameters): see the module.
+    ``power``: each week's likelihood's power; ``temper``: if given, a week's power is
+    lowered where needed to keep the effective sample size at ``temper`` x particles;
+    ``snapshot``: particles kept after each week for :meth:`Assimilation.forecast_from`;
+    ``progress(week, ess)`` after each week; ``org``: the scenario's organization, if
+    built; ``renew_traits``: copies draw again the traits of those who have not tried."""
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
-    if not isinstance(observed, PersonObserved):
-        observed = read_persons(observed, org, through, None)
-    check_particles(particles, org.n, observed.last_week, max_memory)
-    values = _draws(spec, particles, seed)
+    if not isinstance(observed, PersonObserved | Observed):
+        k = spec.calibration.period_weeks if spec.calibration is not None else 1
+        observed = read_observations(observed, org, through, None, k)
+    shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
+    snapshot = snapshot_size(snapshot, particles, org.n, observed.last_week)
+    check_particles(particles, org.n, observed.last_week, max_memory, snapshot)
+    values = _draws(spec, particles, seed, posterior)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
-    rng = rngmod.stream(seed, rngmod.SHARED, "assimilation")
-    kept = rngmod.stream(seed, rngmod.SHARED, "assimilation snapshots")
+    rng, kept = (rngmod.stream(seed, rngmod.SHARED, f"assimilation{s}") for s in ("", " snapshots"))
     t0 = time.perf_counter()
     sim = build_simulation(
         horizon, seed, range(particles), org, values=values, kind=ConditionedSimulation
     )
     bounds = {k: (float(v.min()), float(v.max())) for k, v in values.items()}
     logw, rows, snapshots = np.zeros(particles), [], {}
+    origin = np.arange(particles)  # each particle's ancestor at week 0
     for week in range(1, observed.last_week + 1):
-        sim.observe(observed.codes[week])
+        sim.observe(None if shares is not None else observed.codes[week])
         sim.step()
         sim.events = EventLog()  # the filter keeps no activity stream
+        loglik = sim.loglik if shares is None else shares(sim.curves, sim.dept_curves, week)
         step = power
         if temper is not None:
-            step *= tempering(logw, power * sim.loglik, temper * particles)
+            step *= tempering(logw, power * loglik, temper * particles)
         before = logw - _logsumexp(logw)  # log of the weights before this week
-        logw += step * sim.loglik
+        logw += step * loglik
         w = _normalised(logw)
         ess = float(1.0 / np.sum(w * w))
         resample = ess < threshold * particles or step < power
         row = {"week": week, "ess": ess, "resampled": resample, "power": step}
-        # the week's (powered) likelihood averaged over the particles by their weights
-        gain = before + step * sim.loglik
-        row["log_likelihood"] = _logsumexp(gain)
+        row["log_likelihood"] = _logsumexp(before + step * loglik)  # averaged by weight
         rows.append(row | _summary(sim.values, w))
         if snapshot:
             keep = systematic(w, min(snapshot, particles), kept)
             snapshots[week] = _copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
         if row["resampled"]:
-            idx = systematic(w, particles, rng)
-            state = _copies(sim.state(False, copy=False), idx, f"resample@{week}")
-            moved = liu_west(sim.values, w, idx, discount, bounds, rng)
-            aware = sim.aware[idx]
-            sim.restore(state.with_values(moved), copy=False)
-            sim.aware = aware
-            logw = np.zeros(particles)
+            label = f"resample@{week}"
+            idx = _resample(sim, w, rng, label, discount, bounds, spec if renew_traits else None)
+            origin, logw = origin[idx], np.zeros(particles)
+        rows[-1]["ancestors"] = int(np.unique(origin).size)
         if progress is not None:
             progress(week, ess)
     return Assimilation(
@@ -234,6 +250,29 @@ def assimilate(
         snapshots=snapshots,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _resample(
+    sim: ConditionedSimulation,
+    w: np.ndarray,
+    rng: np.random.Generator,
+    label: str,
+    discount: float,
+    bounds: dict[str, tuple[float, float]],
+    renew: Scenario | None,
+) -> np.ndarray:
+    """Resample ``sim``'s particles by ``w`` in place (copies on new streams, parameters
+    moved by Liu & West's kernel, and with ``renew`` (the scenario) the traits of those
+    who have not tried drawn again); returns the rows taken."""
+    idx = systematic(w, sim.R, rng)
+    state = _copies(sim.state(False, copy=False), idx, label)
+    if renew is not None:
+        state = fresh_traits(state, idx, label, renew, sim.org)
+    moved = liu_west(sim.values, w, idx, discount, bounds, rng)
+    aware = sim.aware[idx]
+    sim.restore(state.with_values(moved), copy=False)
+    sim.aware = aware
+    return idx
 
 
 def tempering(logw: np.ndarray, loglik: np.ndarray, floor: float) -> float:
@@ -253,27 +292,43 @@ def tempering(logw: np.ndarray, loglik: np.ndarray, floor: float) -> float:
     return max(lo, 1e-12)
 
 
-def filter_estimate(particles: int, employees: int, weeks: int) -> Estimate:
+def snapshot_size(snapshot: int, particles: int, employees: int, weeks: int) -> int:
+    """The particles kept at each observed week: ``snapshot`` at most, fewer (2 at least)
+    where their state would take more than SNAPSHOT_BYTES, none if ``snapshot`` is 0."""
+    if snapshot <= 0:
+        return 0
+    fits = SNAPSHOT_BYTES // (STATE_BYTES * employees * max(weeks, 1))
+    return int(max(2, min(snapshot, particles, fits)))
+
+
+def filter_estimate(particles: int, employees: int, weeks: int, snapshot: int = 0) -> Estimate:
     """The memory and time of a filter: its batch, the copy a resampling takes and the
-    state it puts back (three batches' state; no events are kept)."""
+    state it puts back (three batches' state; no events are kept), and the ``snapshot``
+    particles kept at each week."""
     memory = BASE_BYTES + ORG_BYTES * employees + 3 * STATE_BYTES * particles * employees
+    memory += STATE_BYTES * snapshot * employees * weeks
     seconds = SECONDS_PER_ELEMENT_WEEK * employees * particles * weeks * FILTER_COST
     what = f"a filter of {particles:,} particles x {employees:,} employees x {weeks} weeks"
     return Estimate(int(memory), seconds, what)
 
 
-def check_particles(particles: int, employees: int, weeks: int, limit: int | None) -> None:
+def check_particles(
+    particles: int, employees: int, weeks: int, limit: int | None, snapshot: int = 0
+) -> None:
     """An InputError for fewer than 2 particles or more than the memory holds."""
     if particles < 2:
         raise InputError(f"{particles} particles: a filter needs at least 2", source="--runs")
-    check_memory(filter_estimate(particles, employees, weeks), limit, knobs="--runs (particles)")
+    est = filter_estimate(particles, employees, weeks, snapshot)
+    check_memory(est, limit, knobs="--runs (particles)")
 
 
-def _draws(spec: Scenario, particles: int, seed: int) -> dict[str, np.ndarray]:
-    """Each particle's parameters from the scenario's posterior (none without one)."""
-    if spec.calibration is None or spec.calibration.posterior is None:
+def _draws(
+    spec: Scenario, particles: int, seed: int, posterior: pd.DataFrame | None = None
+) -> dict[str, np.ndarray]:
+    """Each particle's parameters from ``posterior`` or the scenario's (none without)."""
+    if posterior is None and (spec.calibration is None or spec.calibration.posterior is None):
         return {}
-    values = posterior_draws(spec, particles, seed)
+    values = posterior_draws(spec, particles, seed, posterior)
     other = sorted(set(values) - set(REPLICATE_PARAMETERS))
     if other:
         raise InputError(
@@ -373,3 +428,27 @@ def continue_state(
     result = assemble(spec, [collect(sim)], runs, state.seed, False, org.n, organizations=[org])
     result.manifest["per_replicate"] = {k: [float(x) for x in v] for k, v in sim.values.items()}
     return result
+
+
+def fresh_traits(
+    state: BatchState, idx: np.ndarray, label: str, spec: Scenario, org: Organization
+) -> BatchState:
+    """``state`` (just taken, its arrays its own) with every repeat of a row after its first
+    given new traits, drawn from its renewed streams, for the employees who have not tried
+    the tool (their state follows: usefulness and the legacy habit move with the traits)."""
+    _, first = np.unique(idx, return_index=True)
+    repeats = np.setdiff1d(np.arange(len(idx)), first)
+    a = state.arrays
+    legacy = state.values.get("legacy.habit.mean")
+    for row in repeats:
+        g = rngmod.stream(state.seed, f"{label}/{int(row)}", "traits")
+        mean = spec.legacy.habit.mean if legacy is None else float(legacy[row])
+        new = draw_traits(spec, org, [g], np.array([mean]))
+        fresh = ~a["ever_tried"][row]
+        for moved, trait in (("usefulness", "usefulness_noise"), ("legacy_habit", "legacy_habit")):
+            change = getattr(new, trait)[0] - a[f"traits.{trait}"][row]
+            change *= fresh
+            a[moved][row] += change
+        for f in fields(Traits):
+            np.copyto(a[f"traits.{f.name}"][row], getattr(new, f.name)[0], where=fresh)
+    return state

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adoptsim.calibration.assimilate import assimilate
 from adoptsim.calibration.curves import CURVES, fit_curve
 from adoptsim.calibration.fit import (
     calibrate,
@@ -34,6 +35,7 @@ from adoptsim.calibration.fit import (
     department_sizes,
 )
 from adoptsim.calibration.observed import Observed, read_observed
+from adoptsim.calibration.persons import PersonObserved, person_form, read_persons
 from adoptsim.calibration.spec import FitParameter
 from adoptsim.errors import InputError
 from adoptsim.execute import SequentialEvaluator, as_evaluator
@@ -42,8 +44,14 @@ from adoptsim.runs.runner import run as run_ensemble
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.scenario.sections import CalibrationRef
 
-#: the methods of a backtest, adoptsim first
-METHODS = ("adoptsim", *CURVES)
+#: the assimilated forecast's method: calibrated as adoptsim is, then a particle filter
+#: over the per-person weeks up to the origin (:mod:`adoptsim.calibration.assimilate`)
+ASSIMILATED = "assimilated"
+
+#: the methods of a backtest, adoptsim first; ``assimilated`` where per-person data exist
+METHODS = ("adoptsim", ASSIMILATED, *CURVES)
+#: the methods of an ensemble forecast (the rest are curves, point forecasts)
+ENSEMBLES = ("adoptsim", ASSIMILATED)
 #: the scores of a row
 SCORES = ("mae", "crps", "coverage_50", "coverage_90", "interval_score")
 #: the fewest observed periods before the first origin
@@ -166,11 +174,13 @@ class OriginTask:
     period_weeks: int
     fit: tuple[FitParameter | str, ...] | None
     options: tuple[tuple[str, Any], ...]
+    persons: PersonObserved | None = None
 
 
-def run_origin(task: OriginTask) -> tuple[np.ndarray, dict[str, Any], float]:
+def run_origin(task: OriginTask) -> tuple[np.ndarray, dict[str, Any], float, np.ndarray | None]:
     """Calibrate on the task's periods and forecast: the ensemble (runs x ``periods``) of
-    the target series, the calibration's summary and the seconds it all took."""
+    the target series, the calibration's summary, the seconds it all took and, with the
+    task's per-person weeks, the assimilated forecast's ensemble (else None)."""
     t0 = time.perf_counter()
     fit = list(task.fit) if task.fit else None
     cal = calibrate(task.scenario, task.first, fit, seed=task.seed,
@@ -183,7 +193,13 @@ def run_origin(task: OriginTask) -> tuple[np.ndarray, dict[str, Any], float]:
     series = str(task.first.table["series"].iloc[0])
     wide = result.curves.pivot(index="replicate", columns="week", values=series)
     ens = wide[task.periods * task.period_weeks].to_numpy()
-    return ens, cal.summary(), time.perf_counter() - t0
+    assimilated = None
+    if task.persons is not None:
+        filt = assimilate(spec, task.persons, particles=task.runs, seed=task.seed,
+                          snapshot=0, posterior=cal.posterior)  # fmt: skip
+        wide = filt.forecast(weeks).curves.pivot(index="replicate", columns="week", values=series)
+        assimilated = wide[task.periods * task.period_weeks].to_numpy()
+    return ens, cal.summary(), time.perf_counter() - t0, assimilated
 
 
 def backtest(
@@ -195,9 +211,10 @@ def backtest(
     fit: list[FitParameter | str] | None = None,
     runs: int = 200,
     period_weeks: int | None = None,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
     evaluator: Any = None,
     workers: int | None = None,
+    through: int | None = None,
     **options: Any,
 ) -> Backtest:
     """Rolling-origin backtest of ``scenario`` on ``observed`` (a file or an
@@ -205,18 +222,18 @@ def backtest(
     calibrated on the periods up to the origin (``options``: more arguments of
     :func:`adoptsim.calibrate`, e.g. ``population``) against the curve models. The
     origins and seeds run as tasks of ``evaluator`` (:mod:`adoptsim.execute`; None:
-    threads of this process, up to ``workers``); the numbers do not depend on it."""
+    threads of this process, up to ``workers``); the numbers do not depend on it. A
+    per-person file (either form; ``through`` for the first-use form) is scored on its
+    ever-tried share, and adds the ``assimilated`` method (default ``methods``: all that
+    apply)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     section = scenario.calibration or CalibrationRef()
     k = check_period_weeks(section.period_weeks if period_weeks is None else period_weeks)
     origins = parse_origins(origins) if isinstance(origins, str) else list(origins)
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise InputError(f"unknown method {unknown[0]!r}; allowed: {', '.join(METHODS)}")
     org = build_org(scenario, scenario.seed)
-    if not isinstance(observed, Observed):
-        observed = read_observed(observed, org.n, scenario.weeks // k, department_sizes(org))
+    observed, persons = _read(observed, org, scenario.weeks // k, through, k)
+    methods = _check_methods(methods, persons)
     target, series = target_series(observed)
     check_origins(series, origins, observed.source)
     base = scenario.model_copy(update={"calibration": None})
@@ -229,26 +246,20 @@ def backtest(
         table = pd.DataFrame({"week": t_all[fit_mask], "series": target, "department": "",
                               "value": y_all[fit_mask]})  # fmt: skip
         first = Observed(table, observed.source)
-        curves = [m for m in methods if m != "adoptsim"]
+        curves = [m for m in methods if m not in ENSEMBLES]
         rows += _curve_rows(curves, origin, seeds, t_all[fit_mask], y_all[fit_mask], held_t,
                             held_y, forecasts)  # fmt: skip
-        if "adoptsim" in methods:
+        if "adoptsim" in methods or ASSIMILATED in methods:
+            upto = None if ASSIMILATED not in methods else persons.until(origin * k)
             tasks += [OriginTask(base, first, held_t, seed, runs, k, tuple(fit) if fit else None,
-                                 tuple(options.items())) for seed in seeds]  # fmt: skip
+                                 tuple(options.items()), upto) for seed in seeds]  # fmt: skip
             held += [(origin, seed, held_y) for seed in seeds]
     if tasks:
         runner = as_evaluator(evaluator, workers)
         with runner.session():
             done = runner.map(run_origin, tasks)
-        for (origin, seed, held_y), task, (ens, summary, seconds) in zip(
-            held, tasks, done, strict=True
-        ):
-            s = score(held_y, ens, np.median(ens, axis=0))
-            done_row = {"seconds": seconds, "converged": summary.get("converged", True)}
-            rows.append({"method": "adoptsim", "origin": origin, "seed": seed, **s, **done_row})
-            forecasts.append(
-                _forecast_rows("adoptsim", origin, seed, task.periods, held_y, ens, None)
-            )
+        for (origin, seed, held_y), task, out in zip(held, tasks, done, strict=True):
+            rows += _ensemble_rows(methods, origin, seed, task.periods, held_y, out, forecasts)
     return Backtest(
         table=pd.DataFrame(rows),
         forecasts=pd.concat(forecasts, ignore_index=True),
@@ -263,6 +274,70 @@ def backtest(
             "source": observed.source,
         },
     )
+
+
+def _read(
+    observed: Observed | PersonObserved | str | Path,
+    org,
+    periods: int,
+    through: int | None,
+    period_weeks: int,
+) -> tuple[Observed, PersonObserved | None]:
+    """The observed series (aggregated, for a per-person file) and the per-person weeks."""
+    if isinstance(observed, Observed):
+        return observed, None
+    if period_weeks != 1 and person_form(observed) is not None:
+        raise InputError(
+            f"per-person observations are weekly: --period-weeks {period_weeks} does not apply",
+            source="--period-weeks",
+        )
+    if isinstance(observed, PersonObserved) or person_form(observed) is not None:
+        persons = (
+            observed
+            if isinstance(observed, PersonObserved)
+            else read_persons(observed, org, through, periods)
+        )
+        return persons.aggregate(org), persons
+    return read_observed(observed, org.n, periods, department_sizes(org)), None
+
+
+def _check_methods(methods: Sequence[str] | None, persons: PersonObserved | None) -> list[str]:
+    """The methods asked for (default: every one that applies), checked."""
+    if methods is None:
+        return [m for m in METHODS if persons is not None or m != ASSIMILATED]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise InputError(f"unknown method {unknown[0]!r}; allowed: {', '.join(METHODS)}")
+    if ASSIMILATED in methods and persons is None:
+        raise InputError(
+            f"method {ASSIMILATED} needs per-person observations (employee_id,week,active or "
+            "employee_id,first_week); this file is an aggregate series",
+            source="--methods",
+        )
+    return list(methods)
+
+
+def _ensemble_rows(
+    methods: Sequence[str],
+    origin: int,
+    seed: int,
+    periods: np.ndarray,
+    held_y: np.ndarray,
+    done: tuple,
+    forecasts: list[pd.DataFrame],
+) -> list[dict]:
+    """The score rows of one origin task's ensembles (adoptsim's, the assimilated one's),
+    their forecasts appended to ``forecasts``."""
+    ens, summary, seconds, assimilated = done
+    done_row = {"seconds": seconds, "converged": summary.get("converged", True)}
+    rows = []
+    for method, e in (("adoptsim", ens), (ASSIMILATED, assimilated)):
+        if method not in methods or e is None:
+            continue
+        s = score(held_y, e, np.median(e, axis=0))
+        rows.append({"method": method, "origin": origin, "seed": seed, **s, **done_row})
+        forecasts.append(_forecast_rows(method, origin, seed, periods, held_y, e, None))
+    return rows
 
 
 def _curve_rows(

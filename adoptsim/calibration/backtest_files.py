@@ -10,7 +10,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from adoptsim.calibration.backtest import METHODS, Backtest
+from adoptsim.calibration.backtest import ENSEMBLES, METHODS, Backtest
 from adoptsim.runs.folders import atomic_folder
 from adoptsim.viz import style
 from adoptsim.viz.style import subplots
@@ -22,6 +22,7 @@ MANIFEST = "manifest.json"
 CHART = "backtest.png"
 LABELS = {
     "adoptsim": "adoptsim",
+    "assimilated": "adoptsim, assimilated",
     "bass": "Bass (m = 1)",
     "bass_m": "Bass (m fitted)",
     "logistic": "logistic",
@@ -52,7 +53,7 @@ def _num(v: float) -> float | None:
 
 def _best_curve(bt: Backtest) -> str | None:
     overall = bt.overall()
-    curves = [m for m in overall.index if m != "adoptsim" and np.isfinite(overall.loc[m, "mae"])]
+    curves = [m for m in overall.index if m not in ENSEMBLES and np.isfinite(overall.loc[m, "mae"])]
     return min(curves, key=lambda m: overall.loc[m, "mae"]) if curves else None
 
 
@@ -67,7 +68,7 @@ def chart(bt: Backtest, title: str) -> Figure:
         ax = axes[0]
         by = bt.by_origin()
         for m in by.columns:
-            ax.plot(by.index, 100 * by[m], marker="o", lw=2.2 if m == "adoptsim" else 1.2,
+            ax.plot(by.index, 100 * by[m], marker="o", lw=2.2 if m in ENSEMBLES else 1.2,
                     color=COLORS.get(m), label=LABELS.get(m, m))  # fmt: skip
         ax.set_xlabel("origin (last fitted period)")
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -94,11 +95,11 @@ def _forecast_panel(ax, bt: Backtest, origin: int) -> None:
     ax.axvspan(obs["period"].min() - 0.5, origin + 0.5, color="#eeeeee", lw=0)
     for m in f["method"].unique():
         d = f[(f["method"] == m) & (f["seed"] == first_seed)].sort_values("period")
-        if m == "adoptsim":
+        if m in ENSEMBLES:
             ax.fill_between(d["period"], 100 * d["q05"], 100 * d["q95"], color=COLORS[m],
                             alpha=0.2, lw=0)  # fmt: skip
-        ax.plot(d["period"], 100 * d["median"], color=COLORS.get(m), lw=2.2 if m == "adoptsim"
-                else 1.2, ls="-" if m == "adoptsim" else "--", label=LABELS.get(m, m))  # fmt: skip
+        ax.plot(d["period"], 100 * d["median"], color=COLORS.get(m), lw=2.2 if m in ENSEMBLES
+                else 1.2, ls="-" if m in ENSEMBLES else "--", label=LABELS.get(m, m))  # fmt: skip
     ax.plot(obs["period"], 100 * obs["value"], "o", color="#222222", ms=5, label="observed")
     ax.set_title(f"forecasts from origin {origin}")
     ax.set_xlabel("period")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoptsim.calibration.aggregate import read_observations
 from adoptsim.calibration.assimilate import assimilate
 from adoptsim.calibration.charts import (
     fit_chart,
@@ -17,7 +18,7 @@ from adoptsim.calibration.charts import (
 )
 from adoptsim.calibration.fit import predictive
 from adoptsim.calibration.observed import Observed
-from adoptsim.calibration.persons import read_persons
+from adoptsim.calibration.persons import PersonObserved
 from adoptsim.calibration.result import FIT_TABLE, Calibration
 from adoptsim.errors import InputError
 from adoptsim.execute.simulations import build_org
@@ -157,17 +158,19 @@ def assimilated_forecast(
     progress=None,
     max_memory: int | None = None,
 ) -> Result:
-    """Assimilate per-person observations (:mod:`adoptsim.calibration.assimilate`, ``runs``
-    particles) and continue to week ``weeks``: writes what ``run`` writes (curves.csv holds
-    weeks 0..weeks, the observed ones as the filter saw them), ``filter.csv`` (per observed
-    week: effective sample size, resampling, parameter medians and 90 % intervals),
-    forecast.png and forecast_by_week.png (the forecast as it was after each week)."""
+    """Assimilate observations, per person or aggregate shares
+    (:mod:`adoptsim.calibration.assimilate`, ``runs`` particles) and continue to week
+    ``weeks``: writes what ``run`` writes (curves.csv holds weeks 0..weeks, the observed
+    ones as the filter saw them), ``filter.csv`` (per observed week: effective sample
+    size, resampling, parameter medians and 90 % intervals), forecast.png and
+    forecast_by_week.png (the forecast as it was after each week)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     weeks = scenario.weeks if weeks is None else int(weeks)
     seed = scenario.seed if seed is None else int(seed)
     from_org = build_org(scenario, seed)
-    persons = read_persons(observed, from_org, through, None)
+    k = scenario.calibration.period_weeks if scenario.calibration is not None else 1
+    persons = read_observations(observed, from_org, through, None, k)
     if persons.last_week > weeks:
         raise InputError(
             f"{observed} holds week {persons.last_week}, after the forecast's last week "
@@ -180,7 +183,7 @@ def assimilated_forecast(
     )  # fmt: skip
     result = filt.forecast(weeks, progress=progress)
     early = {w: filt.forecast_from(w, weeks).curves for w in sorted(filt.snapshots)}
-    shares = persons.aggregate(filt.org)
+    shares = persons.aggregate(filt.org) if isinstance(persons, PersonObserved) else persons
     with atomic_folder(folder, overwrite) as tmp:
         result.write(tmp)
         save_charts(result, tmp)

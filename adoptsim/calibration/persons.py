@@ -55,6 +55,10 @@ class PersonObserved:
         """Who is observed at all (one bool per employee)."""
         return (self.codes[1:] >= 0).any(axis=0)
 
+    def until(self, week: int) -> PersonObserved:
+        """The observations of weeks 1..``week`` only."""
+        return PersonObserved(self.form, self.codes[: week + 1], self.source)
+
     def aggregate(self, org: Organization) -> Observed:
         """The observations as weekly shares per department and for the organization:
         ``using_share`` (activity form) and ``ever_tried_share``, over the observed

@@ -22,9 +22,9 @@ from adoptsim.runs.folders import check_target
 from adoptsim.scenario import load_scenario
 
 
-def _methods(text: str | None) -> tuple[str, ...]:
+def _methods(text: str | None) -> tuple[str, ...] | None:
     if not text:
-        return METHODS
+        return None
     names = tuple(m.strip() for m in text.split(",") if m.strip())
     bad = [m for m in names if m not in METHODS]
     if bad or not names:
@@ -35,6 +35,17 @@ def _methods(text: str | None) -> tuple[str, ...]:
     return names
 
 
+ObservedFile = Annotated[
+    Path,
+    typer.Option(
+        "--observed",
+        help="CSV of the observed series (week, a share), or per person "
+        "(employee_id,week,active or employee_id,first_week): adds the assimilated method.",
+    ),
+]
+Through = Annotated[
+    int | None, typer.Option("--through", min=1, help="The first-use form's last observed week.")
+]
 PeriodWeeks = Annotated[
     int | None, typer.Option("--period-weeks", help="Model weeks per observed period (default 1).")
 ]
@@ -43,9 +54,7 @@ PeriodWeeks = Annotated[
 @app.command("backtest")
 def backtest_cmd(
     scenario: Annotated[Path, typer.Argument(help="The scenario the series is fitted on.")],
-    observed: Annotated[
-        Path, typer.Option("--observed", help="CSV of the observed series (week, a share).")
-    ],
+    observed: ObservedFile,
     origins: Annotated[
         str,
         typer.Option(
@@ -62,6 +71,7 @@ def backtest_cmd(
     methods: Annotated[
         str | None, typer.Option("--methods", help=f"Comma list of: {', '.join(METHODS)}.")
     ] = None,
+    through: Through = None,
     executor: Executor = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
@@ -102,6 +112,7 @@ def backtest_cmd(
                 methods=chosen,
                 evaluator=evaluator,
                 workers=workers,
+                through=through,
                 **options,
             )
             save_backtest(bt, folder, overwrite, title=f"Backtest: {spec.name}")

@@ -193,8 +193,9 @@ def forecast_cmd(
         Path | None,
         typer.Option(
             "--observed",
-            help="Per-person observations of the rollout so far (employee_id,week,active or "
-            "employee_id,first_week): continue from their assimilated state.",
+            help="Observations of the rollout so far, per person (employee_id,week,active or "
+            "employee_id,first_week) or a weekly share series: continue from their "
+            "assimilated state.",
         ),
     ] = None,
     through: Through = None,

@@ -23,8 +23,8 @@ def replan_cmd(
         Path,
         typer.Option(
             "--observed",
-            help="Per-person weeks so far: employee_id,week,active or "
-            "employee_id,first_week (with --through).",
+            help="The weeks so far: per person (employee_id,week,active, or "
+            "employee_id,first_week with --through) or a weekly share (week,using_share).",
         ),
     ],
     budget_left: Annotated[

@@ -148,9 +148,9 @@ def replan(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> Replan:
-    """Assimilate ``observed`` (per person) into ``calibrated``, then search the plan from
-    next week on within ``budget_left`` (see the module). ``runs``: particles per trial
-    (default: up to 50, drawn by weight)."""
+    """Assimilate ``observed`` (per person, or an aggregate series) into ``calibrated``,
+    then search the plan from next week on within ``budget_left`` (see the module).
+    ``runs``: particles per trial (default: up to 50, drawn by weight)."""
     spec = calibrated if isinstance(calibrated, Scenario) else load_scenario(calibrated)
     check_calibrated(spec)
     if budget_left < 0:
