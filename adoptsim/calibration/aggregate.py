@@ -9,12 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
-from adoptsim.calibration.observed import Observed
+from adoptsim.calibration.observed import Observed, ObservedError
 from adoptsim.calibration.persons import PersonObserved, person_form, read_any, read_persons
 from adoptsim.model.conditioned import FLOOR
 from adoptsim.model.records import CURVE_COLUMNS, GROUP_COLUMNS
 from adoptsim.org import Organization
 
+#: what an aggregate series' error adds: the other forms the file could have had
+PER_PERSON_HINT = (
+    "; a per-person file has the columns employee_id,week,active (weekly activity) or "
+    "employee_id,first_week (first use)"
+)
 #: the latest week an aggregate series may hold when read for the filter
 LATEST = 10_000
 
@@ -32,7 +37,10 @@ def read_observations(
     if person_form(path) is not None:
         return read_persons(path, org, through, weeks)
     latest = LATEST if weeks is None else max(1, weeks // period_weeks)
-    observed = read_any(path, org, latest, through)
+    try:
+        observed = read_any(path, org, latest, through)
+    except ObservedError as exc:
+        raise ObservedError(f"{exc.message}{PER_PERSON_HINT}", exc.source, exc.where) from None
     if period_weeks == 1:
         return observed
     table = observed.table.assign(week=observed.table["week"] * period_weeks)

@@ -218,21 +218,15 @@ def assimilate(
         sim.step()
         sim.events = EventLog()  # the filter keeps no activity stream
         loglik = sim.loglik if shares is None else shares(sim.curves, sim.dept_curves, week)
-        step = power
-        if temper is not None:
-            step *= tempering(logw, power * loglik, temper * particles)
-        before = logw - _logsumexp(logw)  # log of the weights before this week
-        logw += step * loglik
-        w = _normalised(logw)
-        ess = float(1.0 / np.sum(w * w))
-        resample = ess < threshold * particles or step < power
-        row = {"week": week, "ess": ess, "resampled": resample, "power": step}
-        row["log_likelihood"] = _logsumexp(before + step * loglik)  # averaged by weight
-        rows.append(row | _summary(sim.values, w))
+        logw, w, row = _weigh(logw, loglik, power, temper)
+        ess, resample = row["ess"], row["ess"] < threshold * particles or row["power"] < power
+        rows.append(
+            {"week": week, "ess": ess, "resampled": resample} | row | _summary(sim.values, w)
+        )
         if snapshot:
             keep = systematic(w, min(snapshot, particles), kept)
             snapshots[week] = _copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
-        if row["resampled"]:
+        if resample:
             label = f"resample@{week}"
             idx = _resample(sim, w, rng, label, discount, bounds, spec if renew_traits else None)
             origin, logw = origin[idx], np.zeros(particles)
@@ -249,6 +243,26 @@ def assimilate(
         table=pd.DataFrame(rows),
         snapshots=snapshots,
         seconds=time.perf_counter() - t0,
+    )
+
+
+def _weigh(
+    logw: np.ndarray, loglik: np.ndarray, power: float, temper: float | None
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The log-weights after a week's likelihood at ``power`` (lowered by tempering if
+    asked), the normalised weights and the week's row: ess, power, log_likelihood (the
+    likelihood averaged by the weights before the week)."""
+    step = power
+    if temper is not None:
+        step *= tempering(logw, power * loglik, temper * logw.size)
+    before = logw - _logsumexp(logw)
+    logw = logw + step * loglik
+    w = _normalised(logw)
+    ess = float(1.0 / np.sum(w * w))
+    return (
+        logw,
+        w,
+        {"ess": ess, "power": step, "log_likelihood": _logsumexp(before + step * loglik)},
     )
 
 
