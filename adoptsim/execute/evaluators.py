@@ -32,6 +32,7 @@ from concurrent.futures import (
 )
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from multiprocessing import forkserver
 from typing import Any, ClassVar
 
 from adoptsim.errors import AdoptsimError, InputError
@@ -45,14 +46,27 @@ Task = Callable[[], Any]
 Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list]
 
 
+#: the module every fork server imports first (the engine, ready to run)
+WARM = "adoptsim.execute.warm"
+
+
 def process_context(preload: str) -> mp.context.BaseContext:
-    """The start method for worker processes: a fork server that has imported ``preload``
-    (a module; workers start from it quickly), else spawning fresh interpreters."""
+    """The start method for worker processes: a fork server that has imported :data:`WARM`
+    and ``preload`` (a module; workers start from it quickly), else spawning fresh
+    interpreters. A fork server already started keeps what it imported."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload([preload])
+        ctx.set_forkserver_preload([WARM, preload])
         return ctx
     return mp.get_context("spawn")
+
+
+def start_fork_server() -> None:
+    """Start this process's fork server now (if the platform has one), so that its imports
+    run beside what this process does before its first task, not after."""
+    if "forkserver" in mp.get_all_start_methods():
+        mp.get_context("forkserver").set_forkserver_preload([WARM])
+        forkserver.ensure_running()
 
 
 def cores() -> int:
@@ -243,6 +257,11 @@ class ProcessEvaluator(_PoolEvaluator):
     """
 
     name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        super().__init__(workers)
+        if self._workers > 1:
+            start_fork_server()
 
     def _new_pool(self, preload: str) -> Executor:
         return ProcessPoolExecutor(
