@@ -36,6 +36,7 @@ from adoptsim.decide.replan_files import forecast_chart, next_yaml, recommendati
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.org import build_with_identities
 from adoptsim.scenario import Scenario, load_scenario, read_scenario_data
+from adoptsim.viz import style
 
 #: how the dropped files are read: per-person weeks (one file), or a usage export (its
 #: files: Teams reports, Slack's daily member analytics, activity CSVs; needs a start date)
@@ -83,11 +84,9 @@ def band_at(curves: pd.DataFrame, week: int, column: str = "using_share") -> tup
 
 def png(fig: Figure) -> bytes:
     """A figure as PNG bytes (the figure is closed)."""
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
+    style.close(fig)
     return buf.getvalue()
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from adoptsim.decide.pilot import PilotAnalysis
 from adoptsim.runs.folders import atomic_folder
 from adoptsim.version import __version__
+from adoptsim.viz import style
 
 #: the design table's columns, in order (the interface scripts rely on comes first)
 COLUMNS = (
@@ -90,18 +91,14 @@ def write_pilots(analysis: PilotAnalysis, out: str | Path, overwrite: bool = Tru
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
         fig = pilots_chart(table, analysis.no_pilot, analysis.study.outcome.metric)
         fig.savefig(tmp / "pilots.png", dpi=150, bbox_inches="tight")
+        style.close(fig)
     return Path(out)
 
 
 def pilots_chart(table: pd.DataFrame, no_pilot: dict[str, Any], metric: str) -> Any:
     """Band width and decision accuracy against pilot cost, one point per design (the
     no-pilot values as dashed lines)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    fig, axes = style.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     cost = table["cost"].to_numpy()
     panels = (
         ("band_width", f"90 % band of {metric} (width)", no_pilot["band_width"]),

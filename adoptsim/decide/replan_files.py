@@ -15,6 +15,7 @@ from adoptsim.decide.replan import Replan
 from adoptsim.runs.folders import atomic_folder
 from adoptsim.runs.metrics import band
 from adoptsim.version import __version__
+from adoptsim.viz import style
 
 
 def next_yaml(rp: Replan, folder: Path) -> str:
@@ -85,19 +86,16 @@ def write_replan(rp: Replan, out: str | Path, overwrite: bool = True) -> Path:
             pd.DataFrame().to_csv(tmp / "pareto.csv", index=False)
         rp.finalists.to_csv(tmp / "finalists.csv", index=False)
         rp.assimilation.table.to_csv(tmp / "filter.csv", index=False)
-        forecast_chart(rp).savefig(tmp / "forecast.png", dpi=150, bbox_inches="tight")
+        fig = forecast_chart(rp)
+        fig.savefig(tmp / "forecast.png", dpi=150, bbox_inches="tight")
+        style.close(fig)
     return out
 
 
 def forecast_chart(rp: Replan) -> Any:
     """The forecast from today, as planned and re-planned: voluntary active share, mean and
     90 % band over the particles; the observed weeks shaded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+    fig, ax = style.subplots(figsize=(8, 4.5), constrained_layout=True)
     for (name, curves), color in zip(rp.forecasts.items(), ("#999999", "#0072B2"), strict=False):
         b = band(curves, "voluntary_share")
         ax.plot(b.index, 100 * b["mean"], color=color, label=name)
