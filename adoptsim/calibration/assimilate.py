@@ -79,6 +79,18 @@ DISCOUNT = 0.98
 #: the 90 % band covered 36 % of the true weeks at power 1; with the copies' traits drawn
 #: again, 0.4 and 0.6 let the particles collapse onto a few ancestors (a seed's band missed)
 POWER = 0.3
+#: the organization's size at which ``POWER`` was chosen (the twin's 1,000 people); a larger
+#: organization's weeks enter at ``POWER x POWER_SIZE / employees``, so that its per-person
+#: likelihood, a sum over more people sharing one particle's draws, does not collapse the
+#: particles onto a few ancestors (docs/calibration.md: the replan example's 2,000 people)
+POWER_SIZE = 1000
+
+
+def power_for(employees: int) -> float:
+    """The default power of a week's likelihood for an organization of ``employees``."""
+    return POWER * min(1.0, POWER_SIZE / max(employees, 1))
+
+
 #: copies made by resampling redraw the traits of those who have not tried the tool:
 #: otherwise every particle ends with the traits of a few ancestors (docs/calibration.md)
 RENEW_TRAITS = True
@@ -177,7 +189,7 @@ def assimilate(
     through: int | None = None,
     threshold: float = ESS_THRESHOLD,
     discount: float = DISCOUNT,
-    power: float = POWER,
+    power: float | None = None,
     temper: float | None = None,
     snapshot: int = SNAPSHOT,
     max_memory: int | None = None,
@@ -189,7 +201,8 @@ def assimilate(
     """Assimilate observations (per person, or an aggregate series of shares) into a
     calibrated scenario (one that names its posterior, or ``posterior``; without one every
     particle has the scenario's parameters): see the module.
-    ``power``: each week's likelihood's power; ``temper``: if given, a week's power is
+    ``power``: each week's likelihood's power (default :func:`power_for` the organization's
+    size); ``temper``: if given, a week's power is
     lowered where needed to keep the effective sample size at ``temper`` x particles;
     ``snapshot``: particles kept after each week for :meth:`Assimilation.forecast_from`;
     ``progress(week, ess)`` after each week; ``org``: the scenario's organization, if
@@ -197,6 +210,7 @@ def assimilate(
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
+    power = power_for(org.n) if power is None else power
     if not isinstance(observed, PersonObserved | Observed):
         k = spec.calibration.period_weeks if spec.calibration is not None else 1
         observed = read_observations(observed, org, through, None, k)
