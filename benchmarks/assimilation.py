@@ -197,7 +197,7 @@ def main() -> None:
     ap.add_argument("--employees", type=int, default=1000)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--temper", type=float)
-    ap.add_argument("--power", type=float, default=0.3)
+    ap.add_argument("--power", type=float, default=None, help="default: the filter's (power_for)")
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--cache", type=Path, help="keep each seed's calibration here")
     ap.add_argument(
