@@ -18,7 +18,7 @@ from adoptsim.app.rollout import RolloutState
 from adoptsim.app.rollout_page import RolloutPage
 from adoptsim.app.server import ENV_FOLDER, ENV_SCENARIO
 from adoptsim.app.state import PLAN_A, AppState, scenario_files
-from adoptsim.app.widgets import CSS, Download, Message, Note, markdown_table
+from adoptsim.app.widgets import CSS, Download, Message, Note, markdown_table, use_background
 from adoptsim.strategies import REGISTRY
 
 Changed = Callable[[], None]
@@ -218,21 +218,7 @@ def PlanPanel(state: AppState, version: int, changed: Changed):
 @solara.component
 def RunPanel(state: AppState, version: int, changed: Changed):
     """Run settings, the run button and progress, the summary, charts and attribution."""
-    run_id, set_run_id = solara.use_state(0)
-    progress, set_progress = solara.use_state(0.0)
-
-    def work() -> None:
-        if run_id == 0:
-            return
-        worker = threading.Thread(target=state.run, daemon=True)
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.25)
-            set_progress(state.progress)
-        changed()
-
-    task = solara.use_thread(work, dependencies=[run_id], intrusive_cancel=False)
-    running = run_id > 0 and task.state == solara.ResultState.RUNNING
+    start, running, progress = use_background(state.run, lambda: state.progress, changed)
 
     def setting(key: str) -> Callable[[int], None]:
         def set_value(value: int) -> None:
@@ -250,7 +236,7 @@ def RunPanel(state: AppState, version: int, changed: Changed):
                     )
         solara.Button(
             "run plan",
-            on_click=lambda: set_run_id(run_id + 1),
+            on_click=start,
             disabled=running or not state.valid,
             color="primary",
             classes=["run"],

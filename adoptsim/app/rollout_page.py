@@ -4,14 +4,13 @@ week by week and the recommended next step, take ``next.yaml`` away."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import solara
 
 from adoptsim.app.rollout import FORMATS, LIMITS, RolloutState
-from adoptsim.app.widgets import Download, Message, Note, markdown_table
+from adoptsim.app.widgets import Download, Message, Note, markdown_table, use_background
 
 Changed = Callable[[], None]
 #: the re-plan settings' labels
@@ -122,28 +121,14 @@ def Results(state: RolloutState, version: int):
 @solara.component
 def RolloutPage(state: RolloutState, version: int, changed: Changed):
     """The rollout page: inputs on the left, the re-plan on the right."""
-    run_id, set_run_id = solara.use_state(0)
-    progress, set_progress = solara.use_state(0.0)
-
-    def work() -> None:
-        if run_id == 0:
-            return
-        worker = threading.Thread(target=state.run, daemon=True)
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.25)
-            set_progress(state.progress)
-        changed()
-
-    task = solara.use_thread(work, dependencies=[run_id], intrusive_cancel=False)
-    running = run_id > 0 and task.state == solara.ResultState.RUNNING
+    start, running, progress = use_background(state.run, lambda: state.progress, changed)
     with solara.Columns([5, 7], classes=["rollout"]):
         with solara.Column():
             Inputs(state, version, changed)
             with solara.Card("Re-plan"):
                 solara.Button(
                     "re-plan from next week",
-                    on_click=lambda: set_run_id(run_id + 1),
+                    on_click=start,
                     disabled=running or not state.ready,
                     color="primary",
                     classes=["replan"],

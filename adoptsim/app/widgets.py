@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import base64
+import threading
+from collections.abc import Callable
 from html import escape
 
 import solara
@@ -60,3 +62,27 @@ def Download(data: bytes | str, filename: str, label: str, mime: str):
             f"download {escape(label)}</a>"
         ),
     )
+
+
+def use_background(
+    run: Callable[[], None], progress_of: Callable[[], float], changed: Callable[[], None]
+) -> tuple[Callable[[], None], bool, float]:
+    """A page's long action run in a background thread (a hook: call it while rendering):
+    ``start()`` runs ``run`` again, ``running`` says whether it runs, ``progress`` is
+    ``progress_of()`` as last read (four times a second); ``changed()`` once it ends."""
+    run_id, set_run_id = solara.use_state(0)
+    progress, set_progress = solara.use_state(0.0)
+
+    def work() -> None:
+        if run_id == 0:
+            return
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.25)
+            set_progress(progress_of())
+        changed()
+
+    task = solara.use_thread(work, dependencies=[run_id], intrusive_cancel=False)
+    running = run_id > 0 and task.state == solara.ResultState.RUNNING
+    return (lambda: set_run_id(run_id + 1)), running, progress
