@@ -291,11 +291,14 @@ def test_a_scenario_naming_a_file_outside_the_folder_shows_none_of_it(page, tmp_
     }
     for name, text in uploads.items():
         pg.evaluate(DROP, [name, text])
+        sync_api.expect(editor).to_have_value(text)  # the upload has reached the editor
         sync_api.expect(error).to_contain_text("outside the scenarios' folder")
         sync_api.expect(pg.locator(".run")).to_be_disabled()
         content = pg.content()
         assert not any(line in content for line in lines)
-    editor.fill("name: typed\nextends: /etc/passwd\n")
+    typed = "name: typed\nextends: /etc/passwd\n"
+    editor.fill(typed)
+    sync_api.expect(editor).to_have_value(typed)
     editor.blur()
     sync_api.expect(error).to_contain_text("outside the scenarios' folder")
     content = pg.content()
