@@ -465,18 +465,18 @@ def fresh_traits(
     given new traits, drawn from its renewed streams, for the employees who have not tried
     the tool (their state follows: usefulness and the legacy habit move with the traits)."""
     _, first = np.unique(idx, return_index=True)
-    repeats = np.setdiff1d(np.arange(len(idx)), first)
+    rows = np.setdiff1d(np.arange(len(idx)), first)
+    if rows.size == 0:
+        return state
     a = state.arrays
     legacy = state.values.get("legacy.habit.mean")
-    for row in repeats:
-        g = rngmod.stream(state.seed, f"{label}/{int(row)}", "traits")
-        mean = spec.legacy.habit.mean if legacy is None else float(legacy[row])
-        new = draw_traits(spec, org, [g], np.array([mean]))
-        fresh = ~a["ever_tried"][row]
-        for moved, trait in (("usefulness", "usefulness_noise"), ("legacy_habit", "legacy_habit")):
-            change = getattr(new, trait)[0] - a[f"traits.{trait}"][row]
-            change *= fresh
-            a[moved][row] += change
-        for f in fields(Traits):
-            np.copyto(a[f"traits.{f.name}"][row], getattr(new, f.name)[0], where=fresh)
+    means = np.full(rows.size, spec.legacy.habit.mean) if legacy is None else legacy[rows]
+    streams = [rngmod.stream(state.seed, f"{label}/{int(r)}", "traits") for r in rows]
+    new = draw_traits(spec, org, streams, np.asarray(means, dtype=float))
+    fresh = ~a["ever_tried"][rows]
+    for moved, trait in (("usefulness", "usefulness_noise"), ("legacy_habit", "legacy_habit")):
+        a[moved][rows] += (getattr(new, trait) - a[f"traits.{trait}"][rows]) * fresh
+    for f in fields(Traits):
+        old = a[f"traits.{f.name}"]
+        old[rows] = np.where(fresh, getattr(new, f.name), old[rows])
     return state
