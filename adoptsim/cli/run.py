@@ -19,7 +19,8 @@ from adoptsim.runs.folders import atomic_folder, check_target
 from adoptsim.runs.runner import estimate
 from adoptsim.strategies import REGISTRY
 from adoptsim.strategies.docs import names, render_strategy
-from adoptsim.viz import save_charts
+from adoptsim.viz.numbers import ADOPTION_CHART, adoption_numbers
+from adoptsim.viz.painter import Painter, PaintError
 
 
 @app.command("run")
@@ -42,6 +43,7 @@ def run_cmd(
 ) -> None:
     """Run a scenario's ensemble, print the summary and write the results folder."""
 
+    unpainted = None
     try:
         limit = ui.memory_limit(max_memory)
         evaluator = ui.batch_evaluator(executor, workers, scheduler)
@@ -49,30 +51,51 @@ def run_cmd(
         n = spec.runs if runs is None else runs
         folder = check_target(out_dir or Path("results") / spec.name, overwrite)
         ui.show_estimate(estimate(spec, runs=n, new_org=True if new_org else None))
-        with ui.progress_bar() as bar:
-            task = bar.add_task(f"running {spec.name}", total=n * spec.weeks)
-            result = adoptsim.run(
-                spec,
-                runs=n,
-                seed=seed,
-                new_org_per_replicate=True if new_org else None,
-                progress=lambda k: bar.advance(task, k),
-                max_memory=limit,
-                evaluator=evaluator,
-            )
-        with atomic_folder(folder, overwrite) as tmp:
-            result.write(tmp)
-            if not no_chart:
-                save_charts(result, tmp)
+        with Painter(active=not no_chart) as painter:
+            result = _simulate(spec, n, seed, new_org, limit, evaluator)
+            with atomic_folder(folder, overwrite) as tmp:
+                if not no_chart:
+                    painter.paint("adoption", adoption_numbers(result), tmp / ADOPTION_CHART)
+                    painter.close()
+                result.write(tmp)
+                _print_summary(result)  # while the chart is drawn
+                try:
+                    painter.finish()
+                except PaintError as exc:
+                    unpainted = exc
     except AdoptsimError as exc:
         raise ui.fail(exc) from None
     except KeyboardInterrupt:
         raise ui.interrupted(f"nothing was written to {folder}; run the command again") from None
+    ui.out.print(f"results written to [bold]{escape(str(folder))}[/]")
+    if unpainted is not None:
+        raise ui.fail(
+            PaintError(
+                f"{unpainted}; the results are complete: draw it with `adoptsim plot {folder}`"
+            )
+        )
+
+
+def _print_summary(result) -> None:
     ui.out.print(summary_table(result))
     attribution = attribution_table(result)
     if attribution is not None:
         ui.out.print(attribution)
-    ui.out.print(f"results written to [bold]{escape(str(folder))}[/]")
+
+
+def _simulate(spec, runs: int, seed, new_org: bool, limit, evaluator):
+    """The scenario's ensemble, with a progress bar."""
+    with ui.progress_bar() as bar:
+        task = bar.add_task(f"running {spec.name}", total=runs * spec.weeks)
+        return adoptsim.run(
+            spec,
+            runs=runs,
+            seed=seed,
+            new_org_per_replicate=True if new_org else None,
+            progress=lambda k: bar.advance(task, k),
+            max_memory=limit,
+            evaluator=evaluator,
+        )
 
 
 @app.command("validate-scenario")

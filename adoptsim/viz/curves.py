@@ -11,30 +11,13 @@ from matplotlib.figure import Figure
 from adoptsim.runs import metrics
 from adoptsim.runs.result import Result
 from adoptsim.viz import style
+from adoptsim.viz.adoption_figure import draw_adoption
+from adoptsim.viz.numbers import adoption_numbers
 
 
 def adoption(result: Result) -> Figure:
     """Active share over time with its 90 % band, habitual and aware share beside it."""
-    with matplotlib.rc_context(style.rc_params()):
-        fig, ax = style.subplots()
-        curves = result.curves
-        weeks = style.horizon(result)
-        for column, label, color, ls in (
-            ("aware_share", "aware", style.PALETTE["orange"], ":"),
-            ("active_share", "active", style.PALETTE["blue"], "-"),
-            ("habitual_share", "habitual", style.PALETTE["green"], "--"),
-        ):
-            b = metrics.band(curves, column)
-            ax.fill_between(b.index, b["low"] * 100, b["high"] * 100, color=color, alpha=0.2)
-            ax.plot(b.index, b["mean"] * 100, color=color, ls=ls, lw=2, label=label)
-        rows = style.mark_strategies(ax, result.strategy_windows, weeks)
-        ax.set_xlim(0, weeks)
-        style.percent_axis(ax, 102)
-        style.week_axis(ax)
-        style.title_above(ax, f"Adoption forecast: {result.name}", rows)
-        ax.legend(loc="best")
-        style.finish(fig, style.source_line(result))
-    return fig
+    return draw_adoption(**adoption_numbers(result))
 
 
 def stages(result: Result) -> Figure:

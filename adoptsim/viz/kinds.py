@@ -8,7 +8,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from adoptsim.runs.compare import Comparison, folder_names
+from adoptsim.runs.compare import Comparison, folder_names, plan_name
 from adoptsim.runs.result import Result
 from adoptsim.viz import networks
 from adoptsim.viz.comparison import compare_curves, cost_effectiveness, differences, plans
@@ -16,10 +16,9 @@ from adoptsim.viz.curves import adoption, departments, roles, stages
 from adoptsim.viz.funnels import funnel
 from adoptsim.viz.io import load
 from adoptsim.viz.networks import network, network_departments
-from adoptsim.viz.style import ChartError, plan_name, save
+from adoptsim.viz.numbers import ADOPTION_CHART
+from adoptsim.viz.style import ChartError, save
 
-#: the chart written next to a saved result
-ADOPTION_CHART = "adoption.png"
 #: the chart written next to a saved comparison
 COMPARISON_CHART = "comparison.png"
 
