@@ -17,6 +17,7 @@ from adoptsim.cli.common import app, err
 from adoptsim.errors import AdoptsimError
 
 __all__ = [
+    "analyze",
     "app",
     "backtest",
     "calibrate",
@@ -28,6 +29,7 @@ __all__ = [
     "replan",
     "run",
     "sweep",
+    "validate",
     "workshop",
 ]
 

@@ -71,7 +71,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "List the rollout strategies, or show one: mechanism, parameters, defaults, sources.",
     ),
     "validate": (
-        "adoptsim.cli.sweep",
+        "adoptsim.cli.validate",
         "Reproduce published results of the diffusion literature; exit 1 when a case fails.",
     ),
     "sweep": (
@@ -79,7 +79,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run a parameter sweep; results stream into the folder as runs finish.",
     ),
     "analyze": (
-        "adoptsim.cli.sweep",
+        "adoptsim.cli.analyze",
         "Summarise a sweep: table per point, Sobol / Morris indices, charts.",
     ),
     "app": (

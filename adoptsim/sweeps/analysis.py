@@ -32,7 +32,7 @@ from adoptsim.sweeps.charts import (
 )
 from adoptsim.sweeps.design import salib_problem
 from adoptsim.sweeps.experiment import Experiment
-from adoptsim.sweeps.store import load_sweep
+from adoptsim.sweeps.store import first_error, load_sweep
 from adoptsim.viz import plots
 
 
@@ -78,12 +78,6 @@ def point_summary(
         rows.append(firsts.join(d))
     out = pd.concat(rows).reset_index()
     return out
-
-
-def first_error(table: pd.DataFrame) -> str | None:
-    """The first error message of the table's error rows (None without errors)."""
-    bad = table[table["status"] != "ok"]
-    return None if bad.empty else str(bad["error"].iloc[0])
 
 
 def point_means(table: pd.DataFrame, metric: str, points: int) -> np.ndarray:

@@ -215,3 +215,9 @@ def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame, pd.DataFra
     exp._source = None
     design = _read_parquet(folder / DESIGN)
     return exp, design, st.table(), st.manifest()
+
+
+def first_error(table: pd.DataFrame) -> str | None:
+    """The first error message of the table's error rows (None without errors)."""
+    bad = table[table["status"] != "ok"]
+    return None if bad.empty else str(bad["error"].iloc[0])
