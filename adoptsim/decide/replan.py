@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ import pandas as pd
 from adoptsim.calibration.assimilate import Assimilation, assimilate, continue_state
 from adoptsim.decide.levers import ReplanLevers, load_levers, running, shifted, with_stops
 from adoptsim.errors import InputError, ScenarioError
-from adoptsim.execute import cores
+from adoptsim.execute import ThreadEvaluator, cores
 from adoptsim.optimize.spec import Optimization
 from adoptsim.optimize.study import (
     make_sampler,
@@ -100,7 +99,9 @@ def _optimization(spec: Scenario, menu: ReplanLevers, today: int, budget: float,
 
 class Evaluator:
     """Plans continued from the filter's particles: ``runs`` replicates drawn by weight
-    under one label (the same particles and streams for every plan)."""
+    under one label (the same particles and streams for every plan), the plans on
+    ``workers`` threads of the execution home (the particles' state stays in this
+    process)."""
 
     def __init__(self, filt: Assimilation, spent: float, workers: int | None):
         self.filt = filt
@@ -118,10 +119,7 @@ class Evaluator:
             summary["cost"] = summary["cost"] - self.spent
             return summary, res.curves
 
-        if len(plans) <= 1 or self.workers == 1:
-            return [one(p) for p in plans]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(plans))) as pool:
-            return list(pool.map(one, plans))
+        return ThreadEvaluator(max(1, min(self.workers, len(plans)))).map(one, plans)
 
 
 def spent_so_far(filt: Assimilation, spec: Scenario) -> float:
