@@ -1,6 +1,6 @@
 """No process outlives a killed command: after SIGKILL of ``adoptsim calibrate --executor
 processes``, its workers, the fork server and the resource tracker are gone within seconds
-(issue 31, class 6)."""
+(issue 31, class 6); nor does ``adoptsim run``'s chart painter."""
 
 from __future__ import annotations
 
@@ -84,4 +84,35 @@ def test_nothing_outlives_a_killed_calibration(tmp_path):
         if proc.poll() is None:
             proc.kill()
         for pid in marked(marker):  # never leave them behind, even when the test fails
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_the_chart_painter_does_not_outlive_a_killed_run(tmp_path):
+    marker = uuid.uuid4().hex
+    cmd = [sys.executable, "-m", "adoptsim.cli", "run", str(ROOT / "scenarios" / "baseline.yaml")]
+    proc = subprocess.Popen(
+        [*cmd, "--runs", "200", "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        env={**os.environ, "ADOPTSIM_ORPHAN_TEST": marker},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        painter: set[int] = set()
+        while time.monotonic() < deadline and proc.poll() is None and not painter:
+            painter = children(proc.pid)
+            time.sleep(0.05)
+        assert painter, "the run should have started its chart painter"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = marked(marker)
+        assert not left, f"processes {sorted(left)} outlived the killed run by 5 s"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in marked(marker):
             os.kill(pid, signal.SIGKILL)
