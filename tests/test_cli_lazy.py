@@ -14,8 +14,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from adoptsim.cli import app
-from adoptsim.cli.commands import COMMANDS
-from adoptsim.cli.common import load_command
+from adoptsim.cli.commands import COMMANDS, OPTIONS
+from adoptsim.cli.common import load_command, option_table, unknown_option
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("scipy", "matplotlib", "solara", "pandas", "numba", "SALib", "optuna", "dask")
@@ -98,3 +98,51 @@ def test_every_command_defined_in_the_cli_modules_is_registered():
         for name in re.findall(r'^@app\.command\(\s*"([^"]+)"', path.read_text(), re.M):
             defined[name] = f"adoptsim.cli.{path.stem}"
     assert defined == {name: module for name, (module, _) in COMMANDS.items()}
+
+
+def test_the_option_table_is_read_from_the_commands_themselves():
+    for name in COMMANDS:
+        assert OPTIONS[name] == option_table(name), (
+            f"OPTIONS[{name!r}] in adoptsim/cli/commands.py is not the command's: make it "
+            f"again with adoptsim.cli.common.option_table({name!r})"
+        )
+
+
+def test_unknown_option_reads_the_arguments_as_click_does():
+    assert unknown_option("run", ["x.yaml", "--bogus"]) == "--bogus"
+    assert unknown_option("run", ["--out", "--bogus", "x.yaml"]) is None  # --out's value
+    assert unknown_option("run", ["-n", "--bogus"]) is None  # -n's value
+    assert unknown_option("run", ["--runs=3", "--rns=4"]) == "--rns"
+    assert unknown_option("run", ["--", "--bogus"]) is None  # an argument after --
+    assert unknown_option("run", ["-x"]) is None  # short options are left to click
+    assert unknown_option("run", ["--no-chart", "--help", "x.yaml"]) is None
+    assert unknown_option("sweep", ["--overwrite", "--resume", "--chunk", "3"]) is None
+
+
+def _cli(args: list[str], tmp_path: Path, *, precheck: bool = True):
+    code = (
+        "import json, sys\n"
+        "import adoptsim.cli.common as common\n"
+        + ("" if precheck else "common.unknown_option = lambda name, args: None\n")
+        + f"sys.argv = ['adoptsim', *{args!r}]\n"
+        "try:\n"
+        "    common.app()\n"
+        "except SystemExit as exc:\n"
+        f"    heavy = sorted(m for m in {HEAVY!r} if m in sys.modules)\n"
+        "    cli = sorted(m for m in sys.modules if m.startswith('adoptsim.cli.'))\n"
+        "    print(json.dumps([exc.code, heavy, cli]))\n"
+    )
+    proc = _fresh(code, tmp_path)
+    return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
+
+
+def test_an_unknown_option_is_refused_before_importing_the_command_as_click_would(tmp_path):
+    for args in (["run", "--bogus"], ["sweep", "x.yaml", "--chunk", "3", "--bogs"],
+                 ["optimize", "--overwrite", "--reume"]):  # fmt: skip
+        (code, heavy, cli), fast = _cli(args, tmp_path)
+        assert code == 2 and heavy == [], args
+        assert cli == ["adoptsim.cli.commands", "adoptsim.cli.common"], args
+        (real_code, _, real_cli), real = _cli(args, tmp_path, precheck=False)
+        assert real_code == 2 and len(real_cli) > 2  # the command's module was imported
+        assert fast == real, args
+        assert "No such option" in fast

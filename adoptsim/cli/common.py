@@ -7,14 +7,17 @@ its own ``--help``).
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import math
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, NoReturn
 
 import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.panel import Panel
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,7 +31,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.main import get_command_from_info
 
-from adoptsim.cli.commands import COMMANDS
+from adoptsim.cli.commands import COMMANDS, OPTIONS
 from adoptsim.errors import AdoptsimError, InputError
 from adoptsim.execute import EXECUTORS, Evaluator, make_evaluator
 from adoptsim.execute.budget import Estimate, parse_size
@@ -47,6 +50,9 @@ class LazyGroup(TyperGroup):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and getattr(self.commands.get(args[0]), "lazy", False):
+            bad = unknown_option(args[0], args[1:])
+            if bad is not None:  # refused before the command's module is imported
+                _refuse_option(ctx.command_path, args[0], bad)
             self.commands[args[0]] = load_command(args[0])
         return super().resolve_command(ctx, args)
 
@@ -56,6 +62,56 @@ def _placeholder(name: str) -> click.Command:
     command = click.Command(name, help=COMMANDS[name][1])
     command.lazy = True  # type: ignore[attr-defined]
     return command
+
+
+def unknown_option(name: str, args: Sequence[str]) -> str | None:
+    """The first ``--option`` in ``args`` that command ``name`` does not take, read as click
+    reads it (an option's value is skipped; nothing after ``--``), from
+    :data:`~adoptsim.cli.commands.OPTIONS`; None when there is none, or when a short
+    option that :data:`OPTIONS` does not list leaves the rest to click."""
+    _, valued, flags = OPTIONS[name]
+    rest = iter(args)
+    for token in rest:
+        if token == "--":
+            return None
+        if not token.startswith("-") or token == "-":
+            continue
+        option = token.split("=", 1)[0] if token.startswith("--") else token
+        if option in valued and option == token:
+            next(rest, None)
+        elif option not in valued and option not in flags:
+            return option if token.startswith("--") else None
+    return None
+
+
+def _refuse_option(group_path: str, name: str, option: str) -> NoReturn:
+    """Print click's error for an option command ``name`` does not take; exit 2."""
+    usage, valued, flags = OPTIONS[name]
+    close = difflib.get_close_matches(option, [o for o in (*valued, *flags) if o[:2] == "--"])
+    message = f"No such option: {option}"
+    if close:
+        message += f" (Possible options: {', '.join(sorted(close))})"
+    command = f"{group_path} {name}"
+    err.print(f"Usage: {command} {usage}", markup=False, highlight=False, style="bold")
+    err.print(f"Try [blue]'{escape(command)} --help'[/] for help.", highlight=False, style="dim")
+    err.print(
+        Panel(message, border_style="red", title="Error", title_align="left"), highlight=False
+    )
+    raise SystemExit(2)
+
+
+def option_table(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Command ``name``'s line of :data:`~adoptsim.cli.commands.OPTIONS`, read from the
+    command itself: its usage after the command's name, the options that take a value and
+    the flags (``--help`` included)."""
+    command = load_command(name)
+    ctx = command.make_context(name, [], resilient_parsing=True)
+    valued: list[str] = []
+    flags = ["--help"]
+    for p in command.params:
+        if p.param_type_name == "option":
+            (flags if p.is_flag else valued).extend([*p.opts, *p.secondary_opts])
+    return " ".join(command.collect_usage_pieces(ctx)), tuple(valued), tuple(flags)
 
 
 def load_command(name: str) -> click.Command:
