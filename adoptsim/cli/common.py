@@ -69,7 +69,7 @@ def unknown_option(name: str, args: Sequence[str]) -> str | None:
     reads it (an option's value is skipped; nothing after ``--``), from
     :data:`~adoptsim.cli.commands.OPTIONS`; None when there is none, or when a short
     option that :data:`OPTIONS` does not list leaves the rest to click."""
-    _, valued, flags = OPTIONS[name]
+    _, valued, flags = (set(o.split()) for o in OPTIONS[name])
     rest = iter(args)
     for token in rest:
         if token == "--":
@@ -87,7 +87,9 @@ def unknown_option(name: str, args: Sequence[str]) -> str | None:
 def _refuse_option(group_path: str, name: str, option: str) -> NoReturn:
     """Print click's error for an option command ``name`` does not take; exit 2."""
     usage, valued, flags = OPTIONS[name]
-    close = difflib.get_close_matches(option, [o for o in (*valued, *flags) if o[:2] == "--"])
+    close = difflib.get_close_matches(
+        option, [o for o in f"{valued} {flags}".split() if o[:2] == "--"]
+    )
     message = f"No such option: {option}"
     if close:
         message += f" (Possible options: {', '.join(sorted(close))})"
@@ -100,10 +102,10 @@ def _refuse_option(group_path: str, name: str, option: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def option_table(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def option_table(name: str) -> tuple[str, str, str]:
     """Command ``name``'s line of :data:`~adoptsim.cli.commands.OPTIONS`, read from the
     command itself: its usage after the command's name, the options that take a value and
-    the flags (``--help`` included)."""
+    the flags (``--help`` included), each list one string separated by spaces."""
     command = load_command(name)
     ctx = command.make_context(name, [], resilient_parsing=True)
     valued: list[str] = []
@@ -111,7 +113,7 @@ def option_table(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     for p in command.params:
         if p.param_type_name == "option":
             (flags if p.is_flag else valued).extend([*p.opts, *p.secondary_opts])
-    return " ".join(command.collect_usage_pieces(ctx)), tuple(valued), tuple(flags)
+    return " ".join(command.collect_usage_pieces(ctx)), " ".join(valued), " ".join(flags)
 
 
 def load_command(name: str) -> click.Command:
