@@ -58,7 +58,8 @@ def run_cmd(
                     painter.paint("adoption", adoption_numbers(result), tmp / ADOPTION_CHART)
                     painter.close()
                 result.write(tmp)
-                _print_summary(result)  # while the chart is drawn
+                with ui.out.capture() as summary:  # rendered while the chart is drawn
+                    _print_summary(result)
                 try:
                     painter.finish()
                 except PaintError as exc:
@@ -67,6 +68,7 @@ def run_cmd(
         raise ui.fail(exc) from None
     except KeyboardInterrupt:
         raise ui.interrupted(f"nothing was written to {folder}; run the command again") from None
+    ui.out.file.write(summary.get())
     ui.out.print(f"results written to [bold]{escape(str(folder))}[/]")
     if unpainted is not None:
         raise ui.fail(
