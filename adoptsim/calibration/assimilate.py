@@ -86,15 +86,16 @@ DISCOUNT = 0.98
 #: and 41-60), 84.6 % at 0.5 (seeds 41-60: the particles collapsed onto a few ancestors)
 POWER = 0.4
 #: the organization's size at which ``POWER`` was chosen (the twin's 1,000 people); a larger
-#: organization's weeks enter at ``POWER x POWER_SIZE / employees``, so that its per-person
-#: likelihood, a sum over more people sharing one particle's draws, does not collapse the
-#: particles onto a few ancestors (docs/calibration.md: the replan example's 2,000 people)
-POWER_SIZE = 1000
+#: organization's weeks enter at ``LARGE_POWER x POWER_SIZE / employees``, so that its
+#: per-person likelihood, a sum over more people sharing one particle's draws, does not
+#: collapse the particles onto a few ancestors (chosen on the replan example's 2,000 people:
+#: at 0.2 its 200 particles ended on 5-11 ancestors, at 0.15 on 10-24; docs/calibration.md)
+POWER_SIZE, LARGE_POWER = 1000, 0.3
 
 
 def power_for(employees: int) -> float:
     """The default power of a week's likelihood for an organization of ``employees``."""
-    return POWER * min(1.0, POWER_SIZE / max(employees, 1))
+    return POWER if employees <= POWER_SIZE else LARGE_POWER * POWER_SIZE / employees
 
 
 #: whose traits the copies of a resampling draw again (docs/calibration.md), of the choices
