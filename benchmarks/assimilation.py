@@ -1,6 +1,7 @@
 """Assimilation benchmarks (run by hand): the synthetic twin, the filter's cost, scale.
 
     python benchmarks/assimilation.py twin --seeds 20 --first-seed 41   # the twin's table
+    python benchmarks/assimilation.py twin --form first_use --renew-traits untried --power 0.3
     python benchmarks/assimilation.py cost                  # 12 weeks x 500 particles x 1,000
     python benchmarks/assimilation.py scale                 # 100,000 employees: memory, time
 

@@ -5,15 +5,20 @@ the band's width, the filter's ESS and ancestors, and a decomposition of the spr
     python benchmarks/assimilation_diagnose.py --first-seed 41 --seeds 20 \
         --cache /tmp/twc --out diag.json
 
-Each seed reuses benchmarks/assimilation.py's twin (and its cached calibration). The
-spread of the forecast is split by forecasting the same filter's particles three ways:
+Each seed reuses benchmarks/assimilation.py's twin (and its cached calibration: run that
+first with the same ``--cache``). The spread of the forecast is split by forecasting the
+same filter's particles several ways:
 
 - ``default``: the forecast as shipped (500 runs drawn by weight);
 - ``no_parameter_spread``: every particle's parameters set to the weighted median (what
   is left is the spread of traits and of the future's own chance);
 - ``one_particle``: 500 copies of the particle with the largest weight on new streams
   (the future's own chance alone; ``one_particle_new_traits``: those copies also draw the
-  traits of those who have not tried again).
+  traits of those who have not tried again; ``default_new_traits`` likewise for the
+  filter's forecast);
+- ``oracle``: the truth's own state at week 12, 500 copies on new streams (the future's
+  own chance given everything); ``oracle_new_traits`` / ``_unaware``: with the traits of
+  those who had not tried / not heard of the tool drawn again from the prior.
 
 Scalar per run: the week the share using the tool first reaches half the truth's week-52
 share (``t_half``), and the share at weeks 20, 26, 33 and 40.
