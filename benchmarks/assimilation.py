@@ -1,6 +1,7 @@
 """Assimilation benchmarks (run by hand): the synthetic twin, the filter's cost, scale.
 
     python benchmarks/assimilation.py twin --seeds 20 --first-seed 41   # the twin's table
+    python benchmarks/assimilation.py twin --form first_use --renew-traits untried --power 0.3
     python benchmarks/assimilation.py cost                  # 12 weeks x 500 particles x 1,000
     python benchmarks/assimilation.py scale                 # 100,000 employees: memory, time
 
@@ -26,6 +27,9 @@ import numpy as np
 
 from adoptsim.calibration import calibrate, save_calibration
 from adoptsim.calibration.assimilate import (
+    DISCOUNT,
+    RENEW_CHOICES,
+    RENEW_TRAITS,
     SNAPSHOT,
     assimilate,
     check_particles,
@@ -76,7 +80,8 @@ def write_twin(folder: Path, seed: int, employees: int) -> tuple[Path, Path, np.
 
 
 def scores(curves, truth: np.ndarray, weeks: range) -> dict[str, float]:
-    """MAE of the median and the 90 % band's coverage of the true weeks, per series."""
+    """MAE of the median, the 90 % band's coverage of the true weeks and its mean width,
+    per series."""
     from adoptsim.model.engine import CURVE_COLUMNS
 
     out = {}
@@ -86,11 +91,13 @@ def scores(curves, truth: np.ndarray, weeks: range) -> dict[str, float]:
         true = truth[list(weeks), CURVE_COLUMNS.index(name)]
         out[f"{name}:mae"] = float(np.mean(np.abs(med - true)))
         out[f"{name}:coverage"] = float(np.mean((true >= lo - 1e-12) & (true <= hi + 1e-12)))
+        out[f"{name}:width"] = float(np.mean(hi - lo))
     return out
 
 
-def twin(seed: int, particles: int, employees: int, **options) -> dict:
-    """One twin experiment: both forecasts' scores."""
+def twin(seed: int, particles: int, employees: int, form: str = "activity", **options) -> dict:
+    """One twin experiment: both forecasts' scores (the filter reads the truth's weeks in
+    ``form``: ``activity`` or ``first_use``; the calibration always the activity form)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         cache = options.pop("cache", None)
@@ -106,6 +113,8 @@ def twin(seed: int, particles: int, employees: int, **options) -> dict:
         calibrated = folder / "fit" / "calibrated.yaml"
         plain = run(calibrated, runs=particles, seed=seed + 1000)
         t2 = time.perf_counter()
+        if form == "first_use":  # the same weeks as first uses (the same calibration)
+            observed, options["through"] = observed.with_name("first_use.csv"), 12
         filt = assimilate(calibrated, observed, particles=particles, seed=seed, **options)
         t3 = time.perf_counter()
         forecast = filt.forecast(52)
@@ -201,14 +210,18 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--cache", type=Path, help="keep each seed's calibration here")
     ap.add_argument(
-        "--keep-traits", action="store_true", help="copies keep their traits (the filter before)"
+        "--keep-traits", action="store_true", help="copies keep their traits (--renew-traits none)"
     )
+    ap.add_argument("--renew-traits", choices=RENEW_CHOICES, default=RENEW_TRAITS)
+    ap.add_argument("--form", choices=("activity", "first_use"), default="activity")
+    ap.add_argument("--discount", type=float, default=DISCOUNT, help="Liu & West's delta")
     args = ap.parse_args()
     if args.what == "twin":
         out = twin_table(
             range(args.first_seed, args.first_seed + args.seeds), args.particles,
             args.employees, temper=args.temper, power=args.power, cache=args.cache,
-            renew_traits=not args.keep_traits,
+            renew_traits="none" if args.keep_traits else args.renew_traits,
+            discount=args.discount, form=args.form,
         )  # fmt: skip
         print(json.dumps(out["summary"], indent=2))
     elif args.what == "cost":

@@ -26,9 +26,10 @@ from adoptsim.cli import app
 from adoptsim.errors import InputError
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import CURVE_COLUMNS, Simulation
+from adoptsim.model.people import UNAWARE
 from adoptsim.runs.runner import build_org, run
 from adoptsim.scenario import load_scenario
-from tests.conftest import SMALL, deep_update
+from tests.conftest import SMALL, deep_update, small_scenario
 
 cli = CliRunner()
 TRUTH = {"behavior.w_social": 0.5, "behavior.external_awareness": 0.03, "tool.value": 1.45}
@@ -262,17 +263,56 @@ def test_copies_redraw_the_traits_of_those_who_have_not_tried(twin):
     )
     ancestors = a.table["ancestors"]
     assert ancestors.iloc[0] <= 30 and (ancestors.diff().dropna() <= 0).all()
+    # the default: only those who have not heard of the tool in the copy draw again
+    unaware = fresh_traits(_copies(state, idx, "t"), idx, "t", spec, a.org, "unaware")
+    heard = taken.arrays["stage"][1] != UNAWARE
+    assert (heard & ~tried).sum() > 0 and (~heard).sum() > 0
+    for name in ("traits.innovativeness", "traits.usefulness_noise"):
+        old, new = taken.arrays[name], unaware.arrays[name]
+        np.testing.assert_array_equal(new[1, heard], old[1, heard])
+        assert np.all(new[1, ~heard] != old[1, ~heard])
+    with pytest.raises(ValueError, match="renew_traits"):
+        assimilate(scenario, observed, particles=4, seed=2, snapshot=0, renew_traits="all")
+
+
+def test_traits_drawn_again_for_the_unaware_only_keep_the_forecast_unbiased():
+    """From the truth's own state at week 12 (a 300-person twin, 8 seeds, 40 copies each):
+    copies that draw again the traits of everyone who has not tried forecast a faster
+    take-off than the truth's own traits (those aware for weeks without trying are slower
+    than the prior), copies that draw again only those of the unaware do not."""
+    untried, unaware = [], []
+    for seed in range(1, 9):
+        spec = small_scenario(weeks=40, seed=seed)
+        org = build_org(spec, seed)
+        values = {k: np.array([v]) for k, v in TRUTH.items()}
+        sim = Simulation(spec, org, seed, [0], values=values, streams_of=["truth"])
+        sim.run(until=12)
+        state, idx = sim.state(events=False), np.zeros(40, dtype=int)
+        mean = {}
+        for who in ("own", "untried", "unaware"):
+            taken = _copies(state, idx, "t")
+            if who != "own":
+                taken = fresh_traits(taken, idx, "t", spec, org, who)
+            again = Simulation.resume(spec, org, taken)
+            again.run()
+            mean[who] = again.curves[13:, :, CURVE_COLUMNS.index("using_share")].mean()
+        untried.append(mean["untried"] - mean["own"])
+        unaware.append(mean["unaware"] - mean["own"])
+    assert np.mean(untried) > 0.015, untried
+    assert abs(np.mean(unaware)) < 0.012, unaware
+    assert np.mean(unaware) < np.mean(untried) - 0.015
 
 
 def test_aggregate_shares_weigh_the_particles_and_help_the_forecast(twin, tmp_path):
     scenario, _, truth, org, _ = twin
     col = CURVE_COLUMNS.index("using_share")
-    series = pd.DataFrame({"week": range(1, 9), "using_share": truth[1:9, col]})
+    # weeks 1-12 (by week 8 fewer than 2 % use the tool: its shares tell next to nothing)
+    series = pd.DataFrame({"week": range(1, 13), "using_share": truth[1:13, col]})
     series.to_csv(tmp_path / "shares.csv", index=False)
     a = assimilate(scenario, tmp_path / "shares.csv", particles=60, seed=3, snapshot=0)
-    assert a.table["week"].tolist() == list(range(1, 9))
+    assert a.table["week"].tolist() == list(range(1, 13))
     assert a.table["ess"].between(1, 60).all() and a.table["resampled"].any()
-    weeks = list(range(9, 41))
+    weeks = list(range(13, 41))
     true = truth[weeks, col]
     plain = run(scenario, runs=60, seed=103).curves
     out = []

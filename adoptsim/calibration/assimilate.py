@@ -22,9 +22,14 @@ one batch (their parameters are the engine's per-replicate values). Each observe
    Sequential Monte Carlo Methods in Practice, 197-223): ``a theta + (1 - a) mean + N(0,
    (1 - a^2) V)`` with ``a = (3 delta - 1) / (2 delta)``, which keeps the cloud's mean and
    variance while copies of one particle spread. The copies also draw again the traits of
-   the employees who have not tried the tool (``renew_traits``): traits are static and
-   per particle, and without this every particle ends with the traits of a few week-0
-   ancestors, so the forecast lacks the spread of who will adopt next;
+   the employees who have not heard of the tool in that copy (``renew_traits``): traits
+   are static and per particle, and without this every particle ends with the traits of
+   a few week-0 ancestors, so the forecast lacks the spread of who will adopt next.
+   Nothing observed depends on the traits of those not yet aware (awareness follows the
+   peers' observed use and the parameters), so the prior is their conditional
+   distribution; those aware who have not tried keep theirs, which their weeks without
+   use informed (drawn again too, they made the forecast's take-off early:
+   docs/calibration.md);
 4. aggregate observations (a share per week, of the organization or of a department)
    weigh the particles by the binomial likelihood of the observed count given each
    particle's own share (:mod:`adoptsim.calibration.aggregate`), the weeks run freely.
@@ -61,7 +66,7 @@ from adoptsim.execute.budget import (
 from adoptsim.execute.simulations import build_simulation
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import Simulation
-from adoptsim.model.people import Traits, draw_traits
+from adoptsim.model.people import UNAWARE, Traits, draw_traits
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.model.records import EventLog
 from adoptsim.model.state import BatchState
@@ -76,24 +81,25 @@ ESS_THRESHOLD = 0.5
 #: Liu & West's discount factor delta (they recommend 0.95 to 0.99)
 DISCOUNT = 0.98
 #: the power of each week's likelihood, chosen on the twin experiment (docs/calibration.md):
-#: the 90 % band covered 36 % of the true weeks at power 1; with the copies' traits drawn
-#: again, 0.4 and 0.6 let the particles collapse onto a few ancestors (a seed's band missed)
-POWER = 0.3
+#: the 90 % band covered 36 % of the true weeks at power 1; with the copies' traits of the
+#: unaware drawn again it covered 98.6 % at 0.3 (too wide) and 93.3 % at 0.4 (seeds 1-20
+#: and 41-60), 84.6 % at 0.5 (seeds 41-60: the particles collapsed onto a few ancestors)
+POWER = 0.4
 #: the organization's size at which ``POWER`` was chosen (the twin's 1,000 people); a larger
-#: organization's weeks enter at ``POWER x POWER_SIZE / employees``, so that its per-person
-#: likelihood, a sum over more people sharing one particle's draws, does not collapse the
-#: particles onto a few ancestors (docs/calibration.md: the replan example's 2,000 people)
-POWER_SIZE = 1000
+#: organization's weeks enter at ``LARGE_POWER x POWER_SIZE / employees``, so that its
+#: per-person likelihood, a sum over more people sharing one particle's draws, does not
+#: collapse the particles onto a few ancestors (chosen on the replan example's 2,000 people:
+#: at 0.2 its 200 particles ended on 5-11 ancestors, at 0.15 on 10-24; docs/calibration.md)
+POWER_SIZE, LARGE_POWER = 1000, 0.3
 
 
 def power_for(employees: int) -> float:
     """The default power of a week's likelihood for an organization of ``employees``."""
-    return POWER * min(1.0, POWER_SIZE / max(employees, 1))
+    return POWER if employees <= POWER_SIZE else LARGE_POWER * POWER_SIZE / employees
 
 
-#: copies made by resampling redraw the traits of those who have not tried the tool:
-#: otherwise every particle ends with the traits of a few ancestors (docs/calibration.md)
-RENEW_TRAITS = True
+#: whose traits the copies of a resampling draw again (docs/calibration.md), of the choices
+RENEW_TRAITS, RENEW_CHOICES = "unaware", ("unaware", "untried", "none")
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
 #: the most memory those kept particles take (fewer are kept per week in big organizations)
@@ -195,22 +201,24 @@ def assimilate(
     max_memory: int | None = None,
     progress: Callable[[int, float], None] | None = None,
     org: Organization | None = None,
-    renew_traits: bool = RENEW_TRAITS,
+    renew_traits: str = RENEW_TRAITS,
     posterior: pd.DataFrame | None = None,
 ) -> Assimilation:
     """Assimilate observations (per person, or an aggregate series of shares) into a
     calibrated scenario (one that names its posterior, or ``posterior``; without one every
-    particle has the scenario's parameters): see the module.
-    ``power``: each week's likelihood's power (default :func:`power_for` the organization's
-    size); ``temper``: if given, a week's power is
-    lowered where needed to keep the effective sample size at ``temper`` x particles;
-    ``snapshot``: particles kept after each week for :meth:`Assimilation.forecast_from`;
-    ``progress(week, ess)`` after each week; ``org``: the scenario's organization, if
-    built; ``renew_traits``: copies draw again the traits of those who have not tried."""
+    particle has the scenario's parameters): see the module. ``power``: each week's
+    likelihood's power (default :func:`power_for` the organization's size); ``temper``: if
+    given, a week's power is lowered where needed to keep the effective sample size at
+    ``temper`` x particles; ``snapshot``: particles kept after each week for
+    :meth:`Assimilation.forecast_from`; ``progress(week, ess)`` after each week; ``org``:
+    the scenario's organization, if built; ``renew_traits``: whose traits copies draw
+    again, ``"unaware"`` (not heard of the tool in the copy), ``"untried"`` or ``"none"``."""
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
     power = power_for(org.n) if power is None else power
+    if renew_traits not in RENEW_CHOICES:
+        raise ValueError(f"renew_traits is one of {RENEW_CHOICES}")
     if not isinstance(observed, PersonObserved | Observed):
         k = spec.calibration.period_weeks if spec.calibration is not None else 1
         observed = read_observations(observed, org, through, None, k)
@@ -242,7 +250,7 @@ def assimilate(
             snapshots[week] = _copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
         if resample:
             label = f"resample@{week}"
-            idx = _resample(sim, w, rng, label, discount, bounds, spec if renew_traits else None)
+            idx = _resample(sim, w, rng, label, discount, bounds, (spec, renew_traits))
             origin, logw = origin[idx], np.zeros(particles)
         rows[-1]["ancestors"] = int(np.unique(origin).size)
         if progress is not None:
@@ -287,15 +295,15 @@ def _resample(
     label: str,
     discount: float,
     bounds: dict[str, tuple[float, float]],
-    renew: Scenario | None,
+    renew: tuple[Scenario, str],
 ) -> np.ndarray:
     """Resample ``sim``'s particles by ``w`` in place (copies on new streams, parameters
-    moved by Liu & West's kernel, and with ``renew`` (the scenario) the traits of those
-    who have not tried drawn again); returns the rows taken."""
+    moved by Liu & West's kernel, and with ``renew`` (the scenario, whose traits) the
+    traits of the unaware or untried drawn again); returns the rows taken."""
     idx = systematic(w, sim.R, rng)
     state = _copies(sim.state(False, copy=False), idx, label)
-    if renew is not None:
-        state = fresh_traits(state, idx, label, renew, sim.org)
+    if renew[1] != "none":
+        state = fresh_traits(state, idx, label, renew[0], sim.org, renew[1])
     moved = liu_west(sim.values, w, idx, discount, bounds, rng)
     aware = sim.aware[idx]
     sim.restore(state.with_values(moved), copy=False)
@@ -459,11 +467,17 @@ def continue_state(
 
 
 def fresh_traits(
-    state: BatchState, idx: np.ndarray, label: str, spec: Scenario, org: Organization
+    state: BatchState,
+    idx: np.ndarray,
+    label: str,
+    spec: Scenario,
+    org: Organization,
+    who: str = "untried",
 ) -> BatchState:
     """``state`` (just taken, its arrays its own) with every repeat of a row after its first
     given new traits, drawn from its renewed streams, for the employees who have not tried
-    the tool (their state follows: usefulness and the legacy habit move with the traits)."""
+    the tool (``who="untried"``) or not heard of it (``"unaware"``) in that row (their
+    state follows: usefulness and the legacy habit move with the traits)."""
     _, first = np.unique(idx, return_index=True)
     rows = np.setdiff1d(np.arange(len(idx)), first)
     if rows.size == 0:
@@ -474,6 +488,8 @@ def fresh_traits(
     streams = [rngmod.stream(state.seed, f"{label}/{int(r)}", "traits") for r in rows]
     new = draw_traits(spec, org, streams, np.asarray(means, dtype=float))
     fresh = ~a["ever_tried"][rows]
+    if who == "unaware":
+        fresh &= a["stage"][rows] == UNAWARE
     for moved, trait in (("usefulness", "usefulness_noise"), ("legacy_habit", "legacy_habit")):
         a[moved][rows] += (getattr(new, trait) - a[f"traits.{trait}"][rows]) * fresh
     for f in fields(Traits):
