@@ -17,7 +17,6 @@ draws in-process, byte for byte. This module imports neither matplotlib nor the 
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import subprocess
 import sys
@@ -32,8 +31,13 @@ from adoptsim.errors import AdoptsimError
 WORKER = "adoptsim.viz.paint"
 #: how long :meth:`Painter.finish` waits for the charts, in seconds
 TIMEOUT = 120.0
-#: where the ``adoptsim`` package is imported from (the painter's process imports the same)
+#: where the ``adoptsim`` package is imported from: the painter's process finds it there if
+#: its own path does not have it (added last, so that nothing else is shadowed)
 _ROOT = str(Path(__file__).resolve().parents[2])
+_BOOT = (
+    "import runpy, sys; sys.path.append({root!r}); "
+    "runpy.run_module({worker!r}, run_name='__main__', alter_sys=True)"
+)
 
 
 class PaintError(AdoptsimError):
@@ -55,16 +59,13 @@ class Painter:
     def __enter__(self) -> Painter:
         if not self.active:
             return self
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
         self._stderr = tempfile.TemporaryFile()
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", WORKER],
+                [sys.executable, "-c", _BOOT.format(root=_ROOT, worker=WORKER)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=self._stderr,
-                env=env,
             )
         except OSError as exc:
             self._error = f"the chart process did not start ({exc.strerror or exc})"
