@@ -51,17 +51,41 @@ def children(pid: int) -> set[int]:
     return out
 
 
-def test_nothing_outlives_a_killed_calibration(tmp_path):
+def start_marked(cmd: list[str], tmp_path: Path) -> tuple[subprocess.Popen, str]:
+    """``cmd`` started with a marker in its environment (its children inherit it)."""
     marker = uuid.uuid4().hex
-    cmd = [sys.executable, "-m", "adoptsim.cli", "calibrate"]
-    cmd += [str(ROOT / "scenarios" / "pilot_calibration.yaml"), "--out", str(tmp_path / "out")]
     proc = subprocess.Popen(
-        [*cmd, "--executor", "processes", "--workers", "2"],
+        cmd,
         cwd=tmp_path,
         env={**os.environ, "ADOPTSIM_ORPHAN_TEST": marker},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return proc, marker
+
+
+def kill_and_find_left(proc: subprocess.Popen, marker: str) -> set[int]:
+    """SIGKILL ``proc``; the marked processes still living 5 s later."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return marked(marker)
+
+
+def clean_up(proc: subprocess.Popen, marker: str) -> None:
+    """Never leave the processes behind, even when the test fails."""
+    if proc.poll() is None:
+        proc.kill()
+    for pid in marked(marker):
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_nothing_outlives_a_killed_calibration(tmp_path):
+    cmd = [sys.executable, "-m", "adoptsim.cli", "calibrate"]
+    cmd += [str(ROOT / "scenarios" / "pilot_calibration.yaml"), "--out", str(tmp_path / "out")]
+    proc, marker = start_marked([*cmd, "--executor", "processes", "--workers", "2"], tmp_path)
     try:
         deadline = time.monotonic() + 60
         workers: set[int] = set()
@@ -73,30 +97,15 @@ def test_nothing_outlives_a_killed_calibration(tmp_path):
         assert len(workers) >= 2, "the calibration should be running its workers"
         started = marked(marker) - {proc.pid}
         assert len(started) >= 3  # the workers, the fork server (and the resource tracker)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        deadline = time.monotonic() + 5
-        while marked(marker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        left = marked(marker)
+        left = kill_and_find_left(proc, marker)
         assert not left, f"processes {sorted(left)} outlived the killed calibration by 5 s"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        for pid in marked(marker):  # never leave them behind, even when the test fails
-            os.kill(pid, signal.SIGKILL)
+        clean_up(proc, marker)
 
 
 def test_the_chart_painter_does_not_outlive_a_killed_run(tmp_path):
-    marker = uuid.uuid4().hex
     cmd = [sys.executable, "-m", "adoptsim.cli", "run", str(ROOT / "scenarios" / "baseline.yaml")]
-    proc = subprocess.Popen(
-        [*cmd, "--runs", "200", "--out", str(tmp_path / "out")],
-        cwd=tmp_path,
-        env={**os.environ, "ADOPTSIM_ORPHAN_TEST": marker},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc, marker = start_marked([*cmd, "--runs", "200", "--out", str(tmp_path / "out")], tmp_path)
     try:
         deadline = time.monotonic() + 60
         painter: set[int] = set()
@@ -104,15 +113,7 @@ def test_the_chart_painter_does_not_outlive_a_killed_run(tmp_path):
             painter = children(proc.pid)
             time.sleep(0.05)
         assert painter, "the run should have started its chart painter"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        deadline = time.monotonic() + 5
-        while marked(marker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        left = marked(marker)
+        left = kill_and_find_left(proc, marker)
         assert not left, f"processes {sorted(left)} outlived the killed run by 5 s"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        for pid in marked(marker):
-            os.kill(pid, signal.SIGKILL)
+        clean_up(proc, marker)
