@@ -41,11 +41,9 @@ from adoptsim.calibration.abc import weighted_quantile
 from adoptsim.calibration.assimilate import (
     RENEW_CHOICES,
     RENEW_TRAITS,
-    _copies,
     assimilate,
-    fresh_traits,
-    systematic,
 )
+from adoptsim.calibration.resampling import copies, fresh_traits, systematic
 from adoptsim.model.engine import CURVE_COLUMNS, Simulation
 from adoptsim.rng import SHARED, stream
 from adoptsim.scenario import load_scenario
@@ -61,7 +59,7 @@ def forecast_matrix(filt, weights, label: str, runs: int = 500, renew: bool = Fa
     tried), continued to week 52."""
     state = filt.state
     idx = systematic(weights, runs, stream(state.seed, SHARED, label))
-    taken = _copies(state, idx, label)
+    taken = copies(state, idx, label)
     if renew:
         taken = fresh_traits(taken, idx, label, filt.scenario, filt.org)
     sim = Simulation.resume(filt.scenario.with_changes(weeks=52), filt.org, taken)
@@ -86,7 +84,7 @@ def oracle(scenario: Path, org, seed: int, runs: int) -> dict[str, np.ndarray]:
         ("oracle_new_traits", "untried"),
         ("oracle_new_traits_unaware", "unaware"),
     ):
-        taken = _copies(state, idx, "oracle")
+        taken = copies(state, idx, "oracle")
         if renew is not None:
             taken = fresh_traits(taken, idx, "oracle", spec, org, renew)
         again = Simulation.resume(spec, org, taken)

@@ -14,14 +14,12 @@ from typer.testing import CliRunner
 from adoptsim.calibration import calibrate
 from adoptsim.calibration.assimilate import (
     Assimilation,
-    _copies,
     assimilate,
     filter_estimate,
-    fresh_traits,
     snapshot_size,
-    systematic,
 )
 from adoptsim.calibration.persons import person_form, read_any, read_persons
+from adoptsim.calibration.resampling import copies, fresh_traits, systematic
 from adoptsim.cli import app
 from adoptsim.errors import InputError
 from adoptsim.model.conditioned import ConditionedSimulation
@@ -247,8 +245,8 @@ def test_copies_redraw_the_traits_of_those_who_have_not_tried(twin):
     a = assimilate(scenario, observed, particles=30, seed=2, snapshot=0)
     state = a.state
     idx = np.array([0, 0, 1])
-    taken = _copies(state, idx, "t")
-    fresh = fresh_traits(_copies(state, idx, "t"), idx, "t", spec, a.org)
+    taken = copies(state, idx, "t")
+    fresh = fresh_traits(copies(state, idx, "t"), idx, "t", spec, a.org)
     tried = state.arrays["ever_tried"][0]
     assert 0 < tried.sum() < state.employees
     for name in ("traits.innovativeness", "traits.legacy_habit", "traits.usefulness_noise"):
@@ -264,7 +262,7 @@ def test_copies_redraw_the_traits_of_those_who_have_not_tried(twin):
     ancestors = a.table["ancestors"]
     assert ancestors.iloc[0] <= 30 and (ancestors.diff().dropna() <= 0).all()
     # the default: only those who have not heard of the tool in the copy draw again
-    unaware = fresh_traits(_copies(state, idx, "t"), idx, "t", spec, a.org, "unaware")
+    unaware = fresh_traits(copies(state, idx, "t"), idx, "t", spec, a.org, "unaware")
     heard = taken.arrays["stage"][1] != UNAWARE
     assert (heard & ~tried).sum() > 0 and (~heard).sum() > 0
     for name in ("traits.innovativeness", "traits.usefulness_noise"):
@@ -290,7 +288,7 @@ def test_traits_drawn_again_for_the_unaware_only_keep_the_forecast_unbiased():
         state, idx = sim.state(events=False), np.zeros(40, dtype=int)
         mean = {}
         for who in ("own", "untried", "unaware"):
-            taken = _copies(state, idx, "t")
+            taken = copies(state, idx, "t")
             if who != "own":
                 taken = fresh_traits(taken, idx, "t", spec, org, who)
             again = Simulation.resume(spec, org, taken)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,12 @@ from adoptsim.calibration.abc import weighted_quantile
 from adoptsim.calibration.aggregate import ShareLikelihood, read_observations
 from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.persons import PersonObserved
+from adoptsim.calibration.resampling import (
+    copies,
+    fresh_traits,
+    liu_west,
+    systematic,
+)
 from adoptsim.errors import InputError
 from adoptsim.execute.budget import (
     BASE_BYTES,
@@ -66,7 +72,6 @@ from adoptsim.execute.budget import (
 from adoptsim.execute.simulations import build_simulation
 from adoptsim.model.conditioned import ConditionedSimulation
 from adoptsim.model.engine import Simulation
-from adoptsim.model.people import UNAWARE, Traits, draw_traits
 from adoptsim.model.population import REPLICATE_PARAMETERS
 from adoptsim.model.records import EventLog
 from adoptsim.model.state import BatchState
@@ -247,7 +252,7 @@ def assimilate(
         )
         if snapshot:
             keep = systematic(w, min(snapshot, particles), kept)
-            snapshots[week] = _copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
+            snapshots[week] = copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
         if resample:
             label = f"resample@{week}"
             idx = _resample(sim, w, rng, label, discount, bounds, (spec, renew_traits))
@@ -301,7 +306,7 @@ def _resample(
     moved by Liu & West's kernel, and with ``renew`` (the scenario, whose traits) the
     traits of the unaware or untried drawn again); returns the rows taken."""
     idx = systematic(w, sim.R, rng)
-    state = _copies(sim.state(False, copy=False), idx, label)
+    state = copies(sim.state(False, copy=False), idx, label)
     if renew[1] != "none":
         state = fresh_traits(state, idx, label, renew[0], sim.org, renew[1])
     moved = liu_west(sim.values, w, idx, discount, bounds, rng)
@@ -394,50 +399,6 @@ def _summary(values: dict[str, np.ndarray], w: np.ndarray) -> dict[str, float]:
     return out
 
 
-def systematic(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` indices drawn by systematic resampling (one uniform: ``(k + u) / n``)."""
-    edges = np.cumsum(weights)
-    edges[-1] = 1.0
-    return np.searchsorted(edges, (np.arange(n) + rng.random()) / n, side="right")
-
-
-def _copies(state: BatchState, idx: np.ndarray, label: str) -> BatchState:
-    """Rows ``idx`` of ``state`` numbered 0, 1, ...; every repeat of a row after its first
-    on new streams keyed by ``label``."""
-    taken = state.take(idx, labels=list(range(len(idx))))
-    _, first = np.unique(idx, return_index=True)
-    repeats = np.setdiff1d(np.arange(len(idx)), first)
-    return taken.renew(repeats, label) if repeats.size else taken
-
-
-def liu_west(
-    values: dict[str, np.ndarray],
-    w: np.ndarray,
-    idx: np.ndarray,
-    discount: float,
-    bounds: dict[str, tuple[float, float]],
-    rng: np.random.Generator,
-) -> dict[str, np.ndarray]:
-    """The resampled particles' parameters moved by Liu & West's kernel shrinkage (in log
-    scale for positive parameters), kept within ``bounds`` (the first draws' range)."""
-    if not values:
-        return {}
-    paths = list(values)
-    positive = {p: bool(np.all(values[p] > 0)) for p in paths}
-    theta = np.column_stack([np.log(values[p]) if positive[p] else values[p] for p in paths])
-    a = (3.0 * discount - 1.0) / (2.0 * discount)
-    mean = w @ theta
-    cov = np.atleast_2d(np.cov(theta, rowvar=False, aweights=w))
-    cov += 1e-12 * np.eye(len(paths))
-    moved = a * theta[idx] + (1.0 - a) * mean
-    moved += rng.multivariate_normal(np.zeros(len(paths)), (1.0 - a * a) * cov, size=len(idx))
-    out = {}
-    for j, p in enumerate(paths):
-        v = np.exp(moved[:, j]) if positive[p] else moved[:, j]
-        out[p] = np.clip(v, *bounds[p])
-    return out
-
-
 def continue_state(
     state: BatchState,
     weights: np.ndarray,
@@ -459,40 +420,8 @@ def continue_state(
     pick = rngmod.stream(state.seed, rngmod.SHARED, label)
     idx = systematic(weights, runs, pick)
     spec = scenario.with_changes(weeks=int(weeks))
-    sim = Simulation.resume(spec, org, _copies(state, idx, label))
+    sim = Simulation.resume(spec, org, copies(state, idx, label))
     sim.run(progress)
     result = assemble(spec, [collect(sim)], runs, state.seed, False, org.n, organizations=[org])
     result.manifest["per_replicate"] = {k: [float(x) for x in v] for k, v in sim.values.items()}
     return result
-
-
-def fresh_traits(
-    state: BatchState,
-    idx: np.ndarray,
-    label: str,
-    spec: Scenario,
-    org: Organization,
-    who: str = "untried",
-) -> BatchState:
-    """``state`` (just taken, its arrays its own) with every repeat of a row after its first
-    given new traits, drawn from its renewed streams, for the employees who have not tried
-    the tool (``who="untried"``) or not heard of it (``"unaware"``) in that row (their
-    state follows: usefulness and the legacy habit move with the traits)."""
-    _, first = np.unique(idx, return_index=True)
-    rows = np.setdiff1d(np.arange(len(idx)), first)
-    if rows.size == 0:
-        return state
-    a = state.arrays
-    legacy = state.values.get("legacy.habit.mean")
-    means = np.full(rows.size, spec.legacy.habit.mean) if legacy is None else legacy[rows]
-    streams = [rngmod.stream(state.seed, f"{label}/{int(r)}", "traits") for r in rows]
-    new = draw_traits(spec, org, streams, np.asarray(means, dtype=float))
-    fresh = ~a["ever_tried"][rows]
-    if who == "unaware":
-        fresh &= a["stage"][rows] == UNAWARE
-    for moved, trait in (("usefulness", "usefulness_noise"), ("legacy_habit", "legacy_habit")):
-        a[moved][rows] += (getattr(new, trait) - a[f"traits.{trait}"][rows]) * fresh
-    for f in fields(Traits):
-        old = a[f"traits.{f.name}"]
-        old[rows] = np.where(fresh, getattr(new, f.name), old[rows])
-    return state
