@@ -126,6 +126,13 @@ def test_the_first_use_form_needs_through_and_leaves_later_weeks_unknown(twin, t
         ("employee_id,when\n{a},2\n", None, "exactly employee_id,week,active"),
         ("employee_id,week,active\n", None, "no observation"),
         ("employee_id,week,active\n{a},1\n", None, "row 2 has 2 cells for 3 columns"),
+        # a week no scenario reaches, without --through: refused before any array is made
+        (
+            "employee_id,week,active\n{a},1" + "0" * 22 + ",1\n",
+            None,
+            "1" + "0" * 22 + " is after week 520",
+        ),
+        ("employee_id,first_week\n{a},2\n", 10**11, "100000000000 is after week 520"),
     ],
 )
 def test_bad_per_person_files_name_the_row(twin, tmp_path, text, through, match):

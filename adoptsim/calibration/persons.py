@@ -26,6 +26,7 @@ from adoptsim.errors import InputError
 from adoptsim.files import open_text, read_bytes
 from adoptsim.org import Organization
 from adoptsim.org.records import decimal_number
+from adoptsim.scenario.sections import MAX_WEEKS
 
 #: the largest per-person file read (52 weeks of 100,000 people take about 1 GB less)
 MAX_BYTES = 512 * 2**20
@@ -119,7 +120,8 @@ def read_persons(
     path: str | Path, org: Organization, through: int | None = None, weeks: int | None = None
 ) -> PersonObserved:
     """Read a per-person file against ``org``; ``through``: the window's last week
-    (required for the first-use form); ``weeks``: the latest week allowed."""
+    (required for the first-use form); ``weeks``: the latest week allowed (default: the
+    longest a scenario runs, MAX_WEEKS)."""
     path, source = Path(path), str(path)
     raw = read_bytes(path, MAX_BYTES, ObservedError, source)
     try:
@@ -136,8 +138,11 @@ def read_persons(
             f"{','.join(ACTIVITY)} (weekly activity) or {','.join(FIRST_USE)} (first use)",
             source=source,
         )
-    if through is not None and (weeks is not None and through > weeks):
-        raise ObservedError(f"--through {through} is after the last week {weeks}", source=source)
+    limit = f"the scenario's last week {weeks}"
+    if weeks is None:
+        weeks, limit = MAX_WEEKS, f"week {MAX_WEEKS}, the longest a scenario runs"
+    if through is not None and through > weeks:
+        raise ObservedError(f"{through} is after {limit}", source="--through")
     for n, r in enumerate(rows[1:], 2):
         if any(r) and len(r) != len(header):
             raise ObservedError(f"row {n} has {len(r)} cells for {len(header)} columns", source)
@@ -145,7 +150,7 @@ def read_persons(
     body = [(n, [r[j].strip() for j in cols]) for n, r in enumerate(rows[1:], 2) if any(r)]
     index = {str(e): i for i, e in enumerate(org.ids)}
     if form == "activity":
-        codes = _activity(body, index, org.n, through, weeks, source)
+        codes = _activity(body, index, org.n, through, (weeks, limit), source)
     else:
         if through is None:
             raise ObservedError(
@@ -173,13 +178,12 @@ def _whole_week(cell: str, n: int, column: str, last: int | None, what: str, sou
     if not value.is_integer() or value < 1:
         raise ObservedError(f"row {n}: {column} {cell!r} is not a whole week from 1", source)
     if last is not None and value > last:
-        raise ObservedError(f"row {n}: {column} {int(value)} is after {what}", source=source)
+        raise ObservedError(f"row {n}: {column} {cell} is after {what}", source=source)
     return int(value)
 
 
-def _activity(body, index, n_people, through, weeks, source) -> np.ndarray:
-    last, what = (through, f"--through {through}") if through is not None else (weeks, "")
-    what = what or f"the scenario's last week {weeks}"
+def _activity(body, index, n_people, through, latest, source) -> np.ndarray:
+    last, what = (through, f"--through {through}") if through is not None else latest
     seen: dict[tuple[int, int], int] = {}
     active = []
     for n, (emp, week, flag) in body:

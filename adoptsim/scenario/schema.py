@@ -32,6 +32,7 @@ from adoptsim.model.behavior import BehaviorParams
 from adoptsim.org import SALT_FILE, OrganizationSpec
 from adoptsim.scenario.reading import NOT_A_BASE, OUTSIDE, check_confined, holds, scenario_shaped
 from adoptsim.scenario.sections import (
+    MAX_WEEKS,
     CalibrationRef,
     LegacySpec,
     ToolSpec,
@@ -61,7 +62,7 @@ class Scenario(StrictNumbers):
 
     name: str = Field("scenario", description="Short name; the default output folder.")
     description: str = Field("", description="What the scenario is about.")
-    weeks: int = Field(52, ge=1, le=520, description="Weeks to simulate.")
+    weeks: int = Field(52, ge=1, le=MAX_WEEKS, description="Weeks to simulate.")
     runs: int = Field(20, ge=1, le=100_000, description="Replicates of the ensemble.")
     seed: int = Field(0, ge=0, description="Root seed of all random streams.")
     organization: OrganizationSpec = Field(

@@ -9,6 +9,9 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from adoptsim.errors import StrictNumbers
 
+#: the most weeks a scenario simulates (and so the latest week an observation may hold)
+MAX_WEEKS = 520
+
 
 class ToolSpec(StrictNumbers):
     """The new tool."""
@@ -178,7 +181,7 @@ class CalibrationRef(StrictNumbers):
     period_weeks: int = Field(
         1,
         ge=1,
-        le=520,
+        le=MAX_WEEKS,
         description="Model weeks per observed period: observed period k is model week "
         "k x period_weeks (e.g. 4 for monthly data, 52 for yearly data on a weekly model).",
     )
