@@ -28,6 +28,7 @@ import numpy as np
 from adoptsim.calibration import calibrate, save_calibration
 from adoptsim.calibration.assimilate import (
     DISCOUNT,
+    MOVES,
     RENEW_CHOICES,
     RENEW_TRAITS,
     SNAPSHOT,
@@ -185,11 +186,11 @@ def scale(employees: int) -> dict:
     out = {"employees": employees, "estimates": {}}
     for particles in (500, 200, 50):
         kept = snapshot_size(SNAPSHOT, particles, employees, 12)  # as `forecast` keeps
-        est = filter_estimate(particles, employees, 12, kept)
+        est = filter_estimate(particles, employees, 12, kept, MOVES)
         row = {"memory": format_size(est.memory), "seconds_estimated": round(est.seconds, 1)}
         row["snapshot_particles"] = kept
         try:
-            check_particles(particles, employees, 12, None, kept)
+            check_particles(particles, employees, 12, None, kept, MOVES)
             row["fits"] = True
         except InputError as exc:
             row["fits"], row["refusal"] = False, exc.message
@@ -215,13 +216,14 @@ def main() -> None:
     ap.add_argument("--renew-traits", choices=RENEW_CHOICES, default=RENEW_TRAITS)
     ap.add_argument("--form", choices=("activity", "first_use"), default="activity")
     ap.add_argument("--discount", type=float, default=DISCOUNT, help="Liu & West's delta")
+    ap.add_argument("--moves", type=int, default=MOVES, help="move sweeps after the last week")
     args = ap.parse_args()
     if args.what == "twin":
         out = twin_table(
             range(args.first_seed, args.first_seed + args.seeds), args.particles,
             args.employees, temper=args.temper, power=args.power, cache=args.cache,
             renew_traits="none" if args.keep_traits else args.renew_traits,
-            discount=args.discount, form=args.form,
+            discount=args.discount, form=args.form, moves=args.moves,
         )  # fmt: skip
         print(json.dumps(out["summary"], indent=2))
     elif args.what == "cost":

@@ -380,6 +380,11 @@ def test_snapshots_are_counted_in_the_memory_and_fewer_kept_when_big():
     assert 2 <= few < 50
     plain = filter_estimate(50, 100_000, 12).memory
     assert filter_estimate(50, 100_000, 12, few).memory - plain == 250 * few * 100_000 * 12
+    # the move step's replay of twice the particles and what it keeps
+    assert filter_estimate(50, 100_000, 12, moves=3).memory - plain == 2 * 250 * 50 * 100_000
+    assert (
+        filter_estimate(50, 100_000, 12, moves=3).seconds > filter_estimate(50, 100_000, 12).seconds
+    )
 
 
 def test_too_few_or_too_many_particles_are_refused(twin):

@@ -34,6 +34,12 @@ one batch (their parameters are the engine's per-replicate values). Each observe
    weigh the particles by the binomial likelihood of the observed count given each
    particle's own share (:mod:`adoptsim.calibration.aggregate`), the weeks run freely.
 
+After the last observed week of per-person observations, every employee's traits in every
+particle move ``moves`` times by Metropolis-Hastings under that employee's own likelihood
+of the observed weeks (:mod:`adoptsim.calibration.move`; resample-move, Gilks & Berzuini
+2001, JRSS B 63:127): resampling leaves the copies of a particle with its people's traits,
+and the move gives each copy its own draw of them given what each person was seen doing.
+
 :func:`assimilate` returns an :class:`Assimilation` (the particles' state, parameters and
 weights after the last observed week, and the filter's table); its :meth:`forecast`
 continues it to a horizon, under the scenario or a changed one.
@@ -52,6 +58,7 @@ import pandas as pd
 from adoptsim import rng as rngmod
 from adoptsim.calibration.abc import weighted_quantile
 from adoptsim.calibration.aggregate import ShareLikelihood, read_observations
+from adoptsim.calibration.move import move_people
 from adoptsim.calibration.observed import Observed
 from adoptsim.calibration.persons import PersonObserved
 from adoptsim.calibration.resampling import (
@@ -112,6 +119,13 @@ RENEW_TRAITS, RENEW_CHOICES = "unaware", ("unaware", "untried", "none")
 #: missed the take-off (their band held under 85 % of the true weeks), 8 of the other 76
 #: (docs/calibration.md)
 NARROW_ANCESTRY = 0.03
+#: Metropolis-Hastings sweeps of every employee's traits after the last observed week
+#: (:mod:`adoptsim.calibration.move`), chosen on the twin (docs/calibration.md): with 3
+#: the 90 % band missed a quarter of the true weeks or more on 6 of 60 seeds, without 11
+MOVES = 3
+#: a replayed week of a move costs this many plain simulated weeks per particle (measured
+#: in benchmarks/assimilation.py: 1.9 s a sweep of 12 weeks, 500 particles, 1,000 people)
+MOVE_COST = 4.0
 #: particles kept at each observed week for the chart of the forecast as it was then
 SNAPSHOT = 50
 #: the most memory those kept particles take (fewer are kept per week in big organizations)
@@ -230,6 +244,7 @@ def assimilate(
     org: Organization | None = None,
     renew_traits: str = RENEW_TRAITS,
     posterior: pd.DataFrame | None = None,
+    moves: int = MOVES,
 ) -> Assimilation:
     """Assimilate observations (per person, or an aggregate series of shares) into a
     calibrated scenario (one that names its posterior, or ``posterior``; without one every
@@ -239,7 +254,8 @@ def assimilate(
     ``temper`` x particles; ``snapshot``: particles kept after each week for
     :meth:`Assimilation.forecast_from`; ``progress(week, ess)`` after each week; ``org``:
     the scenario's organization, if built; ``renew_traits``: whose traits copies draw
-    again, ``"unaware"`` (not heard of the tool in the copy), ``"untried"`` or ``"none"``."""
+    again, ``"unaware"`` (not heard of the tool in the copy), ``"untried"`` or ``"none"``;
+    ``moves``: sweeps of the move step after the last week (per-person observations)."""
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
@@ -251,7 +267,8 @@ def assimilate(
         observed = read_observations(observed, org, through, None, k)
     shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
     snapshot = snapshot_size(snapshot, particles, org.n, observed.last_week)
-    check_particles(particles, org.n, observed.last_week, max_memory, snapshot)
+    moves = moves if shares is None else 0
+    check_particles(particles, org.n, observed.last_week, max_memory, snapshot, moves)
     values = _draws(spec, particles, seed, posterior)
     horizon = spec.with_changes(weeks=max(observed.last_week, 1))
     rng, kept = (rngmod.stream(seed, rngmod.SHARED, f"assimilation{s}") for s in ("", " snapshots"))
@@ -282,6 +299,16 @@ def assimilate(
         rows[-1]["ancestors"] = int(np.unique(origin).size)
         if progress is not None:
             progress(week, ess)
+    accepted = []
+    for k in range(moves):
+        label = f"move@{observed.last_week}/{k}"
+        now = sim.state(events=False, copy=False)
+        moved, aware, share = move_people(now, spec, org, observed.codes, label)
+        sim.restore(moved, copy=False)
+        sim.aware = aware
+        accepted.append(share)
+    if accepted:
+        rows[-1]["moves_accepted"] = float(np.mean(accepted))
     return Assimilation(
         scenario=spec,
         org=org,
@@ -364,24 +391,34 @@ def snapshot_size(snapshot: int, particles: int, employees: int, weeks: int) -> 
     return int(max(2, min(snapshot, particles, fits)))
 
 
-def filter_estimate(particles: int, employees: int, weeks: int, snapshot: int = 0) -> Estimate:
+def filter_estimate(
+    particles: int, employees: int, weeks: int, snapshot: int = 0, moves: int = 0
+) -> Estimate:
     """The memory and time of a filter: its batch, the copy a resampling takes and the
-    state it puts back (three batches' state; no events are kept), and the ``snapshot``
-    particles kept at each week."""
-    memory = BASE_BYTES + ORG_BYTES * employees + 3 * STATE_BYTES * particles * employees
+    state it puts back (three batches' state; no events are kept), with ``moves`` the move
+    step's replay of twice the particles and what it keeps (five batches' state), and the
+    ``snapshot`` particles kept at each week."""
+    batches = 5 if moves else 3
+    memory = BASE_BYTES + ORG_BYTES * employees + batches * STATE_BYTES * particles * employees
     memory += STATE_BYTES * snapshot * employees * weeks
-    seconds = SECONDS_PER_ELEMENT_WEEK * employees * particles * weeks * FILTER_COST
+    element_weeks = employees * particles * weeks
+    seconds = SECONDS_PER_ELEMENT_WEEK * element_weeks * (FILTER_COST + 2 * moves * MOVE_COST)
     what = f"a filter of {particles:,} particles x {employees:,} employees x {weeks} weeks"
     return Estimate(int(memory), seconds, what)
 
 
 def check_particles(
-    particles: int, employees: int, weeks: int, limit: int | None, snapshot: int = 0
+    particles: int,
+    employees: int,
+    weeks: int,
+    limit: int | None,
+    snapshot: int = 0,
+    moves: int = 0,
 ) -> None:
     """An InputError for fewer than 2 particles or more than the memory holds."""
     if particles < 2:
         raise InputError(f"{particles} particles: a filter needs at least 2", source="--runs")
-    est = filter_estimate(particles, employees, weeks, snapshot)
+    est = filter_estimate(particles, employees, weeks, snapshot, moves)
     check_memory(est, limit, knobs="--runs (particles)")
 
 

@@ -50,6 +50,9 @@ class ConditionedSimulation(Simulation):
         self.aware = (self.stage != UNAWARE).astype(float)
         self._p_aware: np.ndarray | None = None
         self._stage0: np.ndarray | None = None
+        #: each replicate's log-likelihood per employee, summed over the weeks observed
+        #: since it was set to an array (None: not kept)
+        self.person_loglik: np.ndarray | None = None
 
     def observe(self, codes: np.ndarray | None) -> None:
         """Hold the next week to ``codes`` (one per employee: 1, 0 or -1; None: a week
@@ -107,6 +110,11 @@ class ConditionedSimulation(Simulation):
         p = np.clip(pq if everyone else pq[:, known], FLOOR, 1.0 - FLOOR)
         like = np.where(seen if everyone else seen[known], p, 1.0 - p)
         self.loglik = np.log(like, out=like).sum(axis=1)
+        if self.person_loglik is not None:
+            if everyone:
+                self.person_loglik += like
+            else:
+                self.person_loglik[:, known] += like
         # heard of it, given this week's observation: surely if seen using it, by Bayes'
         # rule aware (1 - q) / (1 - aware q) if seen not using it
         denominator = np.maximum(1.0 - pq, 1e-300)
