@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
-import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -411,26 +408,6 @@ def test_cli_forecast_with_observed_writes_the_filter(twin, tmp_path):
     curves = pd.read_csv(out / "curves.csv")
     assert curves["week"].tolist()[:21] == list(range(21))
     assert (out / "forecast_by_week.png").stat().st_size > 10_000
-
-
-def test_a_forecast_warns_when_its_particles_descend_from_few(twin, tmp_path, monkeypatch):
-    scenario, observed, *_ = twin
-    a = assimilate(scenario, observed, particles=40, seed=2, snapshot=0)
-    assert replace(a, table=a.table.assign(ancestors=2)).warnings() == []  # 5 % of 40
-    (narrow,) = replace(a, table=a.table.assign(ancestors=1)).warnings()  # 2.5 %
-    assert "the 40 particles descend from 1 of week 0's" in narrow
-    # the command shows it and keeps it in the manifest
-    monkeypatch.setattr(sys.modules[Assimilation.__module__], "NARROW_ANCESTRY", 1.01)
-    out = tmp_path / "fc"
-    res = cli.invoke(
-        app,
-        ["forecast", str(scenario), "--observed", str(observed), "--weeks", "12",
-         "--runs", "20", "--seed", "3", "--out", str(out)],
-    )  # fmt: skip
-    assert res.exit_code == 0, res.output
-    assert "particles descend from" in " ".join(res.output.split())
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert any("particles descend from" in w for w in manifest["warnings"])
 
 
 @pytest.mark.parametrize(

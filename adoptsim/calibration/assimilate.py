@@ -113,12 +113,6 @@ def power_for(employees: int) -> float:
 
 #: whose traits the copies of a resampling draw again (docs/calibration.md), of the choices
 RENEW_TRAITS, RENEW_CHOICES = "unaware", ("unaware", "untried", "none")
-#: below this share of the particles of week 0 with descendants after the last observed
-#: week, a forecast warns: on the twin at the default power (seeds 1-20, 41-60, 71-90 and
-#: 101-140), 10 of the 24 forecasts whose particles descended from fewer than 15 of 500
-#: missed the take-off (their band held under 85 % of the true weeks), 8 of the other 76
-#: (docs/calibration.md)
-NARROW_ANCESTRY = 0.03
 #: Metropolis-Hastings sweeps of every employee's traits after the last observed week
 #: (:mod:`adoptsim.calibration.move`), chosen on the twin (docs/calibration.md): with 3
 #: the 90 % band missed a quarter of the true weeks or more on 6 of 60 seeds, without 11
@@ -176,21 +170,6 @@ class Assimilation:
             self.state, self.weights, self.scenario if scenario is None else scenario,
             self.org, weeks, runs, f"forecast@{self.state.week}", progress,
         )  # fmt: skip
-
-    def warnings(self) -> list[str]:
-        """What a user of the forecast should know: the particles descending from few of
-        week 0's (``NARROW_ANCESTRY``)."""
-        if "ancestors" not in self.table or self.table.empty:
-            return []
-        ancestors = int(self.table["ancestors"].iloc[-1])
-        if ancestors >= NARROW_ANCESTRY * self.particles:
-            return []
-        return [
-            f"after week {self.state.week} the {self.particles:,} particles descend from "
-            f"{ancestors} of week 0's: on the synthetic twin, 10 of 24 forecasts whose "
-            "particles ended this narrow missed the take-off, against 8 of the other 76 "
-            "(docs/calibration.md); read the band as narrower than it should be"
-        ]
 
     def save(self, folder: str | Path) -> Path:
         """Write the particles' state (``particles.npz`` and ``.json``), their weights

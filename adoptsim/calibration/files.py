@@ -182,8 +182,6 @@ def assimilated_forecast(
         progress=None if progress is None else (lambda week, ess: progress(runs)),
     )  # fmt: skip
     result = filt.forecast(weeks, progress=progress)
-    if filt.warnings():
-        result.manifest.setdefault("warnings", []).extend(filt.warnings())
     early = {w: filt.forecast_from(w, weeks).curves for w in sorted(filt.snapshots)}
     shares = persons.aggregate(filt.org) if isinstance(persons, PersonObserved) else persons
     with atomic_folder(folder, overwrite) as tmp:
