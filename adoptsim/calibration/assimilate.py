@@ -239,12 +239,7 @@ def assimilate(
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
     power = power_for(org.n) if power is None else power
-    if renew_traits not in RENEW_CHOICES:
-        raise ValueError(f"renew_traits is one of {RENEW_CHOICES}")
-    if not isinstance(observed, PersonObserved | Observed):
-        k = spec.calibration.period_weeks if spec.calibration is not None else 1
-        observed = read_observations(observed, org, through, None, k)
-    shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
+    observed, shares = _observations(spec, org, observed, through, renew_traits)
     snapshot = snapshot_size(snapshot, particles, org.n, observed.last_week)
     moves = moves if shares is None else 0
     check_particles(particles, org.n, observed.last_week, max_memory, snapshot, moves)
@@ -278,16 +273,8 @@ def assimilate(
         rows[-1]["ancestors"] = int(np.unique(origin).size)
         if progress is not None:
             progress(week, ess)
-    accepted = []
-    for k in range(moves):
-        label = f"move@{observed.last_week}/{k}"
-        now = sim.state(events=False, copy=False)
-        moved, aware, share = move_people(now, spec, org, observed.codes, label)
-        sim.restore(moved, copy=False)
-        sim.aware = aware
-        accepted.append(share)
-    if accepted:
-        rows[-1]["moves_accepted"] = float(np.mean(accepted))
+    if moves:
+        rows[-1]["moves_accepted"] = _move(sim, spec, observed, moves)
     return Assimilation(
         scenario=spec,
         org=org,
@@ -299,6 +286,40 @@ def assimilate(
         snapshots=snapshots,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _observations(
+    spec: Scenario,
+    org: Organization,
+    observed: PersonObserved | Observed | str | Path,
+    through: int | None,
+    renew_traits: str,
+) -> tuple[PersonObserved | Observed, ShareLikelihood | None]:
+    """The observations read against ``org`` and, for an aggregate series, its likelihood
+    (a ValueError for an unknown ``renew_traits``)."""
+    if renew_traits not in RENEW_CHOICES:
+        raise ValueError(f"renew_traits is one of {RENEW_CHOICES}")
+    if not isinstance(observed, PersonObserved | Observed):
+        k = spec.calibration.period_weeks if spec.calibration is not None else 1
+        observed = read_observations(observed, org, through, None, k)
+    shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
+    return observed, shares
+
+
+def _move(
+    sim: ConditionedSimulation, spec: Scenario, observed: PersonObserved, moves: int
+) -> float:
+    """``moves`` sweeps of the move step on ``sim``'s particles in place
+    (:mod:`adoptsim.calibration.move`); the share of the moves accepted."""
+    accepted = []
+    for k in range(moves):
+        label = f"move@{observed.last_week}/{k}"
+        now = sim.state(events=False, copy=False)
+        moved, aware, share = move_people(now, spec, sim.org, observed.codes, label)
+        sim.restore(moved, copy=False)
+        sim.aware = aware
+        accepted.append(share)
+    return float(np.mean(accepted))
 
 
 def _weigh(
