@@ -53,3 +53,16 @@ def test_a_move_is_reproducible_and_keeps_the_parameters(filtered):
     assert not np.array_equal(
         first[0].arrays["traits.innovativeness"], other[0].arrays["traits.innovativeness"]
     )
+
+
+def test_the_last_weeks_snapshot_shows_the_people_after_the_move(filtered):
+    a, _, obs = filtered
+    moved = assimilate(a.scenario, obs, particles=20, seed=3, snapshot=5, moves=1)
+    still = assimilate(a.scenario, obs, particles=20, seed=3, snapshot=5, moves=0)
+    last = obs.last_week
+    after = {r.tobytes() for r in moved.state.arrays["traits.innovativeness"]}
+    shown = moved.snapshots[last].arrays["traits.innovativeness"]
+    assert all(r.tobytes() in after for r in shown)
+    before = {r.tobytes() for r in still.state.arrays["traits.innovativeness"]}
+    assert not any(r.tobytes() in before for r in shown)
+    assert 0.5 < moved.table["moves_accepted"].iloc[-1] < 1.0

@@ -233,8 +233,7 @@ def assimilate(
     ``temper`` x particles; ``snapshot``: particles kept after each week for
     :meth:`Assimilation.forecast_from`; ``progress(week, ess)`` after each week; ``org``:
     the scenario's organization, if built; ``renew_traits``: whose traits copies draw
-    again, ``"unaware"`` (not heard of the tool in the copy), ``"untried"`` or ``"none"``;
-    ``moves``: sweeps of the move step after the last week (per-person observations)."""
+    again (of RENEW_CHOICES); ``moves``: sweeps of the move step after the last week."""
     spec = calibration if isinstance(calibration, Scenario) else load_scenario(calibration)
     seed = spec.seed if seed is None else int(seed)
     org = build_org(spec, seed) if org is None else org
@@ -264,8 +263,7 @@ def assimilate(
             {"week": week, "ess": ess, "resampled": resample} | row | _summary(sim.values, w)
         )
         if snapshot:
-            keep = systematic(w, min(snapshot, particles), kept)
-            snapshots[week] = copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
+            snapshots[week] = _snapshot(sim, w, snapshot, kept, week)
         if resample:
             label = f"resample@{week}"
             idx = _resample(sim, w, rng, label, discount, bounds, (spec, renew_traits))
@@ -275,6 +273,8 @@ def assimilate(
             progress(week, ess)
     if moves:
         rows[-1]["moves_accepted"] = _move(sim, spec, observed, moves)
+        if snapshot:  # the chart's last week shows the particles after the move
+            snapshots[week] = _snapshot(sim, _normalised(logw), snapshot, kept, week)
     return Assimilation(
         scenario=spec,
         org=org,
@@ -304,6 +304,14 @@ def _observations(
         observed = read_observations(observed, org, through, None, k)
     shares = None if isinstance(observed, PersonObserved) else ShareLikelihood(observed, org)
     return observed, shares
+
+
+def _snapshot(
+    sim: ConditionedSimulation, w: np.ndarray, n: int, rng: np.random.Generator, week: int
+) -> BatchState:
+    """``n`` of ``sim``'s particles drawn by ``w`` (at most all), as copies."""
+    keep = systematic(w, min(n, sim.R), rng)
+    return copies(sim.state(False, copy=False), keep, f"snapshot@{week}")
 
 
 def _move(
