@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,21 @@ SMALL = {
         }
     },
 }
+
+
+def fresh_json(code: str, cwd: Path, env: dict | None = None, timeout: float = 120):
+    """Run ``code`` in a new interpreter (in ``cwd``, with ``env`` if given); it must exit
+    0, and the JSON on its last line of output is returned."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def deep_update(base: dict, over: dict) -> dict:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +14,7 @@ from adoptsim.cli import workshop
 from adoptsim.errors import ScenarioError
 from adoptsim.scenario import scenario_from_text
 from adoptsim.scenario.yaml_input import MAX_BYTES
-from tests.conftest import ROOT, SCENARIOS
+from tests.conftest import ROOT, SCENARIOS, fresh_json
 
 SMALL = """\
 name: small
@@ -144,16 +141,7 @@ def test_the_command_line_does_not_import_solara(tmp_path):
         "import json, sys; import adoptsim.cli, adoptsim.app; "
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'solara')))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        env={"PYTHONPATH": str(ROOT), "PATH": ""},
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout) == []
+    assert fresh_json(code, tmp_path, {"PYTHONPATH": str(ROOT), "PATH": ""}) == []
 
 
 def test_the_app_command_checks_the_scenario_and_warns_off_this_machine(monkeypatch, tmp_path):

@@ -5,13 +5,12 @@ Each check runs in a fresh interpreter (this test process has imported everythin
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import fresh_json
 
 #: libraries a run without a chart never needs (each costs 0.3 to 1.3 s to import)
 HEAVY = ("mesa", "scipy.stats", "networkx", "matplotlib", "SALib", "dask", "distributed")
@@ -30,15 +29,7 @@ def loaded():
 
 def run_fresh(code: str, tmp_path: Path) -> dict:
     """Run ``code`` after :data:`PRELUDE` in a new interpreter; it prints one JSON object."""
-    proc = subprocess.run(
-        [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return fresh_json(PRELUDE + textwrap.dedent(code), tmp_path)
 
 
 def test_a_run_and_saving_it_without_chart_import_no_heavy_library(tmp_path):

@@ -4,10 +4,7 @@ leaves the results complete and says how to draw it."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +18,7 @@ from adoptsim.viz import painter as painter_module
 from adoptsim.viz import plots, save_charts
 from adoptsim.viz.numbers import adoption_numbers
 from adoptsim.viz.painter import Painter, PaintError
-from tests.conftest import SMALL, small_scenario
+from tests.conftest import SMALL, fresh_json, small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -47,16 +44,8 @@ adoptsim.cli._exit_now = report
 sys.argv = ["adoptsim", "run", {str(_scenario(tmp_path))!r}, "--out", {str(out)!r}]
 adoptsim.cli.main()
 """
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120"},
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120"}
+    assert fresh_json(code, tmp_path, env) == []
     painted = (out / "adoption.png").read_bytes()
     again = tmp_path / "again"
     save_charts(Result.load(out), again)
@@ -69,11 +58,7 @@ def test_the_painters_process_imports_neither_the_results_nor_the_engine(tmp_pat
         "print(json.dumps(sorted(m for m in ('pandas', 'numba', 'adoptsim.runs', "
         "'adoptsim.model', 'scipy') if m in sys.modules)))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout) == []
+    assert fresh_json(code, ROOT, timeout=60) == []
 
 
 def test_a_chart_the_painter_cannot_draw_is_named_with_its_reason(tmp_path):
